@@ -1,0 +1,102 @@
+//! [`Decoder`]: framing and parsing together — bytes in, messages out, for any [`HubProtocol`].
+
+use crate::error::Error;
+use crate::frame::{Framer, Status};
+use crate::message::{HubMessage, Parsed};
+use crate::protocol::HubProtocol;
+
+/// One parsed frame: the message (or skipped type) it held.
+pub type Decoded<'a, P> = Parsed<HubMessage<'a, <P as HubProtocol>::Value<'a>>>;
+
+/// Frames and parses a byte stream with one protocol.
+///
+/// Push the unconsumed bytes to [`decode`](Decoder::decode): it returns the next message and
+/// how many bytes it took, or [`Status::Partial`] (nothing consumed) until a whole frame is
+/// there. For a buffer holding many messages, [`messages`](Decoder::messages) iterates without
+/// allocating. Errors carry offsets into the bytes passed in.
+#[derive(Debug, Clone)]
+pub struct Decoder<P: HubProtocol> {
+    protocol: P,
+    framer: P::Framer,
+}
+
+impl<P: HubProtocol> Decoder<P> {
+    /// A decoder for `protocol`, enforcing its limits.
+    pub fn new(protocol: P) -> Self {
+        let framer = protocol.framer();
+        Decoder { protocol, framer }
+    }
+
+    /// The protocol.
+    pub fn protocol(&self) -> &P {
+        &self.protocol
+    }
+
+    /// Decodes the first message in `buf`: the parsed frame and the bytes it took.
+    pub fn decode<'b>(&mut self, buf: &'b [u8]) -> Result<Status<(Decoded<'b, P>, usize)>, Error> {
+        let Status::Complete(frame) = self.framer.next_frame(buf)? else {
+            return Ok(Status::Partial);
+        };
+        let start = frame.body.start;
+        let parsed = self.protocol.parse(&buf[frame.body]).map_err(|e| e.shifted(start))?;
+        Ok(Status::Complete((parsed, frame.consumed)))
+    }
+
+    /// Iterates over the messages of one buffer. Stops at the first error (after delivering
+    /// every message before it) or at a partial frame; [`Messages::consumed`] then says how
+    /// far it got.
+    pub fn messages<'d, 'b>(&'d mut self, buf: &'b [u8]) -> Messages<'d, 'b, P> {
+        self.framer.reset();
+        Messages { decoder: self, buf, pos: 0, failed: false }
+    }
+
+    /// Splits the next frame off `buf` without copying (parse it with
+    /// [`HubProtocol::parse`]); `None` until a whole frame has arrived.
+    #[cfg(feature = "bytes")]
+    pub fn split_frame(&mut self, buf: &mut bytes::BytesMut) -> Result<Option<bytes::Bytes>, Error> {
+        self.framer.split_frame(buf)
+    }
+}
+
+/// Iterator over the messages of a buffer; see [`Decoder::messages`].
+#[derive(Debug)]
+pub struct Messages<'d, 'b, P: HubProtocol> {
+    decoder: &'d mut Decoder<P>,
+    buf: &'b [u8],
+    pos: usize,
+    failed: bool,
+}
+
+impl<'b, P: HubProtocol> Messages<'_, 'b, P> {
+    /// Bytes taken by the messages delivered so far.
+    pub fn consumed(&self) -> usize {
+        self.pos
+    }
+
+    /// The bytes not consumed: a partial frame, or the frame where an error was found.
+    pub fn remaining(&self) -> &'b [u8] {
+        &self.buf[self.pos..]
+    }
+}
+
+impl<'b, P: HubProtocol> Iterator for Messages<'_, 'b, P> {
+    type Item = Result<Decoded<'b, P>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let buf: &'b [u8] = self.buf;
+        match self.decoder.decode(&buf[self.pos..]) {
+            Ok(Status::Complete((parsed, consumed))) => {
+                self.pos += consumed;
+                Some(Ok(parsed))
+            }
+            Ok(Status::Partial) => None,
+            Err(e) => {
+                self.failed = true;
+                Some(Err(e.shifted(self.pos)))
+            }
+        }
+    }
+}

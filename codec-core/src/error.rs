@@ -1,0 +1,281 @@
+//! [`Error`]: a stable [`ErrorKind`], the byte offset where known, and the .NET text where
+//! .NET has one.
+
+use core::fmt::{self, Write as _};
+
+#[cfg(feature = "alloc")]
+use alloc::boxed::Box;
+#[cfg(feature = "alloc")]
+use alloc::string::String;
+
+/// The category of an error: stable across releases, meant for matching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The bytes are not well-formed JSON / MessagePack / framing.
+    Syntax,
+    /// A known property or field has the wrong type (`"invocationId": null`, …).
+    Type,
+    /// A required property or field is missing.
+    Missing,
+    /// Well-formed, but not a valid message: an empty record, an invalid result kind, `error`
+    /// together with `result`, an empty id where .NET forbids one, invalid UTF-8, ….
+    Invalid,
+    /// A configured limit was passed (message size, nesting depth, counts), or a length prefix
+    /// over the 2 GB the protocol allows.
+    Limit,
+    /// Valid input this build cannot handle (for example a long escaped string without `alloc`).
+    Unsupported,
+    /// Writing: the output buffer is too small; nothing was written.
+    BufferTooSmall,
+}
+
+impl ErrorKind {
+    /// A short lowercase name (`syntax`, `type`, `missing`, `invalid`, `limit`, `unsupported`,
+    /// `buffer_too_small`), for logs and machine-readable output.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Syntax => "syntax",
+            ErrorKind::Type => "type",
+            ErrorKind::Missing => "missing",
+            ErrorKind::Invalid => "invalid",
+            ErrorKind::Limit => "limit",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::BufferTooSmall => "buffer_too_small",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Capacity of a formatted error text when no allocator is available (longer texts are cut,
+/// ending in `…`).
+pub const DETAIL_CAPACITY: usize = 96;
+
+#[cfg(feature = "alloc")]
+type Detail = Box<str>;
+#[cfg(not(feature = "alloc"))]
+type Detail = heapless::String<DETAIL_CAPACITY>;
+
+#[derive(Clone, PartialEq, Eq)]
+enum Reason {
+    Static(&'static str),
+    MaxMessageSize { limit: usize },
+    BufferTooSmall { needed: usize },
+    Formatted(Detail),
+}
+
+/// An error reading or writing the hub protocol.
+///
+/// ```
+/// use signalr_codec_core::{frame::{Framer, LengthPrefixFramer}, ErrorKind, Limits};
+/// let mut framer = LengthPrefixFramer::new(Limits::default());
+/// let err = framer.next_frame(&[0xFF, 0xFF, 0xFF, 0xFF, 0x08]).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::Limit);
+/// assert_eq!(err.message().to_string(), "Messages over 2GB in size are not supported.");
+/// assert_eq!(err.offset(), Some(4));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    offset: Option<usize>,
+    reason: Reason,
+}
+
+impl Error {
+    /// An error with a fixed text.
+    pub const fn new(kind: ErrorKind, text: &'static str) -> Self {
+        Error { kind, offset: None, reason: Reason::Static(text) }
+    }
+
+    /// An error whose text is formatted (`Expected header 'x' to be of type String.`).
+    ///
+    /// Without `alloc` the text is cut at [`DETAIL_CAPACITY`] bytes.
+    pub fn formatted(kind: ErrorKind, args: fmt::Arguments<'_>) -> Self {
+        if let Some(text) = args.as_str() {
+            return Error::new(kind, text);
+        }
+        let mut detail = DetailWriter::default();
+        let _ = detail.write_fmt(args);
+        Error { kind, offset: None, reason: Reason::Formatted(detail.finish()) }
+    }
+
+    /// `The maximum message size of {limit}B was exceeded. …`, the .NET server's text.
+    pub const fn max_message_size(limit: usize) -> Self {
+        Error { kind: ErrorKind::Limit, offset: None, reason: Reason::MaxMessageSize { limit } }
+    }
+
+    /// The output buffer cannot hold `needed` bytes; nothing was written.
+    pub const fn buffer_too_small(needed: usize) -> Self {
+        Error { kind: ErrorKind::BufferTooSmall, offset: None, reason: Reason::BufferTooSmall { needed } }
+    }
+
+    /// This error, located at byte `offset` of the input.
+    #[must_use]
+    pub const fn at(mut self, offset: usize) -> Self {
+        self.offset = Some(offset);
+        self
+    }
+
+    /// This error located at `base` + its offset (or at `base` when it had none): for errors
+    /// found inside a frame that starts `base` bytes into the stream.
+    #[must_use]
+    pub const fn shifted(mut self, base: usize) -> Self {
+        self.offset = Some(match self.offset {
+            Some(o) => base + o,
+            None => base,
+        });
+        self
+    }
+
+    /// The category.
+    pub const fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The byte offset in the input where the problem was found, when known.
+    pub const fn offset(&self) -> Option<usize> {
+        self.offset
+    }
+
+    /// For [`ErrorKind::BufferTooSmall`]: the number of bytes the output needs.
+    pub const fn needed(&self) -> Option<usize> {
+        match self.reason {
+            Reason::BufferTooSmall { needed } => Some(needed),
+            _ => None,
+        }
+    }
+
+    /// For the message-size limit: the limit that was passed.
+    pub const fn limit(&self) -> Option<usize> {
+        match self.reason {
+            Reason::MaxMessageSize { limit } => Some(limit),
+            _ => None,
+        }
+    }
+
+    /// The error text, without the offset: the exact .NET text where .NET has one.
+    pub fn message(&self) -> impl fmt::Display + '_ {
+        Message(&self.reason)
+    }
+}
+
+struct Message<'e>(&'e Reason);
+
+impl fmt::Display for Message<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Reason::Static(s) => f.write_str(s),
+            Reason::MaxMessageSize { limit } => write!(
+                f,
+                "The maximum message size of {limit}B was exceeded. The message size can be configured in AddHubOptions."
+            ),
+            Reason::BufferTooSmall { needed } => {
+                write!(f, "The output buffer is too small: the message needs {needed} bytes.")
+            }
+            Reason::Formatted(s) => f.write_str(s),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.message(), f)?;
+        if let Some(offset) = self.offset {
+            write!(f, " (at byte {offset})")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.kind)
+            .field("offset", &self.offset)
+            .field("message", &format_args!("{}", self.message()))
+            .finish()
+    }
+}
+
+impl core::error::Error for Error {}
+
+/// Collects a formatted text, cutting it (with `…`) where no allocator can grow it.
+#[derive(Default)]
+struct DetailWriter {
+    #[cfg(feature = "alloc")]
+    text: String,
+    #[cfg(not(feature = "alloc"))]
+    text: heapless::String<DETAIL_CAPACITY>,
+    #[cfg(not(feature = "alloc"))]
+    cut: bool,
+}
+
+impl fmt::Write for DetailWriter {
+    #[cfg(feature = "alloc")]
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.text.push_str(s);
+        Ok(())
+    }
+
+    #[cfg(not(feature = "alloc"))]
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        const ELLIPSIS: &str = "…";
+        if self.cut {
+            return Ok(());
+        }
+        let room = DETAIL_CAPACITY - ELLIPSIS.len() - self.text.len();
+        if s.len() <= room {
+            let _ = self.text.push_str(s);
+        } else {
+            let mut end = room;
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            let _ = self.text.push_str(&s[..end]);
+            let _ = self.text.push_str(ELLIPSIS);
+            self.cut = true;
+        }
+        Ok(())
+    }
+}
+
+impl DetailWriter {
+    #[cfg(feature = "alloc")]
+    fn finish(self) -> Detail {
+        self.text.into_boxed_str()
+    }
+
+    #[cfg(not(feature = "alloc"))]
+    fn finish(self) -> Detail {
+        self.text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_message_size_text_is_the_servers() {
+        let e = Error::max_message_size(32768);
+        assert_eq!(
+            e.message().to_string(),
+            "The maximum message size of 32768B was exceeded. The message size can be configured in AddHubOptions."
+        );
+        assert_eq!(e.limit(), Some(32768));
+        assert_eq!(e.kind(), ErrorKind::Limit);
+    }
+
+    #[test]
+    fn display_adds_the_offset() {
+        let e =
+            Error::formatted(ErrorKind::Type, format_args!("Expected header '{}' to be of type String.", "a")).at(12);
+        assert_eq!(e.to_string(), "Expected header 'a' to be of type String. (at byte 12)");
+        assert_eq!(e.shifted(3).offset(), Some(15));
+    }
+}

@@ -1,0 +1,294 @@
+//! The handshake: the first message each way, always JSON ended by 0x1E, for every hub protocol.
+//!
+//! The client sends `{"protocol":"json","version":2}␞`; the server answers `{}␞` or
+//! `{"error":"…"}␞` and, on error, closes. Bytes after the handshake's separator belong to the
+//! hub protocol: [`Status::Complete`] says how many bytes the handshake took.
+//!
+//! ```
+//! use signalr_codec_core::handshake::{HandshakeRequest, HandshakeResponse};
+//! use signalr_codec_core::{frame::Status, Limits};
+//!
+//! // Client side.
+//! let mut wire = Vec::new();
+//! HandshakeRequest::new("messagepack", 2).write(&mut wire).unwrap();
+//! assert_eq!(wire, b"{\"protocol\":\"messagepack\",\"version\":2}\x1e");
+//!
+//! // Server side: the request may arrive together with the first hub message.
+//! wire.extend_from_slice(&[0x02, 0x91, 0x06]);
+//! let Status::Complete((request, consumed)) = HandshakeRequest::parse(&wire, &Limits::default()).unwrap()
+//! else { unreachable!() };
+//! assert_eq!((request.protocol.as_str(), request.version), ("messagepack", 2));
+//! assert_eq!(&wire[consumed..], [0x02, 0x91, 0x06]);
+//!
+//! let mut reply = Vec::new();
+//! HandshakeResponse::success().write(&mut reply).unwrap();
+//! assert_eq!(reply, b"{}\x1e");
+//! ```
+
+use core::fmt;
+
+use crate::error::{Error, ErrorKind};
+use crate::frame::{Framer, RecordFramer, Status, RECORD_SEPARATOR};
+use crate::json::{self, JsonReader, TokenType};
+use crate::limits::Limits;
+use crate::output::Output;
+use crate::text::Text;
+
+/// The handshake request a client sends first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandshakeRequest<'a> {
+    /// The hub protocol's name: `json` or `messagepack`.
+    pub protocol: Text<'a>,
+    /// The hub protocol version: 2 to offer stateful reconnect, 1 otherwise (what the official
+    /// clients send when it was not negotiated).
+    pub version: i32,
+}
+
+/// The server's answer to the handshake request.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HandshakeResponse<'a> {
+    /// Why the server refuses the connection; `None` on success.
+    pub error: Option<Text<'a>>,
+}
+
+/// The bytes of a successful handshake response.
+pub const SUCCESS: &[u8] = b"{}\x1e";
+
+impl<'a> HandshakeRequest<'a> {
+    /// A request for `protocol` at `version`.
+    pub fn new(protocol: impl Into<Text<'a>>, version: i32) -> Self {
+        HandshakeRequest { protocol: protocol.into(), version }
+    }
+
+    /// Bytes [`write`](Self::write) produces.
+    pub fn encoded_len(&self) -> usize {
+        r#"{"protocol":,"version":}"#.len() + json::string_len(&self.protocol) + int_len(self.version) + 1
+    }
+
+    /// Writes the request as .NET and the JS client do: `{"protocol":…,"version":…}␞`.
+    /// Checks room first; returns the bytes written.
+    pub fn write<O: Output + ?Sized>(&self, out: &mut O) -> Result<usize, Error> {
+        let len = self.encoded_len();
+        if out.remaining() < len {
+            return Err(Error::buffer_too_small(len));
+        }
+        out.put(b"{\"protocol\":");
+        json::write_string(&self.protocol, out);
+        out.put(b",\"version\":");
+        write_int(self.version, out);
+        out.put(&[b'}', RECORD_SEPARATOR]);
+        Ok(len)
+    }
+
+    /// Parses a request at the start of `buf`, as .NET's `HandshakeProtocol` does: unknown
+    /// properties skipped, the last of repeated properties wins, `\u` escapes decoded, text
+    /// after the object ignored. [`Status::Partial`] until the 0x1E arrives; on success, the
+    /// request and the bytes it took (the rest belongs to the hub protocol).
+    ///
+    /// More than `limits.max_message_size` bytes without a separator fail with the size error
+    /// (the .NET server then answers `Handshake was canceled.`).
+    pub fn parse(buf: &'a [u8], limits: &Limits) -> Result<Status<(Self, usize)>, Error> {
+        let Status::Complete(frame) = RecordFramer::new(*limits).next_frame(buf)? else {
+            return Ok(Status::Partial);
+        };
+        let payload = &buf[frame.body];
+        let mut reader = open_object(payload, limits)?;
+        let mut obj = reader.begin_object()?;
+        let mut protocol = None;
+        let mut version = None;
+        while let Some(name) = reader.next_property(&mut obj)? {
+            if name.eq_str("protocol") {
+                if reader.peek() != TokenType::String {
+                    return Err(expected_type("protocol", "String", &reader));
+                }
+                protocol = Some(reader.read_string()?.to_text()?);
+            } else if name.eq_str("version") {
+                version = match reader.peek() {
+                    TokenType::Null => {
+                        reader.read_null()?;
+                        None
+                    }
+                    TokenType::Number => {
+                        let at = reader.position();
+                        let n = reader.read_i64()?;
+                        Some(i32::try_from(n).map_err(|_| {
+                            Error::new(ErrorKind::Type, "Expected 'version' to fit in an Int32.").at(at)
+                        })?)
+                    }
+                    _ => return Err(expected_type("version", "Number", &reader)),
+                };
+            } else {
+                reader.skip_value()?;
+            }
+        }
+        let Some(protocol) = protocol else {
+            return Err(missing("protocol", payload));
+        };
+        let Some(version) = version else {
+            return Err(missing("version", payload));
+        };
+        Ok(Status::Complete((HandshakeRequest { protocol, version }, frame.consumed)))
+    }
+
+    /// The request with no borrow left.
+    #[cfg(feature = "alloc")]
+    pub fn into_owned(self) -> HandshakeRequest<'static> {
+        HandshakeRequest { protocol: self.protocol.into_owned(), version: self.version }
+    }
+}
+
+impl<'a> HandshakeResponse<'a> {
+    /// The success response, `{}`.
+    pub const fn success() -> Self {
+        HandshakeResponse { error: None }
+    }
+
+    /// A refusal with this error text.
+    pub fn error(error: impl Into<Text<'a>>) -> Self {
+        HandshakeResponse { error: Some(error.into()) }
+    }
+
+    /// True when the handshake succeeded: no error, or (as the JS client reads it) an empty one.
+    pub fn is_success(&self) -> bool {
+        self.error.as_ref().map_or(true, |e| e.is_empty())
+    }
+
+    fn written_error(&self) -> Option<&str> {
+        // .NET writes the error only when it is non-empty.
+        self.error.as_deref().filter(|e| !e.is_empty())
+    }
+
+    /// Bytes [`write`](Self::write) produces.
+    pub fn encoded_len(&self) -> usize {
+        match self.written_error() {
+            Some(e) => r#"{"error":}"#.len() + json::string_len(e) + 1,
+            None => SUCCESS.len(),
+        }
+    }
+
+    /// Writes the response as .NET does: `{}␞`, or `{"error":"…"}␞` when the error is non-empty.
+    pub fn write<O: Output + ?Sized>(&self, out: &mut O) -> Result<usize, Error> {
+        let len = self.encoded_len();
+        if out.remaining() < len {
+            return Err(Error::buffer_too_small(len));
+        }
+        match self.written_error() {
+            Some(e) => {
+                out.put(b"{\"error\":");
+                json::write_string(e, out);
+                out.put(&[b'}', RECORD_SEPARATOR]);
+            }
+            None => out.put(SUCCESS),
+        }
+        Ok(len)
+    }
+
+    /// Parses a response at the start of `buf`, as .NET and the JS client do: a `type` property
+    /// means a hub message arrived instead (`Expected a handshake response from the server.`),
+    /// `error` must be a string, anything else is skipped (including the old `minorVersion`).
+    pub fn parse(buf: &'a [u8], limits: &Limits) -> Result<Status<(Self, usize)>, Error> {
+        let Status::Complete(frame) = RecordFramer::new(*limits).next_frame(buf)? else {
+            return Ok(Status::Partial);
+        };
+        let payload = &buf[frame.body];
+        let mut reader = open_object(payload, limits)?;
+        let mut obj = reader.begin_object()?;
+        let mut error = None;
+        while let Some(name) = reader.next_property(&mut obj)? {
+            if name.eq_str("type") {
+                return Err(
+                    Error::new(ErrorKind::Invalid, "Expected a handshake response from the server.").at(name.offset())
+                );
+            } else if name.eq_str("error") {
+                if reader.peek() != TokenType::String {
+                    return Err(expected_type("error", "String", &reader));
+                }
+                error = Some(reader.read_string()?.to_text()?);
+            } else {
+                reader.skip_value()?;
+            }
+        }
+        Ok(Status::Complete((HandshakeResponse { error }, frame.consumed)))
+    }
+
+    /// The response with no borrow left.
+    #[cfg(feature = "alloc")]
+    pub fn into_owned(self) -> HandshakeResponse<'static> {
+        HandshakeResponse { error: self.error.map(Text::into_owned) }
+    }
+}
+
+/// A reader positioned on the payload's first token, which must open an object.
+fn open_object<'a>(payload: &'a [u8], limits: &Limits) -> Result<JsonReader<'a>, Error> {
+    let mut reader = JsonReader::new(payload, limits.max_depth);
+    match reader.peek() {
+        TokenType::Object => Ok(reader),
+        TokenType::None => {
+            Err(Error::new(ErrorKind::Syntax, "Invalid JSON: the handshake message is empty.").at(reader.position()))
+        }
+        TokenType::Invalid | TokenType::EndObject | TokenType::EndArray => {
+            Err(Error::new(ErrorKind::Syntax, "Invalid JSON: expected a value.").at(reader.position()))
+        }
+        other => Err(Error::formatted(
+            ErrorKind::Type,
+            format_args!("Unexpected JSON Token Type '{}'. Expected a JSON Object.", other.dotnet_name()),
+        )
+        .at(reader.position())),
+    }
+}
+
+fn expected_type(property: &str, expected: &str, reader: &JsonReader<'_>) -> Error {
+    Error::formatted(ErrorKind::Type, format_args!("Expected '{property}' to be of type {expected}."))
+        .at(reader.position())
+}
+
+fn missing(property: &str, payload: &[u8]) -> Error {
+    Error::formatted(
+        ErrorKind::Missing,
+        format_args!("Missing required property '{property}'. Message content: {}", Lossy(payload)),
+    )
+}
+
+/// Displays bytes as UTF-8, replacing invalid sequences with U+FFFD (as .NET's decoder does).
+struct Lossy<'a>(&'a [u8]);
+
+impl fmt::Display for Lossy<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for chunk in self.0.utf8_chunks() {
+            f.write_str(chunk.valid())?;
+            if !chunk.invalid().is_empty() {
+                f.write_str("\u{FFFD}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn int_len(n: i32) -> usize {
+    let mut v = n.unsigned_abs();
+    let mut len = usize::from(n < 0) + 1;
+    while v >= 10 {
+        v /= 10;
+        len += 1;
+    }
+    len
+}
+
+fn write_int<O: Output + ?Sized>(n: i32, out: &mut O) {
+    let mut digits = [0u8; 11];
+    let mut i = digits.len();
+    let mut v = n.unsigned_abs();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        i -= 1;
+        digits[i] = b'-';
+    }
+    out.put(&digits[i..]);
+}

@@ -1,0 +1,823 @@
+//! A small validating JSON reader over bytes: no allocation, no recursion, bounded depth.
+//!
+//! The handshake is JSON for every hub protocol, so the core needs to read JSON without serde or
+//! an allocator. The JSON hub protocol uses the same reader for its message envelope: it walks
+//! the object once, borrowing strings and keeping payload values as raw spans it has validated.
+//!
+//! ```
+//! use signalr_codec_core::json::JsonReader;
+//! let mut r = JsonReader::new(br#"{"protocol":"json","version":1}"#, 64);
+//! let mut obj = r.begin_object().unwrap();
+//! while let Some(name) = r.next_property(&mut obj).unwrap() {
+//!     if name.eq_str("protocol") {
+//!         assert_eq!(r.read_string().unwrap().to_text().unwrap(), "json");
+//!     } else {
+//!         assert_eq!(r.raw_value().unwrap(), "1");
+//!     }
+//! }
+//! ```
+
+use core::fmt;
+
+use crate::error::{Error, ErrorKind};
+use crate::limits::MAX_SUPPORTED_DEPTH;
+use crate::text::Text;
+
+/// The kind of the next JSON token, named as System.Text.Json names token types in .NET errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenType {
+    /// End of input.
+    None,
+    /// `{`
+    Object,
+    /// `}`
+    EndObject,
+    /// `[`
+    Array,
+    /// `]`
+    EndArray,
+    /// A string.
+    String,
+    /// A number.
+    Number,
+    /// `true`
+    True,
+    /// `false`
+    False,
+    /// `null`
+    Null,
+    /// Anything else (not valid JSON here).
+    Invalid,
+}
+
+impl TokenType {
+    /// The name .NET uses in `Unexpected JSON Token Type '{name}'`.
+    pub const fn dotnet_name(self) -> &'static str {
+        match self {
+            TokenType::None => "None",
+            TokenType::Object => "Object",
+            TokenType::EndObject => "EndObject",
+            TokenType::Array => "Array",
+            TokenType::EndArray => "EndArray",
+            TokenType::String => "String",
+            TokenType::Number => "Number",
+            TokenType::True => "True",
+            TokenType::False => "False",
+            TokenType::Null => "Null",
+            TokenType::Invalid => "Invalid",
+        }
+    }
+}
+
+/// A JSON string as it appears in the input (between the quotes), validated.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct JsonStr<'a> {
+    raw: &'a str,
+    escaped: bool,
+    offset: usize,
+}
+
+impl<'a> JsonStr<'a> {
+    /// The text between the quotes, escapes not decoded.
+    pub const fn raw(&self) -> &'a str {
+        self.raw
+    }
+
+    /// True when the string contains escapes (decoding it needs storage).
+    pub const fn has_escapes(&self) -> bool {
+        self.escaped
+    }
+
+    /// Offset of the opening quote in the input.
+    pub const fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// The decoded string: borrowed when it has no escapes; otherwise owned (`alloc`), or inline
+    /// when it fits [`INLINE_CAPACITY`](crate::text::INLINE_CAPACITY) without an allocator.
+    /// Errors on an unpaired surrogate escape.
+    pub fn to_text(&self) -> Result<Text<'a>, Error> {
+        if !self.escaped {
+            return Ok(Text::borrowed(self.raw));
+        }
+        #[cfg(feature = "alloc")]
+        {
+            let mut s = alloc::string::String::with_capacity(self.raw.len());
+            for c in self.chars() {
+                s.push(c.map_err(|e| e.at(self.offset))?);
+            }
+            Ok(Text::owned(s))
+        }
+        #[cfg(not(feature = "alloc"))]
+        {
+            let mut s = heapless::String::<{ crate::text::INLINE_CAPACITY }>::new();
+            for c in self.chars() {
+                let c = c.map_err(|e| e.at(self.offset))?;
+                if s.push(c).is_err() {
+                    return Err(Error::new(
+                        ErrorKind::Unsupported,
+                        "An escaped JSON string is too long to decode without an allocator.",
+                    )
+                    .at(self.offset));
+                }
+            }
+            Ok(Text::inline(&s).unwrap_or(Text::borrowed("")))
+        }
+    }
+
+    /// Compares the decoded string with `s`, without allocating.
+    pub fn eq_str(&self, s: &str) -> bool {
+        if !self.escaped {
+            return self.raw == s;
+        }
+        let mut expected = s.chars();
+        for c in self.chars() {
+            match c {
+                Ok(c) if expected.next() == Some(c) => {}
+                _ => return false,
+            }
+        }
+        expected.next().is_none()
+    }
+
+    /// The decoded characters (an unpaired surrogate escape is an error item).
+    pub fn chars(&self) -> impl Iterator<Item = Result<char, Error>> + 'a {
+        Unescape { rest: self.raw.as_bytes(), raw: self.raw }
+    }
+}
+
+impl fmt::Debug for JsonStr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{}\"", self.raw)
+    }
+}
+
+struct Unescape<'a> {
+    raw: &'a str,
+    rest: &'a [u8],
+}
+
+impl Iterator for Unescape<'_> {
+    type Item = Result<char, Error>;
+    fn next(&mut self) -> Option<Self::Item> {
+        let first = *self.rest.first()?;
+        if first != b'\\' {
+            // Safe to decode: `raw` is valid UTF-8 and `rest` always starts on a char boundary.
+            let at = self.raw.len() - self.rest.len();
+            let c = self.raw[at..].chars().next()?;
+            self.rest = &self.rest[c.len_utf8()..];
+            return Some(Ok(c));
+        }
+        let esc = *self.rest.get(1)?;
+        self.rest = &self.rest[2..];
+        let c = match esc {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let hi = self.hex4()?;
+                let code = if (0xD800..0xDC00).contains(&hi) {
+                    if self.rest.len() >= 6 && self.rest[0] == b'\\' && self.rest[1] == b'u' {
+                        self.rest = &self.rest[2..];
+                        let lo = self.hex4()?;
+                        if !(0xDC00..0xE000).contains(&lo) {
+                            return Some(Err(lone_surrogate()));
+                        }
+                        0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                    } else {
+                        return Some(Err(lone_surrogate()));
+                    }
+                } else if (0xDC00..0xE000).contains(&hi) {
+                    return Some(Err(lone_surrogate()));
+                } else {
+                    hi
+                };
+                return Some(char::from_u32(code).ok_or_else(lone_surrogate));
+            }
+            _ => return None,
+        };
+        Some(Ok(c))
+    }
+}
+
+impl Unescape<'_> {
+    fn hex4(&mut self) -> Option<u32> {
+        let digits = self.rest.get(..4)?;
+        let mut v = 0;
+        for &d in digits {
+            v = v * 16 + (d as char).to_digit(16)?;
+        }
+        self.rest = &self.rest[4..];
+        Some(v)
+    }
+}
+
+fn lone_surrogate() -> Error {
+    Error::new(ErrorKind::Syntax, "Invalid JSON: a \\u escape encodes an unpaired surrogate.")
+}
+
+/// Progress through an object: passed back to [`JsonReader::next_property`].
+#[derive(Debug)]
+pub struct ObjectState {
+    first: bool,
+}
+
+/// Progress through an array: passed back to [`JsonReader::next_element`].
+#[derive(Debug)]
+pub struct ArrayState {
+    first: bool,
+}
+
+/// A pull reader over one JSON text. Every method validates what it passes over.
+#[derive(Debug, Clone)]
+pub struct JsonReader<'a> {
+    input: &'a [u8],
+    pos: usize,
+    depth: usize,
+    max_depth: usize,
+}
+
+fn syntax(msg: &'static str, at: usize) -> Error {
+    Error::new(ErrorKind::Syntax, msg).at(at)
+}
+
+const DEPTH_EXCEEDED: &str = "The JSON nesting depth exceeds the configured maximum.";
+
+impl<'a> JsonReader<'a> {
+    /// A reader over `input`, allowing `max_depth` nested containers (at most 256).
+    pub fn new(input: &'a [u8], max_depth: usize) -> Self {
+        JsonReader { input, pos: 0, depth: 0, max_depth: max_depth.min(MAX_SUPPORTED_DEPTH) }
+    }
+
+    /// The offset of the next unread byte.
+    pub const fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// The containers currently open.
+    pub const fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// The whole input.
+    pub const fn input(&self) -> &'a [u8] {
+        self.input
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(&b) = self.input.get(self.pos) {
+            if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// The type of the next token, after whitespace (consumes only the whitespace).
+    pub fn peek(&mut self) -> TokenType {
+        self.skip_ws();
+        match self.input.get(self.pos) {
+            None => TokenType::None,
+            Some(b'{') => TokenType::Object,
+            Some(b'}') => TokenType::EndObject,
+            Some(b'[') => TokenType::Array,
+            Some(b']') => TokenType::EndArray,
+            Some(b'"') => TokenType::String,
+            Some(b'-' | b'0'..=b'9') => TokenType::Number,
+            Some(b't') => TokenType::True,
+            Some(b'f') => TokenType::False,
+            Some(b'n') => TokenType::Null,
+            Some(_) => TokenType::Invalid,
+        }
+    }
+
+    /// True when only whitespace is left.
+    pub fn at_end(&mut self) -> bool {
+        self.skip_ws();
+        self.pos == self.input.len()
+    }
+
+    fn enter(&mut self) -> Result<(), Error> {
+        if self.depth >= self.max_depth {
+            return Err(Error::new(ErrorKind::Limit, DEPTH_EXCEEDED).at(self.pos));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    /// Reads `{`.
+    pub fn begin_object(&mut self) -> Result<ObjectState, Error> {
+        if self.peek() != TokenType::Object {
+            return Err(syntax("Invalid JSON: expected '{'.", self.pos));
+        }
+        self.enter()?;
+        self.pos += 1;
+        Ok(ObjectState { first: true })
+    }
+
+    /// Reads the next property name and its `:`, or the closing `}` (then `None`).
+    pub fn next_property(&mut self, state: &mut ObjectState) -> Result<Option<JsonStr<'a>>, Error> {
+        self.skip_ws();
+        match self.input.get(self.pos) {
+            Some(b'}') => {
+                self.pos += 1;
+                self.depth -= 1;
+                return Ok(None);
+            }
+            Some(b',') if !state.first => {
+                self.pos += 1;
+                self.skip_ws();
+            }
+            Some(_) if state.first => {}
+            Some(_) => return Err(syntax("Invalid JSON: expected ',' or '}' after a property value.", self.pos)),
+            None => return Err(syntax("Invalid JSON: the input ends inside an object.", self.pos)),
+        }
+        state.first = false;
+        if self.input.get(self.pos) != Some(&b'"') {
+            return Err(syntax("Invalid JSON: expected a property name.", self.pos));
+        }
+        let name = self.read_string()?;
+        self.skip_ws();
+        if self.input.get(self.pos) != Some(&b':') {
+            return Err(syntax("Invalid JSON: expected ':' after a property name.", self.pos));
+        }
+        self.pos += 1;
+        Ok(Some(name))
+    }
+
+    /// Reads `[`.
+    pub fn begin_array(&mut self) -> Result<ArrayState, Error> {
+        if self.peek() != TokenType::Array {
+            return Err(syntax("Invalid JSON: expected '['.", self.pos));
+        }
+        self.enter()?;
+        self.pos += 1;
+        Ok(ArrayState { first: true })
+    }
+
+    /// Moves to the next element (true) or reads the closing `]` (false).
+    pub fn next_element(&mut self, state: &mut ArrayState) -> Result<bool, Error> {
+        self.skip_ws();
+        match self.input.get(self.pos) {
+            Some(b']') => {
+                self.pos += 1;
+                self.depth -= 1;
+                Ok(false)
+            }
+            Some(b',') if !state.first => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(_) if state.first => {
+                state.first = false;
+                Ok(true)
+            }
+            Some(_) => Err(syntax("Invalid JSON: expected ',' or ']' after an array element.", self.pos)),
+            None => Err(syntax("Invalid JSON: the input ends inside an array.", self.pos)),
+        }
+    }
+
+    /// Reads a string.
+    pub fn read_string(&mut self) -> Result<JsonStr<'a>, Error> {
+        if self.peek() != TokenType::String {
+            return Err(syntax("Invalid JSON: expected a string.", self.pos));
+        }
+        let offset = self.pos;
+        let start = self.pos + 1;
+        let (end, escaped) = scan_string(self.input, start)?;
+        self.pos = end + 1;
+        // scan_string validated the UTF-8 of every non-ASCII sequence between the quotes.
+        let raw = core::str::from_utf8(&self.input[start..end]).map_err(|_| syntax(INVALID_UTF8, start))?;
+        Ok(JsonStr { raw, escaped, offset })
+    }
+
+    /// Reads a number, returning its text (validated against the JSON grammar).
+    pub fn read_number(&mut self) -> Result<&'a str, Error> {
+        if self.peek() != TokenType::Number {
+            return Err(syntax("Invalid JSON: expected a number.", self.pos));
+        }
+        let start = self.pos;
+        self.pos = scan_number(self.input, start)?;
+        Ok(ascii(&self.input[start..self.pos]))
+    }
+
+    /// Reads an integer that must fit an `i64` (a fraction or exponent is a type error).
+    pub fn read_i64(&mut self) -> Result<i64, Error> {
+        let at = self.pos;
+        let text = self.read_number()?;
+        text.parse().map_err(|_| Error::new(ErrorKind::Type, "Expected an integer that fits in 64 bits.").at(at))
+    }
+
+    /// Reads `true` or `false`.
+    pub fn read_bool(&mut self) -> Result<bool, Error> {
+        match self.peek() {
+            TokenType::True => self.literal(b"true").map(|_| true),
+            TokenType::False => self.literal(b"false").map(|_| false),
+            _ => Err(syntax("Invalid JSON: expected true or false.", self.pos)),
+        }
+    }
+
+    /// Reads `null`.
+    pub fn read_null(&mut self) -> Result<(), Error> {
+        self.literal(b"null")
+    }
+
+    fn literal(&mut self, word: &'static [u8]) -> Result<(), Error> {
+        self.skip_ws();
+        if self.input[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(syntax("Invalid JSON: unknown literal.", self.pos))
+        }
+    }
+
+    /// Skips one value of any kind, validating it, and returns its exact text.
+    pub fn raw_value(&mut self) -> Result<&'a str, Error> {
+        self.skip_ws();
+        let start = self.pos;
+        self.skip_value()?;
+        // Everything a successful skip passed over is validated UTF-8.
+        Ok(validated_str(&self.input[start..self.pos]))
+    }
+
+    /// Skips one value of any kind, validating it (iteratively: deep nesting costs no stack).
+    pub fn skip_value(&mut self) -> Result<(), Error> {
+        // One bit per open container: 1 = object, 0 = array.
+        let mut kinds = [0u64; MAX_SUPPORTED_DEPTH / 64];
+        let base = self.depth;
+        loop {
+            // Expect a value.
+            self.skip_ws();
+            let Some(&b) = self.input.get(self.pos) else {
+                return Err(syntax("Invalid JSON: the input ends where a value was expected.", self.pos));
+            };
+            match b {
+                b'{' | b'[' => {
+                    self.enter()?;
+                    self.pos += 1;
+                    let level = self.depth - base - 1;
+                    let bit = 1u64 << (level % 64);
+                    if b == b'{' {
+                        kinds[level / 64] |= bit;
+                    } else {
+                        kinds[level / 64] &= !bit;
+                    }
+                    self.skip_ws();
+                    let close = if b == b'{' { b'}' } else { b']' };
+                    if self.input.get(self.pos) == Some(&close) {
+                        self.pos += 1;
+                        self.depth -= 1;
+                    } else {
+                        if b == b'{' {
+                            self.object_key()?;
+                        }
+                        continue;
+                    }
+                }
+                b'"' => {
+                    let (end, _) = scan_string(self.input, self.pos + 1)?;
+                    self.pos = end + 1;
+                }
+                b'-' | b'0'..=b'9' => self.pos = scan_number(self.input, self.pos)?,
+                b't' => self.literal(b"true")?,
+                b'f' => self.literal(b"false")?,
+                b'n' => self.literal(b"null")?,
+                _ => return Err(syntax("Invalid JSON: expected a value.", self.pos)),
+            }
+            // After a value: close containers or move to the next element.
+            loop {
+                if self.depth == base {
+                    return Ok(());
+                }
+                let level = self.depth - base - 1;
+                let in_object = kinds[level / 64] & (1u64 << (level % 64)) != 0;
+                self.skip_ws();
+                match self.input.get(self.pos) {
+                    Some(b',') => {
+                        self.pos += 1;
+                        if in_object {
+                            self.skip_ws();
+                            self.object_key()?;
+                        }
+                        break;
+                    }
+                    Some(b'}') if in_object => {
+                        self.pos += 1;
+                        self.depth -= 1;
+                    }
+                    Some(b']') if !in_object => {
+                        self.pos += 1;
+                        self.depth -= 1;
+                    }
+                    Some(_) => {
+                        return Err(syntax(
+                            if in_object {
+                                "Invalid JSON: expected ',' or '}' after a property value."
+                            } else {
+                                "Invalid JSON: expected ',' or ']' after an array element."
+                            },
+                            self.pos,
+                        ))
+                    }
+                    None => return Err(syntax("Invalid JSON: the input ends inside a container.", self.pos)),
+                }
+            }
+        }
+    }
+
+    /// Inside `skip_value`: a property name and its colon.
+    fn object_key(&mut self) -> Result<(), Error> {
+        self.skip_ws();
+        if self.input.get(self.pos) != Some(&b'"') {
+            return Err(syntax("Invalid JSON: expected a property name.", self.pos));
+        }
+        let (end, _) = scan_string(self.input, self.pos + 1)?;
+        self.pos = end + 1;
+        self.skip_ws();
+        if self.input.get(self.pos) != Some(&b':') {
+            return Err(syntax("Invalid JSON: expected ':' after a property name.", self.pos));
+        }
+        self.pos += 1;
+        Ok(())
+    }
+}
+
+const INVALID_UTF8: &str = "Invalid JSON: a string is not valid UTF-8.";
+
+/// Converts bytes the reader has validated as UTF-8.
+fn validated_str(bytes: &[u8]) -> &str {
+    core::str::from_utf8(bytes).unwrap_or("")
+}
+
+fn ascii(bytes: &[u8]) -> &str {
+    validated_str(bytes)
+}
+
+/// Bytes that end the fast run inside a string: `"`, `\`, control characters, non-ASCII.
+const fn special_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = i < 0x20 || i == b'"' as usize || i == b'\\' as usize || i >= 0x80;
+        i += 1;
+    }
+    t
+}
+static SPECIAL: [bool; 256] = special_table();
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// True when any byte of `w` is a control character, `"`, `\` or non-ASCII.
+#[inline]
+fn has_special(w: u64) -> bool {
+    let control = w.wrapping_sub(LO * 0x20) & !w;
+    let quote = (w ^ (LO * b'"' as u64)).wrapping_sub(LO) & !(w ^ (LO * b'"' as u64));
+    let backslash = (w ^ (LO * b'\\' as u64)).wrapping_sub(LO) & !(w ^ (LO * b'\\' as u64));
+    (control | quote | backslash | w) & HI != 0
+}
+
+/// Scans a string body starting after its opening quote: returns the index of the closing quote
+/// and whether it contains escapes. Validates escapes, control characters and UTF-8.
+fn scan_string(input: &[u8], mut i: usize) -> Result<(usize, bool), Error> {
+    let mut escaped = false;
+    loop {
+        // Fast path: 8 plain ASCII bytes at a time.
+        while i + 8 <= input.len() {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(&input[i..i + 8]);
+            if has_special(u64::from_le_bytes(word)) {
+                break;
+            }
+            i += 8;
+        }
+        while i < input.len() && !SPECIAL[input[i] as usize] {
+            i += 1;
+        }
+        let Some(&b) = input.get(i) else {
+            return Err(syntax("Invalid JSON: the input ends inside a string.", i));
+        };
+        match b {
+            b'"' => return Ok((i, escaped)),
+            b'\\' => {
+                escaped = true;
+                match input.get(i + 1) {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                    Some(b'u') => {
+                        let hex = input
+                            .get(i + 2..i + 6)
+                            .ok_or_else(|| syntax("Invalid JSON: a \\u escape is cut short.", i))?;
+                        if !hex.iter().all(u8::is_ascii_hexdigit) {
+                            return Err(syntax("Invalid JSON: a \\u escape needs four hex digits.", i));
+                        }
+                        i += 6;
+                    }
+                    _ => return Err(syntax("Invalid JSON: unknown escape in a string.", i)),
+                }
+            }
+            0x00..=0x1F => return Err(syntax("Invalid JSON: a control character in a string must be escaped.", i)),
+            _ => {
+                // Non-ASCII: validate one UTF-8 sequence.
+                let width = match b {
+                    0xC2..=0xDF => 2,
+                    0xE0..=0xEF => 3,
+                    0xF0..=0xF4 => 4,
+                    _ => return Err(syntax(INVALID_UTF8, i)),
+                };
+                let seq = input.get(i..i + width).ok_or_else(|| syntax(INVALID_UTF8, i))?;
+                if core::str::from_utf8(seq).is_err() {
+                    return Err(syntax(INVALID_UTF8, i));
+                }
+                i += width;
+            }
+        }
+    }
+}
+
+/// Scans a number starting at `i`; returns the index after it.
+fn scan_number(input: &[u8], mut i: usize) -> Result<usize, Error> {
+    let start = i;
+    let digit = |i: usize| input.get(i).is_some_and(u8::is_ascii_digit);
+    if input.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match input.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            while digit(i) {
+                i += 1;
+            }
+        }
+        _ => return Err(syntax("Invalid JSON: malformed number.", start)),
+    }
+    if input.get(i) == Some(&b'.') {
+        i += 1;
+        if !digit(i) {
+            return Err(syntax("Invalid JSON: malformed number.", start));
+        }
+        while digit(i) {
+            i += 1;
+        }
+    }
+    if matches!(input.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(input.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if !digit(i) {
+            return Err(syntax("Invalid JSON: malformed number.", start));
+        }
+        while digit(i) {
+            i += 1;
+        }
+    }
+    Ok(i)
+}
+
+/// Writes `s` as a JSON string (quotes included) the way .NET's relaxed encoder does: `"` and
+/// `\` escaped, control characters escaped (`\n`, `\r`, `\t`, `\b`, `\f`, else `\u00XX`),
+/// everything else — non-ASCII included — as is.
+pub fn write_string<O: crate::Output + ?Sized>(s: &str, out: &mut O) {
+    out.put(b"\"");
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0C => b"\\f",
+            0x00..=0x1F => &[],
+            _ => continue,
+        };
+        out.put(&bytes[start..i]);
+        if esc.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.put(&[b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 0xF) as usize]]);
+        } else {
+            out.put(esc);
+        }
+        start = i + 1;
+    }
+    out.put(&bytes[start..]);
+    out.put(b"\"");
+}
+
+/// The length [`write_string`] produces for `s`.
+pub fn string_len(s: &str) -> usize {
+    2 + s
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0C => 2,
+            0x00..=0x1F => 6,
+            _ => 1,
+        })
+        .sum::<usize>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skip(input: &str) -> Result<&str, Error> {
+        let mut r = JsonReader::new(input.as_bytes(), 64);
+        let raw = r.raw_value()?;
+        if !r.at_end() {
+            return Err(syntax("trailing input", r.position()));
+        }
+        Ok(raw)
+    }
+
+    #[test]
+    fn skips_valid_values() {
+        for ok in [
+            "0",
+            "-0.5e+10",
+            "1E5",
+            "\"a\\u00e9\\n\"",
+            "\"héllo 😀\"",
+            "[]",
+            "{}",
+            "[1,[2,{\"a\":[3,{}]}],\"x\"]",
+            " { \"a\" : [ true , false , null ] } ",
+            "\"0123456789abcdefghij\"",
+        ] {
+            assert_eq!(skip(ok).unwrap(), ok.trim(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn rejects_invalid_values() {
+        for bad in [
+            "",
+            "01",
+            "-",
+            "1.",
+            "1e",
+            ".5",
+            "[1,]",
+            "{\"a\":1,}",
+            "{\"a\"}",
+            "[1 2]",
+            "{1:2}",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"a\nb\"",
+            "\"abc",
+            "tru",
+            "nul",
+            "[",
+            "{\"a\":",
+            "[1}",
+            "{\"a\":1]",
+            "'a'",
+        ] {
+            assert!(skip(bad).is_err(), "{bad:?} accepted");
+        }
+        let mut bytes = b"\"ab".to_vec();
+        bytes.extend_from_slice(&[0xC3, 0x28, b'"']);
+        assert!(JsonReader::new(&bytes, 64).skip_value().is_err());
+    }
+
+    #[test]
+    fn depth_is_bounded() {
+        let deep = "[".repeat(65) + &"]".repeat(65);
+        let e = JsonReader::new(deep.as_bytes(), 64).skip_value().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Limit);
+        let ok = "[".repeat(64) + &"]".repeat(64);
+        assert!(JsonReader::new(ok.as_bytes(), 64).skip_value().is_ok());
+        let huge = "[".repeat(100_000);
+        assert!(JsonReader::new(huge.as_bytes(), 256).skip_value().is_err());
+    }
+
+    #[test]
+    fn unescapes_strings() {
+        let mut r = JsonReader::new(br#""\u0064ummy \ud83d\ude00 \"q\" \/""#, 64);
+        let s = r.read_string().unwrap();
+        assert!(s.has_escapes());
+        assert_eq!(s.to_text().unwrap(), "dummy 😀 \"q\" /");
+        assert!(s.eq_str("dummy 😀 \"q\" /"));
+        assert!(!s.eq_str("dummy"));
+        let mut r = JsonReader::new(br#""\ud83d x""#, 64);
+        assert!(r.read_string().unwrap().to_text().is_err());
+    }
+
+    #[test]
+    fn writes_strings_like_dotnet() {
+        let mut out = alloc::vec::Vec::new();
+        let s = "a\"b\\c\nd\u{1}é😀";
+        write_string(s, &mut out);
+        assert_eq!(core::str::from_utf8(&out).unwrap(), "\"a\\\"b\\\\c\\nd\\u0001é😀\"");
+        assert_eq!(string_len(s), out.len());
+    }
+}

@@ -1,0 +1,43 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(all(feature = "std", not(test)))]
+extern crate std;
+
+pub mod completion;
+pub mod decoder;
+pub mod error;
+pub mod frame;
+pub mod handshake;
+pub mod headers;
+pub mod invocation;
+pub mod json;
+pub mod limits;
+pub mod list;
+pub mod message;
+pub mod output;
+pub mod protocol;
+pub mod stream_ids;
+pub mod text;
+pub mod varint;
+
+pub use completion::{Completion, Outcome};
+pub use decoder::{Decoded, Decoder, Messages};
+pub use error::{Error, ErrorKind};
+pub use frame::{Frame, Framer, Framing, LengthPrefixFramer, RecordFramer, Status, RECORD_SEPARATOR};
+pub use handshake::{HandshakeRequest, HandshakeResponse};
+pub use headers::{Header, Headers};
+pub use invocation::{CancelInvocation, Invocation, StreamInvocation, StreamItem};
+pub use limits::Limits;
+pub use message::{Close, HubMessage, MessageType, Parsed};
+#[cfg(feature = "bytes")]
+pub use output::BufMutOutput;
+pub use output::{Output, SliceOutput};
+pub use protocol::{Encode, HubProtocol, TransferFormat};
+pub use stream_ids::StreamIds;
+pub use text::Text;

@@ -1,0 +1,303 @@
+//! [`HubMessage`]: one enum for the nine hub messages, and [`MessageType`], their wire ids.
+
+use crate::completion::{Completion, Outcome};
+use crate::headers::Headers;
+use crate::invocation::{CancelInvocation, Invocation, StreamInvocation, StreamItem};
+use crate::text::Text;
+
+/// The type id every hub message carries (`type` in JSON, the first array element in MessagePack).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum MessageType {
+    /// 1: call a method.
+    Invocation = 1,
+    /// 2: one stream item.
+    StreamItem = 2,
+    /// 3: the end of an invocation or stream.
+    Completion = 3,
+    /// 4: call a streaming method.
+    StreamInvocation = 4,
+    /// 5: cancel a stream or invocation.
+    CancelInvocation = 5,
+    /// 6: keep-alive.
+    Ping = 6,
+    /// 7: the sender is closing the connection.
+    Close = 7,
+    /// 8: stateful reconnect acknowledgement.
+    Ack = 8,
+    /// 9: stateful reconnect resume point.
+    Sequence = 9,
+}
+
+impl MessageType {
+    /// The message type with this wire id, or `None` for an id this protocol version does not know
+    /// (such messages are skipped, not rejected).
+    pub const fn from_id(id: i64) -> Option<Self> {
+        Some(match id {
+            1 => MessageType::Invocation,
+            2 => MessageType::StreamItem,
+            3 => MessageType::Completion,
+            4 => MessageType::StreamInvocation,
+            5 => MessageType::CancelInvocation,
+            6 => MessageType::Ping,
+            7 => MessageType::Close,
+            8 => MessageType::Ack,
+            9 => MessageType::Sequence,
+            _ => return None,
+        })
+    }
+
+    /// The wire id.
+    pub const fn id(self) -> u8 {
+        self as u8
+    }
+
+    /// The .NET class name (`InvocationMessage`, …), as used in .NET error texts.
+    pub const fn dotnet_name(self) -> &'static str {
+        match self {
+            MessageType::Invocation => "InvocationMessage",
+            MessageType::StreamItem => "StreamItemMessage",
+            MessageType::Completion => "CompletionMessage",
+            MessageType::StreamInvocation => "StreamInvocationMessage",
+            MessageType::CancelInvocation => "CancelInvocationMessage",
+            MessageType::Ping => "PingMessage",
+            MessageType::Close => "CloseMessage",
+            MessageType::Ack => "AckMessage",
+            MessageType::Sequence => "SequenceMessage",
+        }
+    }
+
+    /// True for types 1–5: the messages that carry headers and that stateful reconnect numbers,
+    /// buffers and replays.
+    pub const fn is_invocation_family(self) -> bool {
+        (self as u8) <= 5
+    }
+}
+
+/// Close (type 7): the sender is closing the connection.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Close<'a> {
+    /// Why, when the close is due to an error. `Some("")` is still an error on the JSON wire.
+    pub error: Option<Text<'a>>,
+    /// The client may reconnect (sent by servers closing for reasons such as auth expiry).
+    pub allow_reconnect: bool,
+}
+
+/// A hub message, borrowed from its frame when parsed.
+///
+/// `V` is the payload value type: `arguments`, `item` and `result` are of this type. Parsers
+/// produce their protocol's raw borrowed value (decoded on demand into the caller's types);
+/// writers accept raw values or serializable ones.
+///
+/// ```
+/// use signalr_codec_core::{HubMessage, Invocation, MessageType};
+/// let msg: HubMessage<'_, &str> = HubMessage::Invocation(Invocation::new("Send", r#"["hi"]"#));
+/// assert_eq!(msg.message_type(), MessageType::Invocation);
+/// assert_eq!(msg.invocation_id(), None);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum HubMessage<'a, V> {
+    /// Type 1.
+    Invocation(Invocation<'a, V>),
+    /// Type 2.
+    StreamItem(StreamItem<'a, V>),
+    /// Type 3.
+    Completion(Completion<'a, V>),
+    /// Type 4.
+    StreamInvocation(StreamInvocation<'a, V>),
+    /// Type 5.
+    CancelInvocation(CancelInvocation<'a>),
+    /// Type 6: nothing but the type.
+    Ping,
+    /// Type 7.
+    Close(Close<'a>),
+    /// Type 8: the sender has received every counted message up to and including this id.
+    Ack {
+        /// The highest counted message id received.
+        sequence_id: i64,
+    },
+    /// Type 9: the next counted message the sender sends has this id.
+    Sequence {
+        /// The id of the next (replayed) counted message.
+        sequence_id: i64,
+    },
+}
+
+impl<'a, V> HubMessage<'a, V> {
+    /// The message's type id.
+    pub fn message_type(&self) -> MessageType {
+        match self {
+            HubMessage::Invocation(_) => MessageType::Invocation,
+            HubMessage::StreamItem(_) => MessageType::StreamItem,
+            HubMessage::Completion(_) => MessageType::Completion,
+            HubMessage::StreamInvocation(_) => MessageType::StreamInvocation,
+            HubMessage::CancelInvocation(_) => MessageType::CancelInvocation,
+            HubMessage::Ping => MessageType::Ping,
+            HubMessage::Close(_) => MessageType::Close,
+            HubMessage::Ack { .. } => MessageType::Ack,
+            HubMessage::Sequence { .. } => MessageType::Sequence,
+        }
+    }
+
+    /// The invocation id, for the messages that have one.
+    pub fn invocation_id(&self) -> Option<&Text<'a>> {
+        match self {
+            HubMessage::Invocation(m) => m.invocation_id.as_ref(),
+            HubMessage::StreamItem(m) => Some(&m.invocation_id),
+            HubMessage::Completion(m) => Some(&m.invocation_id),
+            HubMessage::StreamInvocation(m) => Some(&m.invocation_id),
+            HubMessage::CancelInvocation(m) => Some(&m.invocation_id),
+            _ => None,
+        }
+    }
+
+    /// The headers, for invocation-family messages (types 1–5).
+    pub fn headers(&self) -> Option<&Headers<'a>> {
+        match self {
+            HubMessage::Invocation(m) => Some(&m.headers),
+            HubMessage::StreamItem(m) => Some(&m.headers),
+            HubMessage::Completion(m) => Some(&m.headers),
+            HubMessage::StreamInvocation(m) => Some(&m.headers),
+            HubMessage::CancelInvocation(m) => Some(&m.headers),
+            _ => None,
+        }
+    }
+
+    /// Converts every payload value (`arguments`, `item`, `result`) with `f`, keeping the rest.
+    ///
+    /// This is how a message read in one protocol is re-encoded in another: map the raw values
+    /// to a type the other protocol can write.
+    pub fn map_values<W>(self, mut f: impl FnMut(V) -> W) -> HubMessage<'a, W> {
+        match self {
+            HubMessage::Invocation(m) => HubMessage::Invocation(Invocation {
+                headers: m.headers,
+                invocation_id: m.invocation_id,
+                target: m.target,
+                arguments: f(m.arguments),
+                stream_ids: m.stream_ids,
+            }),
+            HubMessage::StreamItem(m) => HubMessage::StreamItem(StreamItem {
+                headers: m.headers,
+                invocation_id: m.invocation_id,
+                item: f(m.item),
+            }),
+            HubMessage::Completion(m) => HubMessage::Completion(Completion {
+                headers: m.headers,
+                invocation_id: m.invocation_id,
+                outcome: m.outcome.map(f),
+            }),
+            HubMessage::StreamInvocation(m) => HubMessage::StreamInvocation(StreamInvocation {
+                headers: m.headers,
+                invocation_id: m.invocation_id,
+                target: m.target,
+                arguments: f(m.arguments),
+                stream_ids: m.stream_ids,
+            }),
+            HubMessage::CancelInvocation(m) => HubMessage::CancelInvocation(m),
+            HubMessage::Ping => HubMessage::Ping,
+            HubMessage::Close(m) => HubMessage::Close(m),
+            HubMessage::Ack { sequence_id } => HubMessage::Ack { sequence_id },
+            HubMessage::Sequence { sequence_id } => HubMessage::Sequence { sequence_id },
+        }
+    }
+
+    /// Borrows the payload values, keeping the strings and lists borrowed from the same frame.
+    pub fn as_ref(&self) -> HubMessage<'a, &V> {
+        match self {
+            HubMessage::Invocation(m) => HubMessage::Invocation(Invocation {
+                headers: m.headers.clone(),
+                invocation_id: m.invocation_id.clone(),
+                target: m.target.clone(),
+                arguments: &m.arguments,
+                stream_ids: m.stream_ids.clone(),
+            }),
+            HubMessage::StreamItem(m) => HubMessage::StreamItem(StreamItem {
+                headers: m.headers.clone(),
+                invocation_id: m.invocation_id.clone(),
+                item: &m.item,
+            }),
+            HubMessage::Completion(m) => HubMessage::Completion(Completion {
+                headers: m.headers.clone(),
+                invocation_id: m.invocation_id.clone(),
+                outcome: match &m.outcome {
+                    Outcome::Void => Outcome::Void,
+                    Outcome::Result(v) => Outcome::Result(v),
+                    Outcome::Error(e) => Outcome::Error(e.clone()),
+                },
+            }),
+            HubMessage::StreamInvocation(m) => HubMessage::StreamInvocation(StreamInvocation {
+                headers: m.headers.clone(),
+                invocation_id: m.invocation_id.clone(),
+                target: m.target.clone(),
+                arguments: &m.arguments,
+                stream_ids: m.stream_ids.clone(),
+            }),
+            HubMessage::CancelInvocation(m) => HubMessage::CancelInvocation(m.clone()),
+            HubMessage::Ping => HubMessage::Ping,
+            HubMessage::Close(m) => HubMessage::Close(m.clone()),
+            HubMessage::Ack { sequence_id } => HubMessage::Ack { sequence_id: *sequence_id },
+            HubMessage::Sequence { sequence_id } => HubMessage::Sequence { sequence_id: *sequence_id },
+        }
+    }
+
+    /// The message with no borrow left, payload values converted by `f`.
+    #[cfg(feature = "alloc")]
+    pub fn into_owned_with<W>(self, f: impl FnMut(V) -> W) -> HubMessage<'static, W> {
+        fn own(t: Text<'_>) -> Text<'static> {
+            t.into_owned()
+        }
+        match self.map_values(f) {
+            HubMessage::Invocation(m) => HubMessage::Invocation(Invocation {
+                headers: m.headers.into_owned(),
+                invocation_id: m.invocation_id.map(own),
+                target: own(m.target),
+                arguments: m.arguments,
+                stream_ids: m.stream_ids.into_owned(),
+            }),
+            HubMessage::StreamItem(m) => HubMessage::StreamItem(StreamItem {
+                headers: m.headers.into_owned(),
+                invocation_id: own(m.invocation_id),
+                item: m.item,
+            }),
+            HubMessage::Completion(m) => HubMessage::Completion(Completion {
+                headers: m.headers.into_owned(),
+                invocation_id: own(m.invocation_id),
+                outcome: match m.outcome {
+                    Outcome::Void => Outcome::Void,
+                    Outcome::Result(v) => Outcome::Result(v),
+                    Outcome::Error(e) => Outcome::Error(own(e)),
+                },
+            }),
+            HubMessage::StreamInvocation(m) => HubMessage::StreamInvocation(StreamInvocation {
+                headers: m.headers.into_owned(),
+                invocation_id: own(m.invocation_id),
+                target: own(m.target),
+                arguments: m.arguments,
+                stream_ids: m.stream_ids.into_owned(),
+            }),
+            HubMessage::CancelInvocation(m) => HubMessage::CancelInvocation(CancelInvocation {
+                headers: m.headers.into_owned(),
+                invocation_id: own(m.invocation_id),
+            }),
+            HubMessage::Ping => HubMessage::Ping,
+            HubMessage::Close(m) => {
+                HubMessage::Close(Close { error: m.error.map(own), allow_reconnect: m.allow_reconnect })
+            }
+            HubMessage::Ack { sequence_id } => HubMessage::Ack { sequence_id },
+            HubMessage::Sequence { sequence_id } => HubMessage::Sequence { sequence_id },
+        }
+    }
+}
+
+/// What parsing one frame produced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parsed<M> {
+    /// A message.
+    Message(M),
+    /// A message of a type this protocol version does not know. .NET and the JS client skip
+    /// these by design, so future message types do not break older peers.
+    Skipped {
+        /// The unknown type id.
+        message_type: i64,
+    },
+}

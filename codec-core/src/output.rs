@@ -1,0 +1,123 @@
+//! [`Output`]: where writers put bytes — a caller's `&mut [u8]`, a `Vec<u8>`, a `BytesMut`, or
+//! any `bytes::BufMut`.
+//!
+//! Writers compute a message's exact length first and check [`Output::remaining`] before they
+//! write anything: a buffer that is too small gets
+//! [`ErrorKind::BufferTooSmall`](crate::ErrorKind::BufferTooSmall) with the size needed, and
+//! nothing is written.
+
+/// A byte sink with a known amount of room.
+pub trait Output {
+    /// How many more bytes fit (`usize::MAX` for growable buffers).
+    fn remaining(&self) -> usize;
+    /// Appends `bytes`. Writers call it only after checking [`remaining`](Output::remaining);
+    /// a fixed-size output that is nevertheless too small keeps what fits and drops the rest.
+    fn put(&mut self, bytes: &[u8]);
+}
+
+/// Writing into a caller's fixed buffer, front to back.
+///
+/// ```
+/// use signalr_codec_core::{Output, SliceOutput};
+/// let mut buf = [0u8; 8];
+/// let mut out = SliceOutput::new(&mut buf);
+/// out.put(b"{}\x1e");
+/// assert_eq!(out.written(), b"{}\x1e");
+/// assert_eq!(out.remaining(), 5);
+/// ```
+#[derive(Debug)]
+pub struct SliceOutput<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl<'a> SliceOutput<'a> {
+    /// An empty output over `buf`.
+    pub fn new(buf: &'a mut [u8]) -> Self {
+        SliceOutput { buf, len: 0 }
+    }
+
+    /// The bytes written so far.
+    pub fn written(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    /// How many bytes were written.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl Output for SliceOutput<'_> {
+    fn remaining(&self) -> usize {
+        self.buf.len() - self.len
+    }
+
+    fn put(&mut self, bytes: &[u8]) {
+        let n = bytes.len().min(self.remaining());
+        self.buf[self.len..self.len + n].copy_from_slice(&bytes[..n]);
+        self.len += n;
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl Output for alloc::vec::Vec<u8> {
+    fn remaining(&self) -> usize {
+        isize::MAX as usize - self.len()
+    }
+
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+#[cfg(feature = "bytes")]
+impl Output for bytes::BytesMut {
+    fn remaining(&self) -> usize {
+        bytes::BufMut::remaining_mut(self)
+    }
+
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+/// Any [`bytes::BufMut`] as an [`Output`].
+///
+/// ```
+/// use signalr_codec_core::{BufMutOutput, Output};
+/// let mut storage = [0u8; 4];
+/// let mut slice: &mut [u8] = &mut storage;
+/// BufMutOutput(&mut slice).put(b"ab");
+/// assert_eq!(&storage[..2], b"ab");
+/// ```
+#[cfg(feature = "bytes")]
+#[derive(Debug)]
+pub struct BufMutOutput<'a, B: bytes::BufMut>(pub &'a mut B);
+
+#[cfg(feature = "bytes")]
+impl<B: bytes::BufMut> Output for BufMutOutput<'_, B> {
+    fn remaining(&self) -> usize {
+        self.0.remaining_mut()
+    }
+
+    fn put(&mut self, bytes: &[u8]) {
+        let n = bytes.len().min(self.0.remaining_mut());
+        self.0.put_slice(&bytes[..n]);
+    }
+}
+
+impl<O: Output + ?Sized> Output for &mut O {
+    fn remaining(&self) -> usize {
+        (**self).remaining()
+    }
+
+    fn put(&mut self, bytes: &[u8]) {
+        (**self).put(bytes)
+    }
+}

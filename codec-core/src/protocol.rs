@@ -1,0 +1,96 @@
+//! [`HubProtocol`]: what the JSON and MessagePack hub protocols both implement, so that
+//! everything generic (decoding loops, tools, reconnect buffers) is written once.
+
+use crate::error::Error;
+use crate::frame::{Framer, Framing};
+use crate::limits::Limits;
+use crate::message::{HubMessage, Parsed};
+use crate::output::Output;
+
+/// How a transport must carry a protocol's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TransferFormat {
+    /// UTF-8 text (WebSocket text frames; usable on Server-Sent Events).
+    Text,
+    /// Arbitrary bytes (WebSocket binary frames; not on Server-Sent Events).
+    Binary,
+}
+
+impl TransferFormat {
+    /// The name used in negotiate responses and .NET errors: `Text` or `Binary`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TransferFormat::Text => "Text",
+            TransferFormat::Binary => "Binary",
+        }
+    }
+}
+
+/// A hub protocol: its identity, its framing, parsing one frame, and writing one message.
+///
+/// Parsing borrows from the frame and leaves payload values raw ([`HubProtocol::Value`]);
+/// writing takes any payload the protocol can [`Encode`] and emits the framed message.
+pub trait HubProtocol {
+    /// A payload value as parsed: raw and borrowed from the frame, decoded on demand.
+    type Value<'a>;
+    /// The framer that delimits this protocol's messages.
+    type Framer: Framer + core::fmt::Debug + Clone;
+
+    /// The name sent in the handshake: `json` or `messagepack`.
+    fn name(&self) -> &'static str;
+    /// The protocol version this implementation speaks (2: with Ack and Sequence).
+    fn version(&self) -> i32;
+    /// Text or binary.
+    fn transfer_format(&self) -> TransferFormat;
+    /// The limits this protocol instance enforces.
+    fn limits(&self) -> &Limits;
+    /// A new framer enforcing [`limits`](HubProtocol::limits).
+    fn framer(&self) -> Self::Framer;
+
+    /// How messages are delimited.
+    fn framing(&self) -> Framing {
+        self.framer().framing()
+    }
+
+    /// True when a peer asking for `version` in its handshake can be served (.NET accepts any
+    /// version up to its own).
+    fn is_version_supported(&self, version: i32) -> bool {
+        version <= self.version()
+    }
+
+    /// Parses one frame body (without its framing) into a message, or reports a skipped
+    /// unknown message type. Error offsets are relative to `frame`.
+    fn parse<'a>(&self, frame: &'a [u8]) -> Result<Parsed<HubMessage<'a, Self::Value<'a>>>, Error>;
+
+    /// The exact number of bytes [`write`](HubProtocol::write) produces for `message`,
+    /// framing included.
+    fn encoded_len<V: Encode<Self>>(&self, message: &HubMessage<'_, V>) -> Result<usize, Error>;
+
+    /// Writes `message`, framed, byte for byte as .NET writes it. Checks room first: when `out`
+    /// cannot take the whole message, returns [`ErrorKind::BufferTooSmall`](crate::ErrorKind)
+    /// with the size needed and writes nothing. Returns the bytes written.
+    fn write<V: Encode<Self>, O: Output + ?Sized>(
+        &self,
+        message: &HubMessage<'_, V>,
+        out: &mut O,
+    ) -> Result<usize, Error>;
+}
+
+/// A payload value a protocol can write: a raw pre-encoded value (forwarding, or encoding once
+/// for many receivers), or a serializable one wrapped by the protocol crate.
+pub trait Encode<P: ?Sized> {
+    /// Bytes [`encode`](Encode::encode) writes.
+    fn encoded_len(&self, protocol: &P) -> Result<usize, Error>;
+    /// Writes the value. Called only after the whole message's room was checked.
+    fn encode<O: Output + ?Sized>(&self, protocol: &P, out: &mut O) -> Result<(), Error>;
+}
+
+impl<P: ?Sized, T: Encode<P> + ?Sized> Encode<P> for &T {
+    fn encoded_len(&self, protocol: &P) -> Result<usize, Error> {
+        (**self).encoded_len(protocol)
+    }
+
+    fn encode<O: Output + ?Sized>(&self, protocol: &P, out: &mut O) -> Result<(), Error> {
+        (**self).encode(protocol, out)
+    }
+}

@@ -1,0 +1,94 @@
+//! [`StreamIds`]: the ids of the upload streams an invocation sends (`streamIds`).
+
+use core::fmt;
+
+use crate::list::{Given, List, ListIter, WireList};
+use crate::text::Text;
+
+#[cfg(feature = "alloc")]
+use alloc::vec::Vec;
+
+impl<'a> Given<'a> for &'a str {
+    type Item = Text<'a>;
+    fn item(&'a self) -> Text<'a> {
+        Text::borrowed(self)
+    }
+}
+
+/// The stream ids of an Invocation or StreamInvocation: a view over the frame when parsed,
+/// the caller's strings when written.
+///
+/// ```
+/// use signalr_codec_core::StreamIds;
+/// let ids = ["1", "2"];
+/// let stream_ids = StreamIds::from_slice(&ids);
+/// assert_eq!(stream_ids.iter().collect::<Vec<_>>(), ["1", "2"]);
+/// ```
+#[derive(Clone)]
+pub struct StreamIds<'a>(List<'a, &'a str>);
+
+/// Iterator over [`StreamIds`], in wire order.
+pub type StreamIdIter<'a, 'l> = ListIter<'a, 'l, &'a str>;
+
+impl<'a> StreamIds<'a> {
+    /// No stream ids.
+    pub const fn empty() -> Self {
+        StreamIds(List::Given(&[]))
+    }
+
+    /// Stream ids given as strings, for writing.
+    pub const fn from_slice(ids: &'a [&'a str]) -> Self {
+        StreamIds(List::Given(ids))
+    }
+
+    /// Stream ids still in their wire form (used by protocol parsers).
+    pub const fn from_wire(list: WireList<'a, Text<'a>>) -> Self {
+        StreamIds(List::Wire(list))
+    }
+
+    /// Stream ids held in a vector.
+    #[cfg(feature = "alloc")]
+    pub fn from_vec(ids: Vec<Text<'a>>) -> Self {
+        StreamIds(List::Owned(ids))
+    }
+
+    /// Number of stream ids.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Iterates over the ids in wire order.
+    pub fn iter(&self) -> StreamIdIter<'a, '_> {
+        self.0.iter()
+    }
+
+    /// Stream ids with no borrow left.
+    #[cfg(feature = "alloc")]
+    pub fn into_owned(self) -> StreamIds<'static> {
+        StreamIds(List::Owned(self.iter().map(Text::into_owned).collect()))
+    }
+}
+
+impl Default for StreamIds<'_> {
+    fn default() -> Self {
+        StreamIds::empty()
+    }
+}
+
+impl PartialEq for StreamIds<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq(&other.0)
+    }
+}
+impl Eq for StreamIds<'_> {}
+
+impl fmt::Debug for StreamIds<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
