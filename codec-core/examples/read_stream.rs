@@ -58,7 +58,10 @@ fn run(input: &[u8]) -> Result<(), Error> {
         };
         buf.extend_from_slice(chunk);
         if let Status::Complete((request, consumed)) = HandshakeRequest::parse(&buf, &limits)? {
-            println!("{offset:>6}  handshake  protocol={} version={} ({consumed} bytes)", request.protocol, request.version);
+            println!(
+                "{offset:>6}  handshake  protocol={} version={} ({consumed} bytes)",
+                request.protocol, request.version
+            );
             let protocol = request.protocol.to_string();
             buf.drain(..consumed);
             offset += consumed;
@@ -108,8 +111,12 @@ fn json_summary(body: &[u8]) -> Result<String, Error> {
     while let Some(name) = reader.next_property(&mut object)? {
         match name.raw() {
             "type" if reader.peek() == TokenType::Number => kind = Some(reader.read_i64()?),
-            "invocationId" if reader.peek() == TokenType::String => id = Some(reader.read_string()?.to_text()?.into_owned()),
-            "target" if reader.peek() == TokenType::String => target = Some(reader.read_string()?.to_text()?.into_owned()),
+            "invocationId" if reader.peek() == TokenType::String => {
+                id = Some(reader.read_string()?.to_text()?.into_owned())
+            }
+            "target" if reader.peek() == TokenType::String => {
+                target = Some(reader.read_string()?.to_text()?.into_owned())
+            }
             "arguments" => arguments = Some(reader.raw_value()?.to_owned()),
             _ => reader.skip_value()?,
         }

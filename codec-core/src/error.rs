@@ -54,7 +54,7 @@ impl fmt::Display for ErrorKind {
 
 /// Capacity of a formatted error text when no allocator is available (longer texts are cut,
 /// ending in `…`).
-pub const DETAIL_CAPACITY: usize = 96;
+pub const DETAIL_CAPACITY: usize = 64;
 
 #[cfg(feature = "alloc")]
 type Detail = Box<str>;

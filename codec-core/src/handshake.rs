@@ -150,7 +150,7 @@ impl<'a> HandshakeResponse<'a> {
 
     /// True when the handshake succeeded: no error, or (as the JS client reads it) an empty one.
     pub fn is_success(&self) -> bool {
-        self.error.as_ref().map_or(true, |e| e.is_empty())
+        self.error.as_ref().is_none_or(|e| e.is_empty())
     }
 
     fn written_error(&self) -> Option<&str> {

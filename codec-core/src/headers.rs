@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::list::{Given, List, ListIter, WireList};
+use crate::list::{DecodeItem, Given, List, ListIter, WireItem, WireList};
 use crate::text::Text;
 
 #[cfg(feature = "alloc")]
@@ -11,11 +11,18 @@ use alloc::vec::Vec;
 /// One header: name and value.
 pub type Header<'a> = (Text<'a>, Text<'a>);
 
-impl<'a> Given<'a> for (&'a str, &'a str) {
-    type Item = Header<'a>;
-    fn item(&'a self) -> Header<'a> {
+impl<'a> Given<Header<'a>> for (&'a str, &'a str) {
+    fn item(&self) -> Header<'a> {
         (Text::borrowed(self.0), Text::borrowed(self.1))
     }
+}
+
+/// The item kind of a headers [`WireList`]: name/value pairs.
+#[derive(Debug)]
+pub enum WireHeader {}
+
+impl WireItem for WireHeader {
+    type Item<'x> = Header<'x>;
 }
 
 /// The headers of a message: a view over the frame when parsed, the caller's pairs when written.
@@ -28,10 +35,10 @@ impl<'a> Given<'a> for (&'a str, &'a str) {
 /// assert_eq!(headers.len(), 1);
 /// ```
 #[derive(Clone)]
-pub struct Headers<'a>(List<'a, (&'a str, &'a str)>);
+pub struct Headers<'a>(List<'a, (&'a str, &'a str), Header<'a>, WireHeader>);
 
 /// Iterator over [`Headers`], in wire order.
-pub type HeaderIter<'a, 'h> = ListIter<'a, 'h, (&'a str, &'a str)>;
+pub type HeaderIter<'a, 'h> = ListIter<'a, 'h, (&'a str, &'a str), Header<'a>, WireHeader>;
 
 impl<'a> Headers<'a> {
     /// No headers.
@@ -44,9 +51,10 @@ impl<'a> Headers<'a> {
         Headers(List::Given(pairs))
     }
 
-    /// Headers still in their wire form (used by protocol parsers).
-    pub const fn from_wire(list: WireList<'a, Header<'a>>) -> Self {
-        Headers(List::Wire(list))
+    /// Headers still in their wire form (used by protocol parsers): `len` items
+    /// encoded in `raw`, which the parser has validated, read one at a time with `decode`.
+    pub const fn from_wire(raw: &'a [u8], len: usize, decode: DecodeItem<WireHeader>) -> Self {
+        Headers(List::Wire(WireList::<WireHeader>::new(raw, len, decode)))
     }
 
     /// Headers held in a vector.

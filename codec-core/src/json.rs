@@ -327,7 +327,7 @@ impl<'a> JsonReader<'a> {
         match self.input.get(self.pos) {
             Some(b'}') => {
                 self.pos += 1;
-                self.depth -= 1;
+                self.depth = self.depth.saturating_sub(1);
                 return Ok(None);
             }
             Some(b',') if !state.first => {
@@ -367,7 +367,7 @@ impl<'a> JsonReader<'a> {
         match self.input.get(self.pos) {
             Some(b']') => {
                 self.pos += 1;
-                self.depth -= 1;
+                self.depth = self.depth.saturating_sub(1);
                 Ok(false)
             }
             Some(b',') if !state.first => {
@@ -473,7 +473,7 @@ impl<'a> JsonReader<'a> {
                     let close = if b == b'{' { b'}' } else { b']' };
                     if self.input.get(self.pos) == Some(&close) {
                         self.pos += 1;
-                        self.depth -= 1;
+                        self.depth = self.depth.saturating_sub(1);
                     } else {
                         if b == b'{' {
                             self.object_key()?;
@@ -510,11 +510,11 @@ impl<'a> JsonReader<'a> {
                     }
                     Some(b'}') if in_object => {
                         self.pos += 1;
-                        self.depth -= 1;
+                        self.depth = self.depth.saturating_sub(1);
                     }
                     Some(b']') if !in_object => {
                         self.pos += 1;
-                        self.depth -= 1;
+                        self.depth = self.depth.saturating_sub(1);
                     }
                     Some(_) => {
                         return Err(syntax(

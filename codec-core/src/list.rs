@@ -2,31 +2,49 @@
 //! kept in their wire form and decoded item by item, or given by the caller for writing.
 
 use core::fmt;
+use core::marker::PhantomData;
 
 #[cfg(feature = "alloc")]
 use alloc::vec::Vec;
+
+/// The kind of item a [`WireList`] holds, as a family over the frame's lifetime.
+///
+/// Keeping the item type behind this family (instead of a type with the frame's lifetime baked
+/// in) is what keeps messages covariant: a message borrowed for `'long` can be used where one
+/// borrowed for `'short` is expected.
+pub trait WireItem {
+    /// The decoded item, borrowing from a frame that lives for `'x`.
+    type Item<'x>;
+}
 
 /// Decodes the next item at the front of `rest` and advances `rest` past it.
 ///
 /// Called only on bytes the protocol already validated while parsing, so it returns `None`
 /// only at the end of the list.
-pub type DecodeItem<'a, T> = fn(rest: &mut &'a [u8]) -> Option<T>;
+pub type DecodeItem<K> = for<'x> fn(rest: &mut &'x [u8]) -> Option<<K as WireItem>::Item<'x>>;
 
 /// A list that stays in the frame's bytes: headers and stream ids are views, not copies.
 ///
 /// A protocol validates the list while parsing the frame, then hands out this view; iterating
 /// decodes one item at a time with the protocol's [`DecodeItem`] function.
-#[derive(Clone, Copy)]
-pub struct WireList<'a, T> {
+pub struct WireList<'a, K: WireItem> {
     raw: &'a [u8],
     len: usize,
-    decode: DecodeItem<'a, T>,
+    decode: DecodeItem<K>,
+    kind: PhantomData<fn() -> K>,
 }
 
-impl<'a, T> WireList<'a, T> {
+impl<K: WireItem> Clone for WireList<'_, K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K: WireItem> Copy for WireList<'_, K> {}
+
+impl<'a, K: WireItem> WireList<'a, K> {
     /// A view of `len` items encoded in `raw`, read with `decode`.
-    pub const fn new(raw: &'a [u8], len: usize, decode: DecodeItem<'a, T>) -> Self {
-        WireList { raw, len, decode }
+    pub const fn new(raw: &'a [u8], len: usize, decode: DecodeItem<K>) -> Self {
+        WireList { raw, len, decode, kind: PhantomData }
     }
 
     /// The encoded items, exactly as they appear in the frame.
@@ -45,70 +63,92 @@ impl<'a, T> WireList<'a, T> {
     }
 }
 
-/// How a caller-given element (`&str`, `(&str, &str)`) becomes a list item.
-pub trait Given<'a>: 'a {
-    /// The item type.
-    type Item: Clone;
-    /// Converts a borrowed element.
-    fn item(&'a self) -> Self::Item;
+/// A caller-given element (`&str`, `(&str, &str)`) as a list item.
+pub(crate) trait Given<I> {
+    fn item(&self) -> I;
 }
 
-/// A list of items: caller-given, wire view, or owned.
-#[derive(Clone)]
-pub(crate) enum List<'a, G: Given<'a>> {
+/// A list of items: caller-given (`G`), wire view (items of kind `K`), or owned (`I`).
+pub(crate) enum List<'a, G, I, K: WireItem> {
     Given(&'a [G]),
-    Wire(WireList<'a, G::Item>),
+    Wire(WireList<'a, K>),
     #[cfg(feature = "alloc")]
-    Owned(Vec<G::Item>),
+    Owned(Vec<I>),
+    #[cfg(not(feature = "alloc"))]
+    #[allow(dead_code)]
+    Unused(PhantomData<I>),
 }
 
-impl<'a, G: Given<'a>> List<'a, G> {
+impl<G, I: Clone, K: WireItem> Clone for List<'_, G, I, K> {
+    fn clone(&self) -> Self {
+        match self {
+            List::Given(s) => List::Given(s),
+            List::Wire(w) => List::Wire(*w),
+            #[cfg(feature = "alloc")]
+            List::Owned(v) => List::Owned(v.clone()),
+            #[cfg(not(feature = "alloc"))]
+            List::Unused(p) => List::Unused(*p),
+        }
+    }
+}
+
+impl<'a, G: Given<I>, I: Clone, K: WireItem> List<'a, G, I, K>
+where
+    K::Item<'a>: Into<I>,
+{
     pub(crate) fn len(&self) -> usize {
         match self {
             List::Given(s) => s.len(),
             List::Wire(w) => w.len(),
             #[cfg(feature = "alloc")]
             List::Owned(v) => v.len(),
+            #[cfg(not(feature = "alloc"))]
+            List::Unused(_) => 0,
         }
     }
 
-    pub(crate) fn iter(&self) -> ListIter<'a, '_, G> {
+    pub(crate) fn iter(&self) -> ListIter<'a, '_, G, I, K> {
         ListIter(match self {
             List::Given(s) => IterRepr::Given(s.iter()),
             List::Wire(w) => IterRepr::Wire { rest: w.raw, remaining: w.len, decode: w.decode },
             #[cfg(feature = "alloc")]
             List::Owned(v) => IterRepr::Owned(v.iter()),
+            #[cfg(not(feature = "alloc"))]
+            List::Unused(_) => IterRepr::Given([].iter()),
         })
     }
 
     pub(crate) fn eq(&self, other: &Self) -> bool
     where
-        G::Item: PartialEq,
+        I: PartialEq,
     {
         self.len() == other.len() && self.iter().eq(other.iter())
     }
 }
 
-/// Iterator over a list view.
-pub struct ListIter<'a, 'l, G: Given<'a>>(IterRepr<'a, 'l, G>);
+/// Iterator over a list view, in wire order.
+pub struct ListIter<'a, 'l, G, I, K: WireItem>(IterRepr<'a, 'l, G, I, K>);
 
-enum IterRepr<'a, 'l, G: Given<'a>> {
+enum IterRepr<'a, 'l, G, I, K: WireItem> {
     Given(core::slice::Iter<'a, G>),
     Wire {
         rest: &'a [u8],
         remaining: usize,
-        decode: DecodeItem<'a, G::Item>,
+        decode: DecodeItem<K>,
     },
     #[cfg(feature = "alloc")]
-    Owned(core::slice::Iter<'l, G::Item>),
+    Owned(core::slice::Iter<'l, I>),
     #[cfg(not(feature = "alloc"))]
     #[allow(dead_code)]
-    Unused(core::marker::PhantomData<&'l ()>),
+    Unused(PhantomData<&'l I>),
 }
 
-impl<'a, G: Given<'a>> Iterator for ListIter<'a, '_, G> {
-    type Item = G::Item;
-    fn next(&mut self) -> Option<G::Item> {
+impl<'a, G: Given<I>, I: Clone, K: WireItem> Iterator for ListIter<'a, '_, G, I, K>
+where
+    K::Item<'a>: Into<I>,
+{
+    type Item = I;
+    fn next(&mut self) -> Option<I> {
         match &mut self.0 {
             IterRepr::Given(it) => it.next().map(G::item),
             IterRepr::Wire { rest, remaining, decode } => {
@@ -117,7 +157,7 @@ impl<'a, G: Given<'a>> Iterator for ListIter<'a, '_, G> {
                 }
                 let item = decode(rest);
                 *remaining = if item.is_some() { *remaining - 1 } else { 0 };
-                item
+                item.map(Into::into)
             }
             #[cfg(feature = "alloc")]
             IterRepr::Owned(it) => it.next().cloned(),
@@ -138,8 +178,14 @@ impl<'a, G: Given<'a>> Iterator for ListIter<'a, '_, G> {
     }
 }
 
-impl<'a, G: Given<'a>> fmt::Debug for ListIter<'a, '_, G> {
+impl<G, I, K: WireItem> fmt::Debug for ListIter<'_, '_, G, I, K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("ListIter")
+    }
+}
+
+impl<K: WireItem> fmt::Debug for WireList<'_, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WireList").field("len", &self.len).field("raw", &self.raw).finish()
     }
 }

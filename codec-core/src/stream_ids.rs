@@ -2,17 +2,24 @@
 
 use core::fmt;
 
-use crate::list::{Given, List, ListIter, WireList};
+use crate::list::{DecodeItem, Given, List, ListIter, WireItem, WireList};
 use crate::text::Text;
 
 #[cfg(feature = "alloc")]
 use alloc::vec::Vec;
 
-impl<'a> Given<'a> for &'a str {
-    type Item = Text<'a>;
-    fn item(&'a self) -> Text<'a> {
+impl<'a> Given<Text<'a>> for &'a str {
+    fn item(&self) -> Text<'a> {
         Text::borrowed(self)
     }
+}
+
+/// The item kind of a stream-ids [`WireList`]: strings.
+#[derive(Debug)]
+pub enum WireStreamId {}
+
+impl WireItem for WireStreamId {
+    type Item<'x> = Text<'x>;
 }
 
 /// The stream ids of an Invocation or StreamInvocation: a view over the frame when parsed,
@@ -25,10 +32,10 @@ impl<'a> Given<'a> for &'a str {
 /// assert_eq!(stream_ids.iter().collect::<Vec<_>>(), ["1", "2"]);
 /// ```
 #[derive(Clone)]
-pub struct StreamIds<'a>(List<'a, &'a str>);
+pub struct StreamIds<'a>(List<'a, &'a str, Text<'a>, WireStreamId>);
 
 /// Iterator over [`StreamIds`], in wire order.
-pub type StreamIdIter<'a, 'l> = ListIter<'a, 'l, &'a str>;
+pub type StreamIdIter<'a, 'l> = ListIter<'a, 'l, &'a str, Text<'a>, WireStreamId>;
 
 impl<'a> StreamIds<'a> {
     /// No stream ids.
@@ -41,9 +48,10 @@ impl<'a> StreamIds<'a> {
         StreamIds(List::Given(ids))
     }
 
-    /// Stream ids still in their wire form (used by protocol parsers).
-    pub const fn from_wire(list: WireList<'a, Text<'a>>) -> Self {
-        StreamIds(List::Wire(list))
+    /// Stream ids still in their wire form (used by protocol parsers): `len` items
+    /// encoded in `raw`, which the parser has validated, read one at a time with `decode`.
+    pub const fn from_wire(raw: &'a [u8], len: usize, decode: DecodeItem<WireStreamId>) -> Self {
+        StreamIds(List::Wire(WireList::<WireStreamId>::new(raw, len, decode)))
     }
 
     /// Stream ids held in a vector.

@@ -108,12 +108,7 @@ fn decodes_messages_and_reports_skipped_types_with_their_size() {
     assert_eq!(pos, input.len());
     assert_eq!(
         seen,
-        [
-            (Ok(MessageType::Ping), 2),
-            (Ok(MessageType::Invocation), 5),
-            (Err(99), 3),
-            (Ok(MessageType::Ping), 2),
-        ]
+        [(Ok(MessageType::Ping), 2), (Ok(MessageType::Invocation), 5), (Err(99), 3), (Ok(MessageType::Ping), 2),]
     );
 }
 
