@@ -1,0 +1,297 @@
+//! Parsing one frame body as .NET's `MessagePackHubProtocolWorker` does: fields by position, the
+//! declared array length consulted only for optional tails, the .NET error texts.
+
+use signalr_codec_core::{
+    CancelInvocation, Close, Completion, Error, ErrorKind, Headers, HubMessage, Invocation, Limits, MessageType,
+    Outcome, Parsed, StreamIds, StreamInvocation, StreamItem, Text,
+};
+
+use crate::read::{Cursor, Fail, END_OF_STREAM};
+use crate::value::RawValue;
+
+/// A parsed frame.
+pub(crate) type Message<'a> = Parsed<HubMessage<'a, RawValue<'a>>>;
+
+/// The envelope array is nesting level 1; headers, arguments and payload values sit inside it.
+const ENVELOPE_DEPTH: usize = 1;
+
+/// `Reading '{field}' as {type} failed.` and friends, located at `at`.
+fn reading(kind: ErrorKind, field: &str, ty: &str, at: usize) -> Error {
+    Error::formatted(kind, format_args!("Reading '{field}' as {ty} failed.")).at(at)
+}
+
+fn null_or_empty(what: &str, at: usize) -> Error {
+    Error::formatted(ErrorKind::Invalid, format_args!("Null or empty {what}.")).at(at)
+}
+
+fn limit(what: &str, max: usize, at: usize) -> Error {
+    Error::formatted(ErrorKind::Limit, format_args!("The message has more {what} than the configured maximum ({max})."))
+        .at(at)
+}
+
+/// `Deserializing object of the `Object` type for '{field}' failed.`: what .NET reports for a
+/// payload value it cannot read, bound as an untyped object.
+fn payload_error(field: &str, fail: Fail, at: usize) -> Error {
+    match fail {
+        Fail::Depth => fail.plain_error().at(at),
+        _ => Error::formatted(
+            fail.kind(),
+            format_args!("Deserializing object of the `Object` type for '{field}' failed."),
+        )
+        .at(at),
+    }
+}
+
+struct Parser<'a, 'l> {
+    c: Cursor<'a>,
+    limits: &'l Limits,
+}
+
+impl<'a> Parser<'a, '_> {
+    fn int32(&mut self, field: &str) -> Result<i32, Error> {
+        let at = self.c.pos();
+        self.c.read_i32().map_err(|f| reading(f.kind(), field, "Int32", at))
+    }
+
+    fn int64(&mut self, field: &str) -> Result<i64, Error> {
+        let at = self.c.pos();
+        self.c.read_i64().map_err(|f| reading(f.kind(), field, "Int64", at))
+    }
+
+    fn string(&mut self, field: &str) -> Result<Option<&'a str>, Error> {
+        let at = self.c.pos();
+        self.c.read_str().map_err(|f| reading(f.kind(), field, "String", at))
+    }
+
+    /// A string that must be neither nil nor empty (.NET's `ThrowIfNullOrEmpty`).
+    fn required(&mut self, field: &str, what: &str) -> Result<&'a str, Error> {
+        let at = self.c.pos();
+        match self.string(field)? {
+            Some(s) if !s.is_empty() => Ok(s),
+            _ => Err(null_or_empty(what, at)),
+        }
+    }
+
+    fn headers(&mut self) -> Result<Headers<'a>, Error> {
+        let at = self.c.pos();
+        let count = self
+            .c
+            .read_map_len()
+            .map_err(|f| Error::new(f.kind(), "Reading map length for 'headers' failed.").at(at))?
+            as usize;
+        if count > self.limits.max_headers {
+            return Err(limit("headers", self.limits.max_headers, at));
+        }
+        if ENVELOPE_DEPTH + 1 > self.limits.max_depth {
+            return Err(Fail::Depth.plain_error().at(at));
+        }
+        let start = self.c.pos();
+        for i in 0..count {
+            let key_at = self.c.pos();
+            let key = self.c.read_str().map_err(|f| {
+                Error::formatted(f.kind(), format_args!("Reading 'headers[{i}].Key' as String failed.")).at(key_at)
+            })?;
+            let key = match key {
+                Some(k) if !k.is_empty() => k,
+                _ => return Err(null_or_empty("key in header", key_at)),
+            };
+            let value_at = self.c.pos();
+            let value = self.c.read_str().map_err(|f| {
+                Error::formatted(f.kind(), format_args!("Reading 'headers[{i}].Value' as String failed.")).at(value_at)
+            })?;
+            if !matches!(value, Some(v) if !v.is_empty()) {
+                return Err(null_or_empty("value in header", value_at));
+            }
+            // .NET adds the headers to a dictionary, which refuses a repeated key. The scan is
+            // quadratic but bounded by `Limits::max_headers`.
+            let mut earlier = Cursor::new(&self.c.rest_from(start)[..key_at - start]);
+            while earlier.remaining() > 0 {
+                if let (Ok(Some(k)), Ok(_)) = (earlier.read_str(), earlier.read_str()) {
+                    if k == key {
+                        return Err(Error::formatted(
+                            ErrorKind::Invalid,
+                            format_args!("An item with the same key has already been added. Key: {key}"),
+                        )
+                        .at(key_at));
+                    }
+                } else {
+                    break;
+                }
+            }
+        }
+        let raw = &self.c.rest_from(start)[..self.c.pos() - start];
+        Ok(Headers::from_wire(raw, count, decode_header))
+    }
+
+    fn stream_ids(&mut self) -> Result<StreamIds<'a>, Error> {
+        let at = self.c.pos();
+        let count = self
+            .c
+            .read_array_len()
+            .map_err(|f| Error::new(f.kind(), "Reading array length for 'streamIds' failed.").at(at))?
+            as usize;
+        if count > self.limits.max_stream_ids {
+            return Err(limit("stream ids", self.limits.max_stream_ids, at));
+        }
+        if ENVELOPE_DEPTH + 1 > self.limits.max_depth {
+            return Err(Fail::Depth.plain_error().at(at));
+        }
+        let start = self.c.pos();
+        for i in 0..count {
+            let id_at = self.c.pos();
+            // .NET reads stream ids with the reader's own `ReadString`, unwrapped: its texts are
+            // MessagePack-CSharp's.
+            match self.c.read_str() {
+                Ok(Some(s)) if !s.is_empty() => {}
+                Ok(_) => return Err(null_or_empty("value in streamIds received", id_at)),
+                Err(Fail::Utf8) => {
+                    return Err(Error::formatted(
+                        ErrorKind::Invalid,
+                        format_args!("Reading 'streamIds[{i}]' as String failed."),
+                    )
+                    .at(id_at))
+                }
+                Err(f) => return Err(f.plain_error().at(id_at)),
+            }
+        }
+        let raw = &self.c.rest_from(start)[..self.c.pos() - start];
+        Ok(StreamIds::from_wire(raw, count, decode_stream_id))
+    }
+
+    /// A payload value (`item`, `result`), kept raw.
+    fn payload(&mut self, field: &str) -> Result<RawValue<'a>, Error> {
+        let at = self.c.pos();
+        self.c
+            .skip_value(ENVELOPE_DEPTH, self.limits.max_depth)
+            .map(RawValue::trusted)
+            .map_err(|f| payload_error(field, f, at))
+    }
+
+    /// The argument array, and whether it was one (only then does .NET go on to the stream ids).
+    fn arguments(&mut self) -> Result<(RawValue<'a>, bool), Error> {
+        let at = self.c.pos();
+        let Some(first) = self.c.peek() else {
+            // .NET: a binding failure (`Reading array length for 'arguments' failed.`).
+            return Ok((RawValue::missing(), false));
+        };
+        let is_array = matches!(first, 0x90..=0x9f | 0xdc | 0xdd);
+        if is_array {
+            let mut probe = self.c;
+            let count = probe
+                .read_array_len()
+                .map_err(|f| Error::new(f.kind(), "Reading array length for 'arguments' failed.").at(at))?
+                as usize;
+            if count > self.limits.max_arguments {
+                return Err(limit("arguments", self.limits.max_arguments, at));
+            }
+        }
+        let value = self.payload("argument")?;
+        Ok((value, is_array))
+    }
+}
+
+/// Reads the next (already validated) header of a wire list.
+fn decode_header<'a>(rest: &mut &'a [u8]) -> Option<(Text<'a>, Text<'a>)> {
+    let mut c = Cursor::new(rest);
+    let key = c.read_str().ok()??;
+    let value = c.read_str().ok()??;
+    *rest = c.rest();
+    Some((Text::borrowed(key), Text::borrowed(value)))
+}
+
+/// Reads the next (already validated) stream id of a wire list.
+fn decode_stream_id<'a>(rest: &mut &'a [u8]) -> Option<Text<'a>> {
+    let mut c = Cursor::new(rest);
+    let id = c.read_str().ok()??;
+    *rest = c.rest();
+    Some(Text::borrowed(id))
+}
+
+/// Parses one frame body.
+pub(crate) fn parse<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error> {
+    if body.is_empty() {
+        // .NET fails reading the array header of an empty body.
+        return Err(Error::new(ErrorKind::Invalid, END_OF_STREAM).at(0));
+    }
+    let mut p = Parser { c: Cursor::new(body), limits };
+    let item_count = p.c.read_array_len().map_err(|f| f.plain_error().at(0))?;
+    if ENVELOPE_DEPTH > limits.max_depth {
+        return Err(Fail::Depth.plain_error().at(0));
+    }
+    let message_type = p.int32("messageType")?;
+    let Some(kind) = MessageType::from_id(i64::from(message_type)) else {
+        // Future protocol changes can add message types: skipped, not an error.
+        return Ok(Parsed::Skipped { message_type: i64::from(message_type) });
+    };
+    let message = match kind {
+        MessageType::Invocation => {
+            let headers = p.headers()?;
+            // nil or "" means a non-blocking invocation.
+            let invocation_id = p.string("invocationId")?.filter(|s| !s.is_empty()).map(Text::borrowed);
+            let target = p.required("target", "target for Invocation message")?;
+            let (arguments, is_array) = p.arguments()?;
+            // Old clients send 5 elements; .NET reads the stream ids only after arguments bound.
+            let stream_ids = if item_count > 5 && is_array { p.stream_ids()? } else { StreamIds::empty() };
+            HubMessage::Invocation(Invocation {
+                headers,
+                invocation_id,
+                target: Text::borrowed(target),
+                arguments,
+                stream_ids,
+            })
+        }
+        MessageType::StreamInvocation => {
+            let headers = p.headers()?;
+            let invocation_id = p.required("invocationId", "invocation ID for StreamInvocation message")?;
+            let target = p.required("target", "target for StreamInvocation message")?;
+            let (arguments, is_array) = p.arguments()?;
+            let stream_ids = if item_count > 5 && is_array { p.stream_ids()? } else { StreamIds::empty() };
+            HubMessage::StreamInvocation(StreamInvocation {
+                headers,
+                invocation_id: Text::borrowed(invocation_id),
+                target: Text::borrowed(target),
+                arguments,
+                stream_ids,
+            })
+        }
+        MessageType::StreamItem => {
+            let headers = p.headers()?;
+            let invocation_id = p.required("invocationId", "invocation ID for StreamItem message")?;
+            let item = p.payload("item")?;
+            HubMessage::StreamItem(StreamItem { headers, invocation_id: Text::borrowed(invocation_id), item })
+        }
+        MessageType::Completion => {
+            let headers = p.headers()?;
+            let invocation_id = p.required("invocationId", "invocation ID for Completion message")?;
+            let kind_at = p.c.pos();
+            let outcome = match p.int32("resultKind")? {
+                // A nil error leaves .NET's message with neither error nor result: void.
+                1 => p.string("error")?.map_or(Outcome::Void, |e| Outcome::Error(Text::borrowed(e))),
+                2 => Outcome::Void,
+                3 => Outcome::Result(p.payload("argument")?),
+                _ => return Err(Error::new(ErrorKind::Invalid, "Invalid invocation result kind.").at(kind_at)),
+            };
+            HubMessage::Completion(Completion { headers, invocation_id: Text::borrowed(invocation_id), outcome })
+        }
+        MessageType::CancelInvocation => {
+            let headers = p.headers()?;
+            let invocation_id = p.required("invocationId", "invocation ID for CancelInvocation message")?;
+            HubMessage::CancelInvocation(CancelInvocation { headers, invocation_id: Text::borrowed(invocation_id) })
+        }
+        MessageType::Ping => HubMessage::Ping,
+        MessageType::Close => {
+            // An empty string is still an error.
+            let error = p.string("error")?.map(Text::borrowed);
+            let at = p.c.pos();
+            let allow_reconnect = if item_count > 2 {
+                p.c.read_bool().map_err(|f| reading(f.kind(), "allowReconnect", "Boolean", at))?
+            } else {
+                false
+            };
+            HubMessage::Close(Close { error, allow_reconnect })
+        }
+        MessageType::Ack => HubMessage::Ack { sequence_id: p.int64("sequenceId")? },
+        MessageType::Sequence => HubMessage::Sequence { sequence_id: p.int64("sequenceId")? },
+    };
+    Ok(Parsed::Message(message))
+}

@@ -1,0 +1,367 @@
+//! Low-level reading on top of `rmp::decode`: a cursor over one frame, the failure causes the
+//! envelope parser turns into .NET texts, and an iterative, bounds-checked value skipper.
+
+use core::fmt;
+
+use rmp::decode::{self, Bytes, NumValueReadError, ValueReadError};
+use rmp::Marker;
+
+use signalr_codec_core::limits::MAX_SUPPORTED_DEPTH;
+use signalr_codec_core::{Error, ErrorKind};
+
+/// Why a low-level read failed; the caller knows which .NET text that becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fail {
+    /// The input ended (or a declared length runs past its end).
+    Eof,
+    /// A value of another type: the marker byte found.
+    Code(u8),
+    /// An integer that does not fit the requested type.
+    Range,
+    /// A string that is not UTF-8.
+    Utf8,
+    /// Nesting deeper than the configured maximum.
+    Depth,
+}
+
+/// `Attempted to read past the end of the stream.`: .NET's `EndOfStreamException` text, which
+/// MessagePack-CSharp throws for truncated input.
+pub(crate) const END_OF_STREAM: &str = "Attempted to read past the end of the stream.";
+/// The text for nesting over [`Limits::max_depth`](signalr_codec_core::Limits).
+pub(crate) const DEPTH_EXCEEDED: &str = "The MessagePack nesting depth exceeds the configured maximum.";
+/// .NET's `OverflowException` text.
+pub(crate) const OVERFLOW: &str = "Arithmetic operation resulted in an overflow.";
+
+/// MessagePack-CSharp's `Unexpected msgpack code {code} ({format}) encountered.`.
+pub(crate) fn unexpected_code(code: u8) -> Error {
+    Error::formatted(
+        ErrorKind::Type,
+        format_args!("Unexpected msgpack code {} ({}) encountered.", code, format_name(code)),
+    )
+}
+
+impl Fail {
+    /// The MessagePack-CSharp exception text for this failure (used where .NET does not wrap it).
+    pub(crate) fn plain_error(self) -> Error {
+        match self {
+            Fail::Eof => Error::new(ErrorKind::Syntax, END_OF_STREAM),
+            Fail::Code(code) => unexpected_code(code),
+            Fail::Range => Error::new(ErrorKind::Type, OVERFLOW),
+            Fail::Utf8 => Error::new(ErrorKind::Invalid, "Invalid UTF-8 in a MessagePack string."),
+            Fail::Depth => Error::new(ErrorKind::Limit, DEPTH_EXCEEDED),
+        }
+    }
+
+    /// The error kind to use for a wrapped (.NET `InvalidDataException`) text.
+    pub(crate) fn kind(self) -> ErrorKind {
+        match self {
+            Fail::Eof => ErrorKind::Syntax,
+            Fail::Code(_) | Fail::Range => ErrorKind::Type,
+            Fail::Utf8 => ErrorKind::Invalid,
+            Fail::Depth => ErrorKind::Limit,
+        }
+    }
+}
+
+impl<E: decode::RmpReadErr> From<ValueReadError<E>> for Fail {
+    fn from(e: ValueReadError<E>) -> Self {
+        match e {
+            ValueReadError::InvalidMarkerRead(_) | ValueReadError::InvalidDataRead(_) => Fail::Eof,
+            ValueReadError::TypeMismatch(m) => Fail::Code(m.to_u8()),
+        }
+    }
+}
+
+impl<E: decode::RmpReadErr> From<NumValueReadError<E>> for Fail {
+    fn from(e: NumValueReadError<E>) -> Self {
+        match e {
+            NumValueReadError::InvalidMarkerRead(_) | NumValueReadError::InvalidDataRead(_) => Fail::Eof,
+            NumValueReadError::TypeMismatch(m) => Fail::Code(m.to_u8()),
+            NumValueReadError::OutOfRange => Fail::Range,
+        }
+    }
+}
+
+/// The MessagePack format name of a leading byte, as MessagePack-CSharp (and the spec) names it.
+pub(crate) fn format_name(code: u8) -> &'static str {
+    match code {
+        0x00..=0x7f => "positive fixint",
+        0x80..=0x8f => "fixmap",
+        0x90..=0x9f => "fixarray",
+        0xa0..=0xbf => "fixstr",
+        0xc0 => "nil",
+        0xc1 => "(never used)",
+        0xc2 => "false",
+        0xc3 => "true",
+        0xc4 => "bin 8",
+        0xc5 => "bin 16",
+        0xc6 => "bin 32",
+        0xc7 => "ext 8",
+        0xc8 => "ext 16",
+        0xc9 => "ext 32",
+        0xca => "float 32",
+        0xcb => "float 64",
+        0xcc => "uint 8",
+        0xcd => "uint 16",
+        0xce => "uint 32",
+        0xcf => "uint 64",
+        0xd0 => "int 8",
+        0xd1 => "int 16",
+        0xd2 => "int 32",
+        0xd3 => "int 64",
+        0xd4 => "fixext 1",
+        0xd5 => "fixext 2",
+        0xd6 => "fixext 4",
+        0xd7 => "fixext 8",
+        0xd8 => "fixext 16",
+        0xd9 => "str 8",
+        0xda => "str 16",
+        0xdb => "str 32",
+        0xdc => "array 16",
+        0xdd => "array 32",
+        0xde => "map 16",
+        0xdf => "map 32",
+        0xe0..=0xff => "negative fixint",
+    }
+}
+
+/// A reading position in one frame body, with `rmp::decode` doing the decoding.
+#[derive(Clone, Copy)]
+pub(crate) struct Cursor<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl fmt::Debug for Cursor<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cursor").field("pos", &self.pos).field("len", &self.buf.len()).finish()
+    }
+}
+
+impl<'a> Cursor<'a> {
+    pub(crate) const fn new(buf: &'a [u8]) -> Self {
+        Cursor { buf, pos: 0 }
+    }
+
+    pub(crate) const fn pos(&self) -> usize {
+        self.pos
+    }
+
+    pub(crate) fn remaining(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    pub(crate) fn rest(&self) -> &'a [u8] {
+        &self.buf[self.pos..]
+    }
+
+    /// The input from `start` on.
+    pub(crate) fn rest_from(&self, start: usize) -> &'a [u8] {
+        &self.buf[start..]
+    }
+
+    pub(crate) fn peek(&self) -> Option<u8> {
+        self.buf.get(self.pos).copied()
+    }
+
+    /// Runs an `rmp::decode` function on the rest of the input; advances only on success.
+    fn rmp<T, E>(&mut self, f: impl FnOnce(&mut Bytes<'a>) -> Result<T, E>) -> Result<T, E> {
+        let mut bytes = Bytes::new(self.rest());
+        let value = f(&mut bytes)?;
+        self.pos = self.buf.len() - bytes.remaining_slice().len();
+        Ok(value)
+    }
+
+    /// An integer of any MessagePack width that fits an `i32` (.NET's `ReadInt32`).
+    pub(crate) fn read_i32(&mut self) -> Result<i32, Fail> {
+        self.rmp(decode::read_int::<i32, _>).map_err(Fail::from)
+    }
+
+    /// An integer of any MessagePack width that fits an `i64` (.NET's `ReadInt64`).
+    pub(crate) fn read_i64(&mut self) -> Result<i64, Fail> {
+        self.rmp(decode::read_int::<i64, _>).map_err(Fail::from)
+    }
+
+    pub(crate) fn read_bool(&mut self) -> Result<bool, Fail> {
+        self.rmp(decode::read_bool).map_err(Fail::from)
+    }
+
+    /// An array header whose count fits in the remaining bytes (one byte per element at least),
+    /// as MessagePack-CSharp checks before anything trusts the count.
+    pub(crate) fn read_array_len(&mut self) -> Result<u32, Fail> {
+        let start = self.pos;
+        let len = self.rmp(decode::read_array_len).map_err(Fail::from)?;
+        if len as usize > self.remaining() {
+            self.pos = start;
+            return Err(Fail::Eof);
+        }
+        Ok(len)
+    }
+
+    /// A map header whose count fits in the remaining bytes (two bytes per entry at least).
+    pub(crate) fn read_map_len(&mut self) -> Result<u32, Fail> {
+        let start = self.pos;
+        let len = self.rmp(decode::read_map_len).map_err(Fail::from)?;
+        if (len as u64) * 2 > self.remaining() as u64 {
+            self.pos = start;
+            return Err(Fail::Eof);
+        }
+        Ok(len)
+    }
+
+    /// A string (borrowed, UTF-8 checked) or nil (`None`), as MessagePack-CSharp's `ReadString`.
+    pub(crate) fn read_str(&mut self) -> Result<Option<&'a str>, Fail> {
+        if self.peek() == Some(0xc0) {
+            self.pos += 1;
+            return Ok(None);
+        }
+        let start = self.pos;
+        let len = self.rmp(decode::read_str_len).map_err(Fail::from)? as usize;
+        if len > self.remaining() {
+            self.pos = start;
+            return Err(Fail::Eof);
+        }
+        let bytes = &self.buf[self.pos..self.pos + len];
+        match core::str::from_utf8(bytes) {
+            Ok(s) => {
+                self.pos += len;
+                Ok(Some(s))
+            }
+            Err(_) => {
+                self.pos = start;
+                Err(Fail::Utf8)
+            }
+        }
+    }
+
+    /// Skips one complete value (see [`skip_value`]), returning its bytes.
+    pub(crate) fn skip_value(&mut self, depth: usize, max_depth: usize) -> Result<&'a [u8], Fail> {
+        let start = self.pos;
+        let end = skip_value(self.buf, start, depth, max_depth)?;
+        self.pos = end;
+        Ok(&self.buf[start..end])
+    }
+}
+
+/// How a value starts: header length and what follows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// `len` data bytes follow the header.
+    Data(u32),
+    /// A container of `items` values (a map counts keys and values).
+    Container(u64),
+}
+
+/// Reads the header of the value at `pos`: its length and its shape. Bounds-checks only the
+/// header itself.
+pub(crate) fn header(buf: &[u8], pos: usize) -> Result<(usize, Shape), Fail> {
+    let first = *buf.get(pos).ok_or(Fail::Eof)?;
+    let be = |n: usize| -> Result<u32, Fail> {
+        let bytes = buf.get(pos + 1..pos + 1 + n).ok_or(Fail::Eof)?;
+        Ok(bytes.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b)))
+    };
+    Ok(match Marker::from_u8(first) {
+        Marker::FixPos(_) | Marker::FixNeg(_) | Marker::Null | Marker::True | Marker::False => (1, Shape::Data(0)),
+        Marker::U8 | Marker::I8 => (1, Shape::Data(1)),
+        Marker::U16 | Marker::I16 => (1, Shape::Data(2)),
+        Marker::U32 | Marker::I32 | Marker::F32 => (1, Shape::Data(4)),
+        Marker::U64 | Marker::I64 | Marker::F64 => (1, Shape::Data(8)),
+        Marker::FixStr(n) => (1, Shape::Data(u32::from(n))),
+        Marker::Str8 | Marker::Bin8 => (2, Shape::Data(be(1)?)),
+        Marker::Str16 | Marker::Bin16 => (3, Shape::Data(be(2)?)),
+        Marker::Str32 | Marker::Bin32 => (5, Shape::Data(be(4)?)),
+        // Extensions: the type byte is counted in the header.
+        Marker::FixExt1 => (2, Shape::Data(1)),
+        Marker::FixExt2 => (2, Shape::Data(2)),
+        Marker::FixExt4 => (2, Shape::Data(4)),
+        Marker::FixExt8 => (2, Shape::Data(8)),
+        Marker::FixExt16 => (2, Shape::Data(16)),
+        Marker::Ext8 => (3, Shape::Data(be(1)?)),
+        Marker::Ext16 => (4, Shape::Data(be(2)?)),
+        Marker::Ext32 => (6, Shape::Data(be(4)?)),
+        Marker::FixArray(n) => (1, Shape::Container(u64::from(n))),
+        Marker::Array16 => (3, Shape::Container(u64::from(be(2)?))),
+        Marker::Array32 => (5, Shape::Container(u64::from(be(4)?))),
+        Marker::FixMap(n) => (1, Shape::Container(2 * u64::from(n))),
+        Marker::Map16 => (3, Shape::Container(2 * u64::from(be(2)?))),
+        Marker::Map32 => (5, Shape::Container(2 * u64::from(be(4)?))),
+        Marker::Reserved => return Err(Fail::Code(first)),
+    })
+    .and_then(|(len, shape)| if pos + len > buf.len() { Err(Fail::Eof) } else { Ok((len, shape)) })
+}
+
+/// Skips the complete value starting at `pos` and returns where it ends.
+///
+/// Iterative (no recursion, whatever the input), with every declared length checked against the
+/// bytes left before it is trusted: a container claiming more elements than there are bytes
+/// fails at once, so the work is linear in the input. `depth` is the nesting level of the
+/// container holding the value; a container at a level over `max_depth` fails with
+/// [`Fail::Depth`].
+pub(crate) fn skip_value(buf: &[u8], mut pos: usize, depth: usize, max_depth: usize) -> Result<usize, Fail> {
+    // Items left in each open container, innermost last.
+    let mut open = [0u32; MAX_SUPPORTED_DEPTH];
+    let mut top = 0usize;
+    loop {
+        let (header_len, shape) = header(buf, pos)?;
+        pos += header_len;
+        let left = (buf.len() - pos) as u64;
+        match shape {
+            Shape::Data(len) => {
+                if u64::from(len) > left {
+                    return Err(Fail::Eof);
+                }
+                pos += len as usize;
+            }
+            Shape::Container(items) => {
+                if items > left {
+                    return Err(Fail::Eof);
+                }
+                if depth + top + 1 > max_depth || top >= MAX_SUPPORTED_DEPTH {
+                    return Err(Fail::Depth);
+                }
+                if items > 0 {
+                    // `items <= left`, and frames are at most 2^31 bytes; a larger slice handed
+                    // in directly is capped rather than wrapped.
+                    open[top] = u32::try_from(items).map_err(|_| Fail::Eof)?;
+                    top += 1;
+                    continue;
+                }
+            }
+        }
+        // A value ended: count it against the containers it closes.
+        loop {
+            if top == 0 {
+                return Ok(pos);
+            }
+            open[top - 1] -= 1;
+            if open[top - 1] != 0 {
+                break;
+            }
+            top -= 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skips_nested_values() {
+        let v = [0x92, 0x81, 0xa1, b'a', 0x91, 0xc0, 0xcd, 0x01, 0x02, 0xff];
+        assert_eq!(skip_value(&v, 0, 0, 64), Ok(9));
+        assert_eq!(skip_value(&v, 0, 0, 2), Err(Fail::Depth));
+        assert_eq!(skip_value(&v, 0, 0, 3), Ok(9));
+        assert_eq!(skip_value(&[0x92, 0x01], 0, 0, 64), Err(Fail::Eof));
+        assert_eq!(skip_value(&[0xdd, 0xff, 0xff, 0xff, 0xff], 0, 0, 64), Err(Fail::Eof));
+        assert_eq!(skip_value(&[0xc1], 0, 0, 64), Err(Fail::Code(0xc1)));
+        assert_eq!(skip_value(&[0xd6, 0xff, 1, 2, 3, 4], 0, 0, 64), Ok(6));
+        assert_eq!(skip_value(&[0xc7, 0x02, 0x05, 1, 2], 0, 0, 64), Ok(5));
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded_not_recursive() {
+        let deep = [0x91u8; 100_000];
+        assert_eq!(skip_value(&deep, 0, 0, MAX_SUPPORTED_DEPTH), Err(Fail::Depth));
+    }
+}

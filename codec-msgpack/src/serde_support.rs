@@ -1,0 +1,210 @@
+//! serde binding through rmp-serde (feature `std`): [`RawValue::deserialize`], argument tuples
+//! ([`Arguments::bind`]) and [`Serialized`], a payload written from any `T: Serialize`.
+
+use std::io;
+
+use serde::{Deserialize, Serialize};
+use signalr_codec_core::{Encode, Error, ErrorKind, Output};
+
+use crate::value::{Arguments, RawValue, BINDING_FAILED};
+use crate::MessagePackHubProtocol;
+
+/// The short name of a type, as .NET's `Type.Name` (`String` for `alloc::string::String`).
+fn short_type_name<T: ?Sized>() -> &'static str {
+    let full = core::any::type_name::<T>();
+    let base = full.split('<').next().unwrap_or(full);
+    base.rsplit("::").next().unwrap_or(base)
+}
+
+fn deserialize_error<T>(field: &str) -> Error {
+    Error::formatted(
+        ErrorKind::Type,
+        format_args!("Deserializing object of the `{}` type for '{field}' failed.", short_type_name::<T>()),
+    )
+}
+
+impl<'a> RawValue<'a> {
+    /// Binds the value to a serde type with rmp-serde, borrowing strings and bytes from the
+    /// frame where `T` allows.
+    ///
+    /// On failure the error text is .NET's,
+    /// ``Deserializing object of the `{Type}` type for 'argument' failed.`` (.NET uses the field
+    /// name `argument` for arguments and results; see
+    /// [`deserialize_field`](Self::deserialize_field) for `item`).
+    ///
+    /// MessagePack maps bind to structs by member name (.NET writes PascalCase names: use
+    /// `#[serde(rename_all = "PascalCase")]`), .NET enums arrive as strings, `bin` binds to
+    /// `&[u8]`/`serde_bytes`, the timestamp extension to [`Timestamp`](crate::Timestamp).
+    ///
+    /// ```
+    /// use signalr_codec_msgpack::RawValue;
+    /// let raw = RawValue::new(&[0x92, 0x2a, 0xa3, b'a', b'b', b'c']).unwrap();
+    /// let (n, s): (i32, &str) = raw.deserialize().unwrap();
+    /// assert_eq!((n, s), (42, "abc"));
+    /// let e = raw.deserialize::<String>().unwrap_err();
+    /// assert_eq!(e.to_string(), "Deserializing object of the `String` type for 'argument' failed.");
+    /// ```
+    pub fn deserialize<T: Deserialize<'a>>(&self) -> Result<T, Error> {
+        self.deserialize_field("argument")
+    }
+
+    /// [`deserialize`](Self::deserialize), naming `field` in the error text (.NET uses `item` for
+    /// stream items).
+    pub fn deserialize_field<T: Deserialize<'a>>(&self, field: &str) -> Result<T, Error> {
+        rmp_serde::from_slice(self.as_bytes()).map_err(|_| deserialize_error::<T>(field))
+    }
+}
+
+/// Argument lists that bind to a tuple of serde types: `()`, `(A,)`, `(A, B)`, … up to 12.
+pub trait FromArguments<'a>: Sized {
+    /// How many arguments the tuple takes.
+    const ARITY: usize;
+    /// Binds each argument in order.
+    fn from_arguments(args: &Arguments<'a>) -> Result<Self, Error>;
+}
+
+macro_rules! tuple_from_arguments {
+    ($n:expr; $($t:ident),*) => {
+        impl<'a, $($t: Deserialize<'a>),*> FromArguments<'a> for ($($t,)*) {
+            const ARITY: usize = $n;
+            #[allow(unused_variables, unused_mut, non_snake_case)]
+            fn from_arguments(args: &Arguments<'a>) -> Result<Self, Error> {
+                let mut it = args.iter();
+                $(
+                    let $t: $t = it
+                        .next()
+                        .ok_or_else(|| Error::new(ErrorKind::Type, BINDING_FAILED))?
+                        .deserialize()
+                        .map_err(|_| Error::new(ErrorKind::Type, BINDING_FAILED))?;
+                )*
+                Ok(($($t,)*))
+            }
+        }
+    };
+}
+
+tuple_from_arguments!(0;);
+tuple_from_arguments!(1; A);
+tuple_from_arguments!(2; A, B);
+tuple_from_arguments!(3; A, B, C);
+tuple_from_arguments!(4; A, B, C, D);
+tuple_from_arguments!(5; A, B, C, D, E);
+tuple_from_arguments!(6; A, B, C, D, E, F);
+tuple_from_arguments!(7; A, B, C, D, E, F, G);
+tuple_from_arguments!(8; A, B, C, D, E, F, G, H);
+tuple_from_arguments!(9; A, B, C, D, E, F, G, H, I);
+tuple_from_arguments!(10; A, B, C, D, E, F, G, H, I, J);
+tuple_from_arguments!(11; A, B, C, D, E, F, G, H, I, J, K);
+tuple_from_arguments!(12; A, B, C, D, E, F, G, H, I, J, K, L);
+
+impl<'a> Arguments<'a> {
+    /// Binds the arguments to a tuple, as .NET's invocation binder does: first the count
+    /// (`Invocation provides {n} argument(s) but target expects {m}.`), then each value
+    /// (`Error binding arguments. Make sure that the types of the provided values match the types
+    /// of the hub method being invoked.`).
+    ///
+    /// ```
+    /// use signalr_codec_msgpack::RawValue;
+    /// let args = RawValue::new(&[0x92, 0x2a, 0xa1, b'x']).unwrap().arguments().unwrap();
+    /// let (n, s): (i64, String) = args.bind().unwrap();
+    /// assert_eq!((n, s.as_str()), (42, "x"));
+    /// let e = args.bind::<(String,)>().unwrap_err();
+    /// assert_eq!(e.to_string(), "Invocation provides 2 argument(s) but target expects 1.");
+    /// ```
+    pub fn bind<T: FromArguments<'a>>(&self) -> Result<T, Error> {
+        self.expect_len(T::ARITY)?;
+        T::from_arguments(self)
+    }
+}
+
+/// A payload written from any `T: Serialize`, straight into the output with rmp-serde.
+///
+/// Serialized as .NET's default MessagePack options expect: structs as maps keyed by field name
+/// (rename to PascalCase to match .NET members), unit enum variants as strings, integers in the
+/// shortest form, `f32` as `float 32`, `f64` as `float 64`, `Option::None`/`()` as nil,
+/// [`Timestamp`](crate::Timestamp) as extension −1. Use `serde_bytes` (or a `RawValue`) for `bin`:
+/// a plain `Vec<u8>` is an array of integers.
+///
+/// Cost: the writer needs the body length before the body (it comes first, as a VarInt), so the
+/// value is serialized twice: once into a byte counter, then into the output. Nothing is
+/// allocated. For a value sent many times, encode it once into a buffer and send a [`RawValue`].
+///
+/// ```
+/// use signalr_codec_core::{HubMessage, StreamItem};
+/// use signalr_codec_msgpack::{MessagePackHubProtocol, Serialized};
+/// let protocol = MessagePackHubProtocol::new();
+/// let msg = HubMessage::StreamItem(StreamItem::new("xyz", Serialized(42)));
+/// let bytes = protocol.to_vec(&msg).unwrap();
+/// assert_eq!(bytes, [0x08, 0x94, 0x02, 0x80, 0xa3, b'x', b'y', b'z', 0x2a]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Serialized<T>(pub T);
+
+struct Count(usize);
+
+impl io::Write for Count {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes into an [`Output`], refusing to go past its end.
+struct Bounded<'o, O: Output + ?Sized> {
+    out: &'o mut O,
+    left: usize,
+}
+
+impl<O: Output + ?Sized> io::Write for Bounded<'_, O> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if buf.len() > self.left {
+            return Err(io::Error::new(io::ErrorKind::WriteZero, "the output is full"));
+        }
+        self.out.put(buf);
+        self.left -= buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn serialize_error(e: &rmp_serde::encode::Error) -> Error {
+    Error::formatted(ErrorKind::Invalid, format_args!("Serializing a payload value failed: {e}"))
+}
+
+fn serialize_into<W: io::Write, T: Serialize + ?Sized>(w: W, value: &T) -> Result<(), rmp_serde::encode::Error> {
+    let mut ser = rmp_serde::Serializer::new(w).with_struct_map();
+    value.serialize(&mut ser)
+}
+
+impl<T: Serialize> Encode<MessagePackHubProtocol> for Serialized<T> {
+    fn encoded_len(&self, _: &MessagePackHubProtocol) -> Result<usize, Error> {
+        let mut count = Count(0);
+        serialize_into(&mut count, &self.0).map_err(|e| serialize_error(&e))?;
+        Ok(count.0)
+    }
+
+    fn encode<O: Output + ?Sized>(&self, _: &MessagePackHubProtocol, out: &mut O) -> Result<(), Error> {
+        // The writer already counted this value and checked room; write it in one pass. A
+        // `Serialize` that writes more the second time is stopped at the output's end.
+        let left = out.remaining();
+        let mut w = Bounded { out, left };
+        serialize_into(&mut w, &self.0).map_err(|e| serialize_error(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names() {
+        assert_eq!(short_type_name::<String>(), "String");
+        assert_eq!(short_type_name::<Vec<String>>(), "Vec");
+        assert_eq!(short_type_name::<i32>(), "i32");
+    }
+}

@@ -1,0 +1,334 @@
+//! Writing: the envelope byte for byte as .NET's `MessagePackHubProtocolWorker` writes it, in
+//! two passes over one description of the message — a counting pass for the exact length (the
+//! VarInt prefix comes first), then the writing pass.
+
+use signalr_codec_core::{
+    varint, Close, Completion, Encode, Error, ErrorKind, Headers, HubMessage, Outcome, Output, StreamIds,
+};
+
+use crate::MessagePackHubProtocol;
+
+/// A few bytes of stack for one MessagePack header, filled by `rmp::encode`.
+pub(crate) struct Scratch {
+    buf: [u8; 10],
+    len: usize,
+}
+
+/// Runs an `rmp::encode` function into a small slice and reports how much it wrote. The slice
+/// is always large enough for one header, so the writer cannot fail.
+fn encode_into(buf: &mut [u8], f: impl FnOnce(&mut &mut [u8]) -> bool) -> usize {
+    let total = buf.len();
+    let mut w: &mut [u8] = buf;
+    if f(&mut w) {
+        total - w.len()
+    } else {
+        0
+    }
+}
+
+impl Scratch {
+    pub(crate) const fn new() -> Self {
+        Scratch { buf: [0; 10], len: 0 }
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    fn run(&mut self, f: impl FnOnce(&mut &mut [u8]) -> bool) {
+        let n = encode_into(&mut self.buf[self.len..], f);
+        self.len += n;
+    }
+
+    /// A signed integer in the shortest form (positive values as unsigned), as
+    /// MessagePack-CSharp's `Write(long)`.
+    pub(crate) fn sint(&mut self, v: i64) {
+        self.run(|w| rmp::encode::write_sint(w, v).is_ok());
+    }
+
+    /// An unsigned integer in the shortest form.
+    pub(crate) fn uint(&mut self, v: u64) {
+        self.run(|w| rmp::encode::write_uint(w, v).is_ok());
+    }
+
+    pub(crate) fn bool(&mut self, v: bool) {
+        self.run(|w| rmp::encode::write_bool(w, v).is_ok());
+    }
+
+    pub(crate) fn str_len(&mut self, len: usize) -> Result<(), Error> {
+        let len = too_long(len)?;
+        self.run(|w| rmp::encode::write_str_len(w, len).is_ok());
+        Ok(())
+    }
+
+    pub(crate) fn bin_len(&mut self, len: usize) -> Result<(), Error> {
+        let len = too_long(len)?;
+        self.run(|w| rmp::encode::write_bin_len(w, len).is_ok());
+        Ok(())
+    }
+
+    pub(crate) fn array_len(&mut self, len: usize) -> Result<(), Error> {
+        let len = too_long(len)?;
+        self.run(|w| rmp::encode::write_array_len(w, len).is_ok());
+        Ok(())
+    }
+
+    pub(crate) fn map_len(&mut self, len: usize) -> Result<(), Error> {
+        let len = too_long(len)?;
+        self.run(|w| rmp::encode::write_map_len(w, len).is_ok());
+        Ok(())
+    }
+
+    pub(crate) fn ext_meta(&mut self, len: usize, ty: i8) -> Result<(), Error> {
+        let len = too_long(len)?;
+        self.run(|w| rmp::encode::write_ext_meta(w, len, ty).is_ok());
+        Ok(())
+    }
+}
+
+fn too_long(len: usize) -> Result<u32, Error> {
+    u32::try_from(len).map_err(|_| Error::new(ErrorKind::Limit, varint::TOO_LARGE))
+}
+
+/// Where the envelope goes: a byte counter, or the output.
+trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+    fn value<V: Encode<MessagePackHubProtocol>>(&mut self, p: &MessagePackHubProtocol, v: &V) -> Result<(), Error>;
+}
+
+struct Counter(usize);
+
+impl Sink for Counter {
+    fn put(&mut self, bytes: &[u8]) {
+        self.0 += bytes.len();
+    }
+
+    fn value<V: Encode<MessagePackHubProtocol>>(&mut self, p: &MessagePackHubProtocol, v: &V) -> Result<(), Error> {
+        self.0 = self.0.checked_add(v.encoded_len(p)?).ok_or(Error::new(ErrorKind::Limit, varint::TOO_LARGE))?;
+        Ok(())
+    }
+}
+
+struct ToOutput<'o, O: Output + ?Sized>(&'o mut O);
+
+impl<O: Output + ?Sized> Sink for ToOutput<'_, O> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.0.put(bytes);
+    }
+
+    fn value<V: Encode<MessagePackHubProtocol>>(&mut self, p: &MessagePackHubProtocol, v: &V) -> Result<(), Error> {
+        v.encode(p, self.0)
+    }
+}
+
+fn header<S: Sink>(s: &mut S, f: impl FnOnce(&mut Scratch) -> Result<(), Error>) -> Result<(), Error> {
+    let mut scratch = Scratch::new();
+    f(&mut scratch)?;
+    s.put(scratch.bytes());
+    Ok(())
+}
+
+fn int<S: Sink>(s: &mut S, v: i64) {
+    let mut scratch = Scratch::new();
+    scratch.sint(v);
+    s.put(scratch.bytes());
+}
+
+fn string<S: Sink>(s: &mut S, v: &str) -> Result<(), Error> {
+    header(s, |h| h.str_len(v.len()))?;
+    s.put(v.as_bytes());
+    Ok(())
+}
+
+/// A string, or nil for `None` and (as .NET writes null-or-empty ids and Close errors) `""`.
+fn string_or_nil<S: Sink>(s: &mut S, v: Option<&str>) -> Result<(), Error> {
+    match v {
+        Some(v) if !v.is_empty() => string(s, v),
+        _ => {
+            s.put(&[0xc0]);
+            Ok(())
+        }
+    }
+}
+
+fn headers<S: Sink>(s: &mut S, h: &Headers<'_>) -> Result<(), Error> {
+    header(s, |x| x.map_len(h.len()))?;
+    for (k, v) in h.iter() {
+        string(s, &k)?;
+        string(s, &v)?;
+    }
+    Ok(())
+}
+
+fn stream_ids<S: Sink>(s: &mut S, ids: &StreamIds<'_>) -> Result<(), Error> {
+    header(s, |x| x.array_len(ids.len()))?;
+    for id in ids.iter() {
+        string(s, &id)?;
+    }
+    Ok(())
+}
+
+/// The message body, into a counter or an output.
+fn body<S: Sink, V: Encode<MessagePackHubProtocol>>(
+    p: &MessagePackHubProtocol,
+    message: &HubMessage<'_, V>,
+    s: &mut S,
+) -> Result<(), Error> {
+    match message {
+        HubMessage::Invocation(m) => {
+            s.put(&[0x96, 0x01]);
+            headers(s, &m.headers)?;
+            string_or_nil(s, m.invocation_id.as_deref())?;
+            string(s, &m.target)?;
+            s.value(p, &m.arguments)?;
+            stream_ids(s, &m.stream_ids)?;
+        }
+        HubMessage::StreamInvocation(m) => {
+            s.put(&[0x96, 0x04]);
+            headers(s, &m.headers)?;
+            string(s, &m.invocation_id)?;
+            string(s, &m.target)?;
+            s.value(p, &m.arguments)?;
+            stream_ids(s, &m.stream_ids)?;
+        }
+        HubMessage::StreamItem(m) => {
+            s.put(&[0x94, 0x02]);
+            headers(s, &m.headers)?;
+            string(s, &m.invocation_id)?;
+            s.value(p, &m.item)?;
+        }
+        HubMessage::Completion(Completion { headers: h, invocation_id, outcome }) => {
+            let (len, kind) = match outcome {
+                Outcome::Error(_) => (0x95, 1),
+                Outcome::Void => (0x94, 2),
+                Outcome::Result(_) => (0x95, 3),
+            };
+            s.put(&[len, 0x03]);
+            headers(s, h)?;
+            string(s, invocation_id)?;
+            s.put(&[kind]);
+            match outcome {
+                Outcome::Error(e) => string(s, e)?,
+                Outcome::Result(v) => s.value(p, v)?,
+                Outcome::Void => {}
+            }
+        }
+        HubMessage::CancelInvocation(m) => {
+            s.put(&[0x93, 0x05]);
+            headers(s, &m.headers)?;
+            string(s, &m.invocation_id)?;
+        }
+        HubMessage::Ping => s.put(&[0x91, 0x06]),
+        HubMessage::Close(Close { error, allow_reconnect }) => {
+            s.put(&[0x93, 0x07]);
+            string_or_nil(s, error.as_deref())?;
+            let mut b = Scratch::new();
+            b.bool(*allow_reconnect);
+            s.put(b.bytes());
+        }
+        HubMessage::Ack { sequence_id } => {
+            s.put(&[0x92, 0x08]);
+            int(s, *sequence_id);
+        }
+        HubMessage::Sequence { sequence_id } => {
+            s.put(&[0x92, 0x09]);
+            int(s, *sequence_id);
+        }
+    }
+    Ok(())
+}
+
+/// Length of the body alone.
+pub(crate) fn body_len<V: Encode<MessagePackHubProtocol>>(
+    p: &MessagePackHubProtocol,
+    message: &HubMessage<'_, V>,
+) -> Result<usize, Error> {
+    let mut c = Counter(0);
+    body(p, message, &mut c)?;
+    Ok(c.0)
+}
+
+/// Length with the VarInt prefix.
+pub(crate) fn framed_len<V: Encode<MessagePackHubProtocol>>(
+    p: &MessagePackHubProtocol,
+    message: &HubMessage<'_, V>,
+) -> Result<usize, Error> {
+    let len = body_len(p, message)?;
+    let (_, prefix) = varint::prefix_for(len)?;
+    Ok(prefix + len)
+}
+
+/// Writes the framed message after checking room; nothing is written when it does not fit.
+pub(crate) fn write<V: Encode<MessagePackHubProtocol>, O: Output + ?Sized>(
+    p: &MessagePackHubProtocol,
+    message: &HubMessage<'_, V>,
+    out: &mut O,
+) -> Result<usize, Error> {
+    let len = body_len(p, message)?;
+    let (prefix, n) = varint::prefix_for(len)?;
+    let total = n + len;
+    if out.remaining() < total {
+        return Err(Error::buffer_too_small(total));
+    }
+    out.put(&prefix[..n]);
+    body(p, message, &mut ToOutput(out))?;
+    Ok(total)
+}
+
+/// Writes the body alone after checking room.
+pub(crate) fn write_body<V: Encode<MessagePackHubProtocol>, O: Output + ?Sized>(
+    p: &MessagePackHubProtocol,
+    message: &HubMessage<'_, V>,
+    out: &mut O,
+) -> Result<usize, Error> {
+    let len = body_len(p, message)?;
+    if out.remaining() < len {
+        return Err(Error::buffer_too_small(len));
+    }
+    body(p, message, &mut ToOutput(out))?;
+    Ok(len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shortest_integers() {
+        for (v, bytes) in [
+            (0i64, &[0x00][..]),
+            (127, &[0x7f]),
+            (128, &[0xcc, 0x80]),
+            (146, &[0xcc, 0x92]),
+            (256, &[0xcd, 0x01, 0x00]),
+            (65536, &[0xce, 0x00, 0x01, 0x00, 0x00]),
+            (1 << 32, &[0xcf, 0, 0, 0, 1, 0, 0, 0, 0]),
+            (-1, &[0xff]),
+            (-32, &[0xe0]),
+            (-33, &[0xd0, 0xdf]),
+            (-129, &[0xd1, 0xff, 0x7f]),
+            (-32769, &[0xd2, 0xff, 0xff, 0x7f, 0xff]),
+            (i64::MIN, &[0xd3, 0x80, 0, 0, 0, 0, 0, 0, 0]),
+        ] {
+            let mut s = Scratch::new();
+            s.sint(v);
+            assert_eq!(s.bytes(), bytes, "{v}");
+        }
+    }
+
+    #[test]
+    fn string_headers() {
+        for (len, bytes) in [
+            (0usize, &[0xa0][..]),
+            (31, &[0xbf]),
+            (32, &[0xd9, 32]),
+            (255, &[0xd9, 255]),
+            (256, &[0xda, 1, 0]),
+            (65536, &[0xdb, 0, 1, 0, 0]),
+        ] {
+            let mut s = Scratch::new();
+            s.str_len(len).unwrap();
+            assert_eq!(s.bytes(), bytes, "{len}");
+        }
+    }
+}
