@@ -1,0 +1,12 @@
+//! The library behind the `signalr-codec` command: the neutral JSON form of hub messages and the
+//! subcommands, reusable by test harnesses.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod frames;
+pub mod handshake;
+pub mod hex;
+pub mod input;
+pub mod protocol;
+pub mod report;
