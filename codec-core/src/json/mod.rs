@@ -17,6 +17,11 @@
 //! }
 //! ```
 
+mod escape;
+mod escape_table;
+
+pub use escape::{escaped_len, string_len, write_escaped, write_string};
+
 use core::fmt;
 
 use crate::error::{Error, ErrorKind};
@@ -681,50 +686,6 @@ fn scan_number(input: &[u8], mut i: usize) -> Result<usize, Error> {
     Ok(i)
 }
 
-/// Writes `s` as a JSON string (quotes included) the way .NET's relaxed encoder does: `"` and
-/// `\` escaped, control characters escaped (`\n`, `\r`, `\t`, `\b`, `\f`, else `\u00XX`),
-/// everything else — non-ASCII included — as is.
-pub fn write_string<O: crate::Output + ?Sized>(s: &str, out: &mut O) {
-    out.put(b"\"");
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let esc: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0C => b"\\f",
-            0x00..=0x1F => &[],
-            _ => continue,
-        };
-        out.put(&bytes[start..i]);
-        if esc.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789ABCDEF";
-            out.put(&[b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 0xF) as usize]]);
-        } else {
-            out.put(esc);
-        }
-        start = i + 1;
-    }
-    out.put(&bytes[start..]);
-    out.put(b"\"");
-}
-
-/// The length [`write_string`] produces for `s`.
-pub fn string_len(s: &str) -> usize {
-    2 + s
-        .bytes()
-        .map(|b| match b {
-            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0C => 2,
-            0x00..=0x1F => 6,
-            _ => 1,
-        })
-        .sum::<usize>()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -810,14 +771,5 @@ mod tests {
         assert!(!s.eq_str("dummy"));
         let mut r = JsonReader::new(br#""\ud83d x""#, 64);
         assert!(r.read_string().unwrap().to_text().is_err());
-    }
-
-    #[test]
-    fn writes_strings_like_dotnet() {
-        let mut out = alloc::vec::Vec::new();
-        let s = "a\"b\\c\nd\u{1}é😀";
-        write_string(s, &mut out);
-        assert_eq!(core::str::from_utf8(&out).unwrap(), "\"a\\\"b\\\\c\\nd\\u0001é😀\"");
-        assert_eq!(string_len(s), out.len());
     }
 }

@@ -1,0 +1,214 @@
+//! JSON string escaping exactly as .NET's `JavaScriptEncoder.UnsafeRelaxedJsonEscaping` does it
+//! (the encoder the SignalR JSON hub protocol and the negotiate writer use).
+//!
+//! "Relaxed" only stops HTML-sensitive characters (`<`, `>`, `&`, `'`, `+`, …) from being escaped.
+//! .NET still escapes:
+//!
+//! - `"` and `\` as `\"` and `\\`; `\b`, `\t`, `\n`, `\f`, `\r` in their short forms;
+//! - every other control character (C0, DEL and C1) as `\u00XX`;
+//! - every non-ASCII BMP code point outside the Unicode categories letters, marks, numbers,
+//!   punctuation, symbols and format characters: non-breaking and other spaces (U+00A0, U+2000…),
+//!   the line and paragraph separators U+2028/U+2029, private-use and unassigned code points;
+//! - **every** code point above U+FFFF (emoji included), as a UTF-16 surrogate pair
+//!   `\uD83D\uDE00`.
+//!
+//! Hex digits are upper case, as .NET writes them. Everything else (ASCII text, accented letters,
+//! Hebrew, CJK, …) is written as UTF-8.
+//!
+//! The table of escaped BMP code points is generated from the Unicode 14.0 character database;
+//! code points assigned by later Unicode versions are escaped here and may not be by a .NET build
+//! using newer data (a handful of rarely used characters).
+
+use crate::output::Output;
+
+use super::escape_table::ESCAPED_BMP;
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// What one ASCII byte becomes: 0 = itself, b'u' = `\u00XX`, otherwise the short escape letter.
+const fn ascii_table() -> [u8; 128] {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = b'u';
+        i += 1;
+    }
+    t[0x08] = b'b';
+    t[0x09] = b't';
+    t[0x0A] = b'n';
+    t[0x0C] = b'f';
+    t[0x0D] = b'r';
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t[0x7F] = b'u';
+    t
+}
+static ASCII: [u8; 128] = ascii_table();
+
+/// True when .NET writes the BMP code point `cp` (≥ U+0080) as an escape.
+fn escaped_bmp(cp: u32) -> bool {
+    let cp = cp as u16;
+    ESCAPED_BMP
+        .binary_search_by(|&(lo, hi)| {
+            if hi < cp {
+                core::cmp::Ordering::Less
+            } else if lo > cp {
+                core::cmp::Ordering::Greater
+            } else {
+                core::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
+/// Decodes the UTF-8 sequence starting at `bytes[i]` (a lead byte ≥ 0x80 of valid UTF-8).
+fn decode(bytes: &[u8], i: usize) -> (u32, usize) {
+    let b = |k: usize| u32::from(bytes.get(i + k).copied().unwrap_or(0x80) & 0x3F);
+    let lead = u32::from(bytes[i]);
+    if lead < 0xE0 {
+        (((lead & 0x1F) << 6) | b(1), 2)
+    } else if lead < 0xF0 {
+        (((lead & 0x0F) << 12) | (b(1) << 6) | b(2), 3)
+    } else {
+        (((lead & 0x07) << 18) | (b(1) << 12) | (b(2) << 6) | b(3), 4)
+    }
+}
+
+fn put_u_escape<O: Output + ?Sized>(unit: u32, out: &mut O) {
+    out.put(&[
+        b'\\',
+        b'u',
+        HEX[(unit >> 12 & 0xF) as usize],
+        HEX[(unit >> 8 & 0xF) as usize],
+        HEX[(unit >> 4 & 0xF) as usize],
+        HEX[(unit & 0xF) as usize],
+    ]);
+}
+
+/// One piece of an escaped string: a run written as is, or one escape.
+#[derive(Clone, Copy)]
+enum Piece<'s> {
+    /// Bytes written unchanged.
+    Run(&'s [u8]),
+    /// `\` + letter.
+    Short(u8),
+    /// `\uXXXX`.
+    Unit(u32),
+    /// `\uXXXX\uXXXX` (a code point above U+FFFF as a surrogate pair).
+    Pair(u32, u32),
+}
+
+impl Piece<'_> {
+    const fn len(self) -> usize {
+        match self {
+            Piece::Run(run) => run.len(),
+            Piece::Short(_) => 2,
+            Piece::Unit(_) => 6,
+            Piece::Pair(..) => 12,
+        }
+    }
+}
+
+/// Splits `s` into runs and escapes, in order.
+#[inline]
+fn scan<'s>(s: &'s str, mut emit: impl FnMut(Piece<'s>)) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (piece, width) = if b < 0x80 {
+            match ASCII[b as usize] {
+                0 => {
+                    i += 1;
+                    continue;
+                }
+                b'u' => (Piece::Unit(u32::from(b)), 1),
+                e => (Piece::Short(e), 1),
+            }
+        } else {
+            let (cp, width) = decode(bytes, i);
+            if cp >= 0x10000 {
+                let v = cp - 0x10000;
+                (Piece::Pair(0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF)), width)
+            } else if escaped_bmp(cp) {
+                (Piece::Unit(cp), width)
+            } else {
+                i += width;
+                continue;
+            }
+        };
+        if start < i {
+            emit(Piece::Run(&bytes[start..i]));
+        }
+        emit(piece);
+        i += width;
+        start = i;
+    }
+    if start < bytes.len() {
+        emit(Piece::Run(&bytes[start..]));
+    }
+}
+
+/// Writes the contents of `s` escaped as .NET does, without the quotes.
+pub fn write_escaped<O: Output + ?Sized>(s: &str, out: &mut O) {
+    scan(s, |piece| match piece {
+        Piece::Run(run) => out.put(run),
+        Piece::Short(c) => out.put(&[b'\\', c]),
+        Piece::Unit(u) => put_u_escape(u, out),
+        Piece::Pair(hi, lo) => {
+            put_u_escape(hi, out);
+            put_u_escape(lo, out);
+        }
+    });
+}
+
+/// The length [`write_escaped`] produces for `s`.
+pub fn escaped_len(s: &str) -> usize {
+    let mut len = 0;
+    scan(s, |piece| len += piece.len());
+    len
+}
+
+/// Writes `s` as a JSON string, quotes included, escaped as .NET does.
+pub fn write_string<O: Output + ?Sized>(s: &str, out: &mut O) {
+    out.put(b"\"");
+    write_escaped(s, out);
+    out.put(b"\"");
+}
+
+/// The length [`write_string`] produces for `s`.
+pub fn string_len(s: &str) -> usize {
+    escaped_len(s) + 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    fn esc(s: &str) -> String {
+        let mut out = Vec::new();
+        write_string(s, &mut out);
+        assert_eq!(out.len(), string_len(s), "{s:?}");
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn ascii_like_dotnet() {
+        assert_eq!(esc("a\"b\\c\nd\r\t\u{8}\u{c}"), r#""a\"b\\c\nd\r\t\b\f""#);
+        assert_eq!(esc("\u{0}\u{1f}\u{7f}"), r#""\u0000\u001F\u007F""#);
+        assert_eq!(esc("<>&'+`/"), r#""<>&'+`/""#);
+    }
+
+    #[test]
+    fn non_ascii_like_dotnet() {
+        assert_eq!(esc("é מחרוזת 中文"), "\"é מחרוזת 中文\"");
+        assert_eq!(esc("\u{80}\u{9f}\u{a0}\u{ad}"), "\"\\u0080\\u009F\\u00A0\u{ad}\"");
+        assert_eq!(esc("\u{2028}\u{2029}\u{3000}\u{e000}\u{fffe}"), r#""\u2028\u2029\u3000\uE000\uFFFE""#);
+        assert_eq!(esc("😀"), r#""\uD83D\uDE00""#);
+        assert_eq!(esc("a😀b"), r#""a\uD83D\uDE00b""#);
+        assert_eq!(esc("\u{10ffff}"), r#""\uDBFF\uDFFF""#);
+    }
+}

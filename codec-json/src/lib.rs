@@ -1,0 +1,160 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+extern crate alloc;
+
+pub mod negotiate;
+mod number;
+mod parse;
+mod raw;
+mod scan;
+pub mod ser;
+mod write;
+
+pub use raw::{Elements, RawJson, RawJsonBuf};
+pub use write::Serialized;
+
+/// The core crate (message model, framing, limits, errors), for convenience.
+pub use signalr_codec_core as codec_core;
+
+/// .NET's text (as its tests expect it) for arguments that do not bind to the target's types:
+/// use it when [`RawJson::deserialize_all`] or [`RawJson::argument`] fails, to answer as a .NET
+/// server does (`Failed to invoke '{target}' due to an error on the server. …`).
+pub const BINDING_FAILED: &str =
+    "Error binding arguments. Make sure that the types of the provided values match the types of the hub method being invoked.";
+
+use alloc::vec::Vec;
+
+use signalr_codec_core::frame::RecordFramer;
+use signalr_codec_core::{Encode, Error, HubMessage, HubProtocol, Limits, Output, Parsed, TransferFormat};
+
+/// The JSON hub protocol (`json`, version 2): records ended by 0x1E, read as .NET reads them,
+/// written byte for byte as .NET writes them.
+///
+/// Parsing borrows from the record: strings without escapes, payloads (`arguments`, `item`,
+/// `result`) as [`RawJson`], headers and stream ids as views. Nothing is allocated unless a
+/// string has escapes. Writing takes raw payloads ([`RawJson`], [`RawJsonBuf`], serde_json's
+/// `RawValue`) or any `serde::Serialize` value wrapped in [`Serialized`].
+///
+/// ```
+/// use signalr_codec_core::{Completion, HubMessage, HubProtocol, Parsed};
+/// use signalr_codec_json::{JsonHubProtocol, RawJson};
+///
+/// let protocol = JsonHubProtocol::new();
+/// let Parsed::Message(HubMessage::Completion(done)) =
+///     protocol.parse(br#"{"type":3,"invocationId":"7","result":{"ok":true}}"#)?
+/// else {
+///     panic!("not a completion")
+/// };
+/// assert_eq!(done.invocation_id, "7");
+/// assert_eq!(done.outcome.result().map(RawJson::get), Some(r#"{"ok":true}"#));
+///
+/// // Forward it unchanged: the raw result is copied, not re-encoded.
+/// let mut out = [0u8; 64];
+/// let mut slice = signalr_codec_core::SliceOutput::new(&mut out);
+/// let n = protocol.write(&HubMessage::Completion(done), &mut slice)?;
+/// assert_eq!(&out[..n], b"{\"type\":3,\"invocationId\":\"7\",\"result\":{\"ok\":true}}\x1e");
+/// # Ok::<(), signalr_codec_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct JsonHubProtocol {
+    limits: Limits,
+}
+
+impl JsonHubProtocol {
+    /// The protocol name sent in the handshake.
+    pub const NAME: &'static str = "json";
+    /// The protocol version (2: with Ack and Sequence).
+    pub const VERSION: i32 = 2;
+
+    /// The protocol with the default [`Limits`] (32 KiB messages, depth 64, …).
+    pub const fn new() -> Self {
+        JsonHubProtocol { limits: Limits::DEFAULT }
+    }
+
+    /// The protocol enforcing `limits`.
+    pub const fn with_limits(limits: Limits) -> Self {
+        JsonHubProtocol { limits }
+    }
+
+    /// Writes `message` at the end of `out` in one pass (serializable payloads are serialized
+    /// once, straight into the vector). On error, `out` is left as it was. Returns the bytes
+    /// written.
+    ///
+    /// ```
+    /// use signalr_codec_core::{HubMessage, StreamItem};
+    /// use signalr_codec_json::{JsonHubProtocol, Serialized};
+    /// let mut out = Vec::with_capacity(256);
+    /// let item = HubMessage::StreamItem(StreamItem::new("1", Serialized([1.5, 2.0])));
+    /// JsonHubProtocol::new().write_to_vec(&item, &mut out)?;
+    /// assert_eq!(out, b"{\"type\":2,\"invocationId\":\"1\",\"item\":[1.5,2]}\x1e");
+    /// # Ok::<(), signalr_codec_core::Error>(())
+    /// ```
+    pub fn write_to_vec<V: Encode<Self>>(
+        &self,
+        message: &HubMessage<'_, V>,
+        out: &mut Vec<u8>,
+    ) -> Result<usize, Error> {
+        write::write_to_vec(self, message, out)
+    }
+
+    /// `message` as a new vector of bytes (framed).
+    ///
+    /// ```
+    /// use signalr_codec_core::HubMessage;
+    /// use signalr_codec_json::{JsonHubProtocol, RawJson};
+    /// assert_eq!(JsonHubProtocol::new().to_vec(&HubMessage::<RawJson>::Ping)?, b"{\"type\":6}\x1e");
+    /// # Ok::<(), signalr_codec_core::Error>(())
+    /// ```
+    pub fn to_vec<V: Encode<Self>>(&self, message: &HubMessage<'_, V>) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::new();
+        self.write_to_vec(message, &mut out)?;
+        Ok(out)
+    }
+}
+
+impl HubProtocol for JsonHubProtocol {
+    type Value<'a> = RawJson<'a>;
+    type Framer = RecordFramer;
+
+    fn name(&self) -> &'static str {
+        Self::NAME
+    }
+
+    fn version(&self) -> i32 {
+        Self::VERSION
+    }
+
+    fn transfer_format(&self) -> TransferFormat {
+        TransferFormat::Text
+    }
+
+    fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    fn framer(&self) -> RecordFramer {
+        RecordFramer::new(self.limits)
+    }
+
+    /// Parses one record (without its 0x1E) as .NET's `JsonHubProtocol` does; see the crate
+    /// docs for the rules and error texts.
+    fn parse<'a>(&self, frame: &'a [u8]) -> Result<Parsed<HubMessage<'a, RawJson<'a>>>, Error> {
+        parse::parse(frame, &self.limits)
+    }
+
+    fn encoded_len<V: Encode<Self>>(&self, message: &HubMessage<'_, V>) -> Result<usize, Error> {
+        write::encoded_len(self, message)
+    }
+
+    fn write<V: Encode<Self>, O: Output + ?Sized>(
+        &self,
+        message: &HubMessage<'_, V>,
+        out: &mut O,
+    ) -> Result<usize, Error> {
+        write::write(self, message, out)
+    }
+}

@@ -1,0 +1,576 @@
+//! Parsing one JSON record into a hub message, as .NET's `JsonHubProtocol` reads it.
+//!
+//! One pass over the envelope with the [`Scanner`](crate::scan::Scanner): properties in any
+//! order, each known property type-checked when it is read (whatever the message type, as .NET
+//! does), unknown properties skipped, payloads validated and kept as raw slices, headers and
+//! stream ids kept as views over the record. Then the message type decides which properties are
+//! required.
+//!
+//! Error texts are .NET's. Every error carries the byte offset in the record where it was found
+//! (for a missing property: the object's closing brace). Any malformed JSON is
+//! `Error reading JSON.` ([`ErrorKind::Syntax`]), the text .NET wraps every reader exception in;
+//! nesting deeper than [`Limits::max_depth`] gets the same text with [`ErrorKind::Limit`].
+
+use signalr_codec_core::json::JsonReader;
+use signalr_codec_core::{
+    CancelInvocation, Close, Completion, Error, ErrorKind, Header, Headers, HubMessage, Invocation, Limits, Outcome,
+    Parsed, StreamIds, StreamInvocation, StreamItem, Text,
+};
+
+use crate::raw::RawJson;
+use crate::scan::{Fail, FailKind, Scanner, Str};
+
+/// What .NET says about any malformed JSON.
+pub(crate) const ERROR_READING_JSON: &str = "Error reading JSON.";
+
+/// A scanning failure as the .NET text, keeping its kind (syntax or depth limit) and offset.
+#[cold]
+pub(crate) fn reading(f: Fail) -> Error {
+    let kind = match f.kind() {
+        FailKind::Syntax => ErrorKind::Syntax,
+        FailKind::Depth => ErrorKind::Limit,
+    };
+    Error::new(kind, ERROR_READING_JSON).at(f.at())
+}
+
+#[cold]
+fn syntax(at: usize) -> Error {
+    Error::new(ErrorKind::Syntax, ERROR_READING_JSON).at(at)
+}
+
+#[cold]
+fn type_error(text: &'static str, at: usize) -> Error {
+    Error::new(ErrorKind::Type, text).at(at)
+}
+
+/// The scanner is on a token of the wrong type for a property. .NET's reader has read that
+/// token (validating it) before the type check, so a malformed token is a syntax error first.
+#[cold]
+fn mismatch(s: &Scanner<'_>, err: Error) -> Error {
+    match s.clone().check_token() {
+        Ok(()) => err,
+        Err(f) => reading(f),
+    }
+}
+
+/// Opens a container at the scanner's position (one level inside the envelope).
+#[inline]
+fn open(s: &mut Scanner<'_>, depth: usize) -> Result<(), Error> {
+    if depth >= s.max_depth() {
+        return Err(reading(Fail::new(FailKind::Depth, s.pos)));
+    }
+    s.pos += 1;
+    Ok(())
+}
+
+/// Checks the first token of a record: an object, or the .NET error naming what it is instead.
+fn expect_object(s: &mut Scanner<'_>) -> Result<(), Error> {
+    let first = s.peek();
+    let at = s.pos;
+    let name = match first {
+        b'{' => return open(s, 0),
+        0 => return Err(syntax(at)),
+        b'n' => "Null",
+        b't' => "True",
+        b'f' => "False",
+        b'"' => "String",
+        b'[' => "Array",
+        b'-' | b'0'..=b'9' => {
+            let mut probe = s.clone();
+            probe.number().map_err(reading)?;
+            // System.Text.Json wants a delimiter right after a number.
+            match probe.text().as_bytes().get(probe.pos) {
+                None | Some(b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'}' | b'/') => "Number",
+                Some(_) => return Err(syntax(probe.pos)),
+            }
+        }
+        _ => return Err(syntax(at)),
+    };
+    let err =
+        Error::formatted(ErrorKind::Type, format_args!("Unexpected JSON Token Type '{name}'. Expected a JSON Object."))
+            .at(at);
+    Err(mismatch(s, err))
+}
+
+/// Decodes a string whose escapes were checked: borrowed when it has none.
+fn text<'a>(s: Str<'a>, record: &'a str) -> Result<Text<'a>, Error> {
+    if !s.escaped() {
+        return Ok(Text::borrowed(s.raw));
+    }
+    let bytes = record.as_bytes().get(s.at()..).unwrap_or(&[]);
+    let decoded = JsonReader::new(bytes, 1).read_string().and_then(|js| js.to_text());
+    decoded.map_err(|_| syntax(s.at()))
+}
+
+/// Rejects a string whose escapes do not decode (an unpaired surrogate), so that decoding it
+/// later (in a header or stream-id view) cannot fail.
+#[inline]
+fn check_escapes(s: &Str<'_>, record: &str) -> Result<(), Error> {
+    if !s.escaped() {
+        return Ok(());
+    }
+    let bytes = record.as_bytes().get(s.at()..).unwrap_or(&[]);
+    match JsonReader::new(bytes, 1).read_string() {
+        Ok(js) if js.chars().all(|c| c.is_ok()) => Ok(()),
+        _ => Err(syntax(s.at())),
+    }
+}
+
+/// Reads a string property value (`Expected '{name}' to be of type String.` otherwise).
+#[inline(always)]
+fn string<'a>(s: &mut Scanner<'a>, expected: &'static str) -> Result<Str<'a>, Error> {
+    if s.peek() != b'"' {
+        return Err(mismatch(s, type_error(expected, s.pos)));
+    }
+    let v = s.string().map_err(reading)?;
+    check_escapes(&v, s.text())?;
+    Ok(v)
+}
+
+const INT32_FORMAT: &str = "Either the JSON value is not in a supported format, or is out of bounds for an Int32.";
+const INT64_FORMAT: &str = "Either the JSON value is not in a supported format, or is out of bounds for an Int64.";
+
+/// Parses an integral JSON number (no fraction or exponent) into an `i64`.
+#[inline(always)]
+fn integral(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.as_bytes().split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text.as_bytes()),
+    };
+    if digits.is_empty() || digits.len() > 20 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    if negative {
+        // Down to i64::MIN, whose magnitude is one more than i64::MAX.
+        (v <= 1 << 63).then(|| (v as i64).wrapping_neg())
+    } else {
+        i64::try_from(v).ok()
+    }
+}
+
+/// Reads an integer property as .NET's `ReadAsInt32`/`ReadAsInt64`: `null` gives `None`, a
+/// number must be integral and in range, anything else is `Expected '{name}' to be of type Number.`
+#[inline(always)]
+fn integer(
+    s: &mut Scanner<'_>,
+    expected: &'static str,
+    min: i64,
+    max: i64,
+    range: &'static str,
+) -> Result<Option<i64>, Error> {
+    match s.peek() {
+        b'-' | b'0'..=b'9' => {
+            let at = s.pos;
+            let text = s.number().map_err(reading)?;
+            match integral(text) {
+                Some(v) if (min..=max).contains(&v) => Ok(Some(v)),
+                _ => Err(type_error(range, at)),
+            }
+        }
+        b'n' => {
+            // `literal` accepts only `null` when the token starts with `n`.
+            s.literal().map_err(reading)?;
+            Ok(None)
+        }
+        _ => Err(mismatch(s, type_error(expected, s.pos))),
+    }
+}
+
+/// The envelope properties .NET knows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Type,
+    InvocationId,
+    Target,
+    Error,
+    AllowReconnect,
+    Result,
+    Item,
+    Arguments,
+    Headers,
+    StreamIds,
+    SequenceId,
+    Other,
+}
+
+const KEYS: [(&str, Key); 11] = [
+    ("type", Key::Type),
+    ("invocationId", Key::InvocationId),
+    ("target", Key::Target),
+    ("error", Key::Error),
+    ("allowReconnect", Key::AllowReconnect),
+    ("result", Key::Result),
+    ("item", Key::Item),
+    ("arguments", Key::Arguments),
+    ("headers", Key::Headers),
+    ("streamIds", Key::StreamIds),
+    ("sequenceId", Key::SequenceId),
+];
+
+#[inline(always)]
+fn key(name: &Str<'_>, record: &str) -> Key {
+    if !name.escaped() {
+        return match name.raw.as_bytes() {
+            b"type" => Key::Type,
+            b"invocationId" => Key::InvocationId,
+            b"target" => Key::Target,
+            b"error" => Key::Error,
+            b"allowReconnect" => Key::AllowReconnect,
+            b"result" => Key::Result,
+            b"item" => Key::Item,
+            b"arguments" => Key::Arguments,
+            b"headers" => Key::Headers,
+            b"streamIds" => Key::StreamIds,
+            b"sequenceId" => Key::SequenceId,
+            _ => Key::Other,
+        };
+    }
+    // Names are compared after unescaping, as .NET's `ValueTextEquals` does.
+    let bytes = record.as_bytes().get(name.at()..).unwrap_or(&[]);
+    match JsonReader::new(bytes, 1).read_string() {
+        Ok(js) => KEYS.iter().find(|(k, _)| js.eq_str(k)).map_or(Key::Other, |&(_, key)| key),
+        Err(_) => Key::Other,
+    }
+}
+
+/// A list read from the record: the bytes between its brackets and its item count.
+#[derive(Clone, Copy)]
+struct Span<'a> {
+    inner: &'a [u8],
+    count: usize,
+}
+
+#[cold]
+fn limit(text: &'static str, at: usize) -> Error {
+    Error::new(ErrorKind::Limit, text).at(at)
+}
+
+/// `headers`: an object of string values.
+fn read_headers<'a>(s: &mut Scanner<'a>, limits: &Limits) -> Result<Span<'a>, Error> {
+    if s.peek() != b'{' {
+        return Err(mismatch(s, type_error("Expected 'headers' to be of type StartObject.", s.pos)));
+    }
+    let start = s.pos;
+    open(s, 1)?;
+    let mut count = 0;
+    let mut first = true;
+    while let Some(name) = s.next_property(first).map_err(reading)? {
+        first = false;
+        check_escapes(&name, s.text())?;
+        if s.peek() != b'"' {
+            let at = s.pos;
+            let name = text(name, s.text())?;
+            let err = Error::formatted(ErrorKind::Type, format_args!("Expected header '{name}' to be of type String."))
+                .at(at);
+            return Err(mismatch(s, err));
+        }
+        let value = s.string().map_err(reading)?;
+        check_escapes(&value, s.text())?;
+        count += 1;
+        if count > limits.max_headers {
+            return Err(limit("The message has more headers than the configured maximum.", name.at()));
+        }
+    }
+    let inner = s.text().as_bytes().get(start + 1..s.pos - 1).unwrap_or(&[]);
+    Ok(Span { inner, count })
+}
+
+/// `streamIds`: an array of non-null strings.
+fn read_stream_ids<'a>(s: &mut Scanner<'a>, limits: &Limits) -> Result<Span<'a>, Error> {
+    if s.peek() != b'[' {
+        return Err(mismatch(s, type_error("Expected 'streamIds' to be of type Array.", s.pos)));
+    }
+    let start = s.pos;
+    open(s, 1)?;
+    let mut count = 0;
+    if s.peek() == b']' {
+        s.pos += 1;
+    } else {
+        loop {
+            let at = s.pos;
+            match s.peek() {
+                b'"' => {
+                    let id = s.string().map_err(reading)?;
+                    check_escapes(&id, s.text())?;
+                }
+                b'n' => return Err(mismatch(s, type_error("Null value for 'streamIds' is not valid.", at))),
+                // .NET calls `GetString()` on the token, which throws this.
+                other => {
+                    let name = match other {
+                        b'{' => "StartObject",
+                        b'[' => "StartArray",
+                        b't' => "True",
+                        b'f' => "False",
+                        b'-' | b'0'..=b'9' => "Number",
+                        _ => return Err(syntax(at)),
+                    };
+                    let err = Error::formatted(
+                        ErrorKind::Type,
+                        format_args!("Cannot get the value of a token type '{name}' as a string."),
+                    )
+                    .at(at);
+                    return Err(mismatch(s, err));
+                }
+            }
+            count += 1;
+            if count > limits.max_stream_ids {
+                return Err(limit("The message has more stream ids than the configured maximum.", at));
+            }
+            match s.peek() {
+                b',' => s.pos += 1,
+                b']' => {
+                    s.pos += 1;
+                    break;
+                }
+                _ => return Err(syntax(s.pos)),
+            }
+        }
+    }
+    let inner = s.text().as_bytes().get(start + 1..s.pos - 1).unwrap_or(&[]);
+    Ok(Span { inner, count })
+}
+
+/// `arguments`: an array, kept raw.
+fn read_arguments<'a>(s: &mut Scanner<'a>, limits: &Limits) -> Result<RawJson<'a>, Error> {
+    if s.peek() != b'[' {
+        return Err(mismatch(s, type_error("Expected 'arguments' to be of type Array.", s.pos)));
+    }
+    let start = s.pos;
+    open(s, 1)?;
+    if s.peek() == b']' {
+        s.pos += 1;
+    } else {
+        let mut count = 0;
+        loop {
+            count += 1;
+            if count > limits.max_arguments {
+                return Err(limit("The message has more arguments than the configured maximum.", s.pos));
+            }
+            s.skip_value(2).map_err(reading)?;
+            match s.peek() {
+                b',' => s.pos += 1,
+                b']' => {
+                    s.pos += 1;
+                    break;
+                }
+                _ => return Err(syntax(s.pos)),
+            }
+        }
+    }
+    Ok(RawJson::validated(s.slice(start, s.pos)))
+}
+
+fn skip_separators(bytes: &[u8]) -> &[u8] {
+    let n = bytes.iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b',' | b':')).count();
+    &bytes[n..]
+}
+
+/// Decodes the next (validated) string of a header object or stream-id array and advances.
+fn next_string<'a>(rest: &mut &'a [u8]) -> Option<Text<'a>> {
+    let bytes = skip_separators(rest);
+    let mut reader = JsonReader::new(bytes, 1);
+    let s = reader.read_string().ok()?;
+    *rest = bytes.get(reader.position()..).unwrap_or(&[]);
+    s.to_text().ok()
+}
+
+fn next_header<'a>(rest: &mut &'a [u8]) -> Option<Header<'a>> {
+    let name = next_string(rest)?;
+    let value = next_string(rest)?;
+    Some((name, value))
+}
+
+/// The message's properties as read.
+#[derive(Default, Clone, Copy)]
+struct Fields<'a> {
+    message_type: Option<i64>,
+    invocation_id: Option<Str<'a>>,
+    target: Option<Str<'a>>,
+    error: Option<Str<'a>>,
+    allow_reconnect: bool,
+    sequence_id: Option<i64>,
+    arguments: Option<RawJson<'a>>,
+    item: Option<RawJson<'a>>,
+    result: Option<RawJson<'a>>,
+    result_at: usize,
+    headers: Option<Span<'a>>,
+    stream_ids: Option<Span<'a>>,
+}
+
+#[cold]
+fn missing(property: &'static str, at: usize) -> Error {
+    let text = match property {
+        "type" => "Missing required property 'type'.",
+        "target" => "Missing required property 'target'.",
+        "arguments" => "Missing required property 'arguments'.",
+        "invocationId" => "Missing required property 'invocationId'.",
+        "item" => "Missing required property 'item'.",
+        _ => "Missing required property 'sequenceId'.",
+    };
+    Error::new(ErrorKind::Missing, text).at(at)
+}
+
+/// Parses one record (without its separator).
+#[inline]
+pub(crate) fn parse<'a>(record: &'a [u8], limits: &Limits) -> Result<Parsed<HubMessage<'a, RawJson<'a>>>, Error> {
+    let mut s = Scanner::new(record, limits.max_depth);
+    expect_object(&mut s)?;
+    let mut f = Fields::default();
+    let mut first = true;
+    while let Some(name) = s.next_property(first).map_err(reading)? {
+        first = false;
+        match key(&name, s.text()) {
+            Key::Type => {
+                let at = s.pos;
+                let ty = integer(
+                    &mut s,
+                    "Expected 'type' to be of type Number.",
+                    i32::MIN.into(),
+                    i32::MAX.into(),
+                    INT32_FORMAT,
+                )?;
+                f.message_type = Some(ty.ok_or_else(|| type_error("Expected 'type' to be of type Number.", at))?);
+            }
+            Key::InvocationId => {
+                f.invocation_id = Some(string(&mut s, "Expected 'invocationId' to be of type String.")?)
+            }
+            Key::Target => f.target = Some(string(&mut s, "Expected 'target' to be of type String.")?),
+            Key::Error => f.error = Some(string(&mut s, "Expected 'error' to be of type String.")?),
+            Key::AllowReconnect => {
+                f.allow_reconnect = match s.peek() {
+                    b't' | b'f' => s.literal().map_err(reading)? == b't',
+                    _ => return Err(mismatch(&s, type_error("Expected 'allowReconnect' to be true or false.", s.pos))),
+                }
+            }
+            Key::SequenceId => {
+                f.sequence_id =
+                    integer(&mut s, "Expected 'sequenceId' to be of type Number.", i64::MIN, i64::MAX, INT64_FORMAT)?
+            }
+            Key::Arguments => f.arguments = Some(read_arguments(&mut s, limits)?),
+            Key::Item => f.item = Some(RawJson::validated(s.raw_value(1).map_err(reading)?)),
+            Key::Result => {
+                f.result_at = name.at();
+                f.result = Some(RawJson::validated(s.raw_value(1).map_err(reading)?));
+            }
+            Key::Headers => f.headers = Some(read_headers(&mut s, limits)?),
+            Key::StreamIds => f.stream_ids = Some(read_stream_ids(&mut s, limits)?),
+            Key::Other => s.skip_value(1).map_err(reading)?,
+        }
+    }
+    // Anything after the object is ignored, as .NET's reader stops at its closing brace.
+    let end = s.pos.saturating_sub(1);
+    build(&f, s.text(), end)
+}
+
+fn headers_of(span: Option<Span<'_>>) -> Headers<'_> {
+    match span {
+        Some(s) if s.count > 0 => Headers::from_wire(s.inner, s.count, next_header),
+        _ => Headers::empty(),
+    }
+}
+
+fn stream_ids_of(span: Option<Span<'_>>) -> StreamIds<'_> {
+    match span {
+        Some(s) if s.count > 0 => StreamIds::from_wire(s.inner, s.count, next_string),
+        _ => StreamIds::empty(),
+    }
+}
+
+/// A non-empty id, as the .NET binders require (`string.IsNullOrEmpty`).
+#[inline]
+fn required_id<'a>(id: Option<Str<'a>>, record: &'a str, end: usize) -> Result<Text<'a>, Error> {
+    match id {
+        Some(id) if !id.raw.is_empty() => text(id, record),
+        _ => Err(missing("invocationId", end)),
+    }
+}
+
+/// A non-empty target.
+#[inline]
+fn required_target<'a>(target: Option<Str<'a>>, record: &'a str, end: usize) -> Result<Text<'a>, Error> {
+    match target {
+        Some(t) if !t.raw.is_empty() => text(t, record),
+        _ => Err(missing("target", end)),
+    }
+}
+
+#[inline(always)]
+fn build<'a>(f: &Fields<'a>, record: &'a str, end: usize) -> Result<Parsed<HubMessage<'a, RawJson<'a>>>, Error> {
+    let Some(message_type) = f.message_type else {
+        return Err(missing("type", end));
+    };
+    let message = match message_type {
+        1 => {
+            let target = required_target(f.target, record, end)?;
+            let Some(arguments) = f.arguments else {
+                return Err(missing("arguments", end));
+            };
+            HubMessage::Invocation(Invocation {
+                headers: headers_of(f.headers),
+                invocation_id: f.invocation_id.map(|id| text(id, record)).transpose()?,
+                target,
+                arguments,
+                stream_ids: stream_ids_of(f.stream_ids),
+            })
+        }
+        4 => {
+            if f.target.is_none() {
+                return Err(missing("target", end));
+            }
+            let invocation_id = required_id(f.invocation_id, record, end)?;
+            let Some(arguments) = f.arguments else {
+                return Err(missing("arguments", end));
+            };
+            HubMessage::StreamInvocation(StreamInvocation {
+                headers: headers_of(f.headers),
+                invocation_id,
+                target: required_target(f.target, record, end)?,
+                arguments,
+                stream_ids: stream_ids_of(f.stream_ids),
+            })
+        }
+        2 => {
+            let invocation_id = required_id(f.invocation_id, record, end)?;
+            let Some(item) = f.item else {
+                return Err(missing("item", end));
+            };
+            HubMessage::StreamItem(StreamItem { headers: headers_of(f.headers), invocation_id, item })
+        }
+        3 => {
+            let invocation_id = required_id(f.invocation_id, record, end)?;
+            let outcome = match (f.error, f.result) {
+                (Some(_), Some(_)) => {
+                    return Err(Error::new(
+                        ErrorKind::Invalid,
+                        "The 'error' and 'result' properties are mutually exclusive.",
+                    )
+                    .at(f.result_at))
+                }
+                (Some(error), None) => Outcome::Error(text(error, record)?),
+                (None, Some(result)) => Outcome::Result(result),
+                (None, None) => Outcome::Void,
+            };
+            HubMessage::Completion(Completion { headers: headers_of(f.headers), invocation_id, outcome })
+        }
+        5 => HubMessage::CancelInvocation(CancelInvocation {
+            headers: headers_of(f.headers),
+            invocation_id: required_id(f.invocation_id, record, end)?,
+        }),
+        6 => HubMessage::Ping,
+        7 => HubMessage::Close(Close {
+            error: f.error.map(|e| text(e, record)).transpose()?,
+            allow_reconnect: f.allow_reconnect,
+        }),
+        8 => HubMessage::Ack { sequence_id: f.sequence_id.ok_or_else(|| missing("sequenceId", end))? },
+        9 => HubMessage::Sequence { sequence_id: f.sequence_id.ok_or_else(|| missing("sequenceId", end))? },
+        other => return Ok(Parsed::Skipped { message_type: other }),
+    };
+    Ok(Parsed::Message(message))
+}

@@ -1,0 +1,509 @@
+//! The envelope scanner: a small, fast, validating JSON tokenizer over a record already known
+//! to be UTF-8.
+//!
+//! The record is checked as UTF-8 once, up front (only up to the first invalid byte: text after
+//! the object is ignored, as .NET ignores it); after that, strings are scanned for quotes,
+//! backslashes and control characters only, eight bytes at a time, and every slice handed out is
+//! a `&str` without another check. Errors are a kind and an offset, turned into the .NET texts
+//! by the parser. Nesting is tracked without recursion (a bit per level, up to
+//! [`MAX_SUPPORTED_DEPTH`]), so hostile nesting costs no stack.
+
+use signalr_codec_core::limits::MAX_SUPPORTED_DEPTH;
+
+/// Why scanning stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FailKind {
+    /// Malformed JSON (or the record ends early).
+    Syntax,
+    /// Nested deeper than allowed.
+    Depth,
+}
+
+/// A scanning failure and where it happened, in one word (offset and kind packed, so that
+/// results stay small and copy cheaply).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Fail(usize);
+
+impl Fail {
+    #[inline(always)]
+    pub(crate) const fn new(kind: FailKind, at: usize) -> Self {
+        Fail(at << 1 | matches!(kind, FailKind::Depth) as usize)
+    }
+
+    /// Where.
+    pub(crate) const fn at(self) -> usize {
+        self.0 >> 1
+    }
+
+    /// Why.
+    pub(crate) const fn kind(self) -> FailKind {
+        if self.0 & 1 == 1 {
+            FailKind::Depth
+        } else {
+            FailKind::Syntax
+        }
+    }
+}
+
+pub(crate) type Scan<T> = Result<T, Fail>;
+
+#[cold]
+#[inline(never)]
+fn syntax(at: usize) -> Fail {
+    Fail::new(FailKind::Syntax, at)
+}
+
+/// A string as it appears in the record (between its quotes).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Str<'a> {
+    /// The text between the quotes, escapes not decoded.
+    pub(crate) raw: &'a str,
+    /// The offset of the opening quote, shifted left once; the low bit: has escapes. (No bool
+    /// field: no padding, so copies of results holding it stay cheap.)
+    meta: usize,
+}
+
+impl Str<'_> {
+    /// True when it contains a backslash escape.
+    #[inline(always)]
+    pub(crate) const fn escaped(&self) -> bool {
+        self.meta & 1 == 1
+    }
+
+    /// Offset of the opening quote.
+    #[inline(always)]
+    pub(crate) const fn at(&self) -> usize {
+        self.meta >> 1
+    }
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// True when a byte of `w` is `"`, `\` or a control character (non-ASCII bytes pass: the record
+/// is valid UTF-8 already). May report a false positive above a real hit, never a false negative.
+#[inline(always)]
+fn has_special(w: u64) -> bool {
+    let q = w ^ (LO * b'"' as u64);
+    let b = w ^ (LO * b'\\' as u64);
+    let control = w.wrapping_sub(LO * 0x20) & !w;
+    let quote = q.wrapping_sub(LO) & !q;
+    let backslash = b.wrapping_sub(LO) & !b;
+    (control | quote | backslash) & HI != 0
+}
+
+/// A byte that ends a run of plain string bytes.
+const fn special_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+}
+static SPECIAL: [bool; 256] = special_table();
+
+/// Is `b` JSON whitespace?
+#[inline(always)]
+pub(crate) const fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\r' | b'\t')
+}
+
+/// The scanner: a position in a UTF-8 record.
+#[derive(Clone)]
+pub(crate) struct Scanner<'a> {
+    text: &'a str,
+    pub(crate) pos: usize,
+    max_depth: usize,
+}
+
+impl<'a> Scanner<'a> {
+    /// A scanner over the valid UTF-8 prefix of `record`.
+    pub(crate) fn new(record: &'a [u8], max_depth: usize) -> Self {
+        let text = match core::str::from_utf8(record) {
+            Ok(text) => text,
+            // Only what lies before the first invalid byte can be read; whatever the object
+            // needs beyond it is a syntax error where the valid text ends.
+            Err(e) => core::str::from_utf8(&record[..e.valid_up_to()]).unwrap_or(""),
+        };
+        Scanner { text, pos: 0, max_depth: max_depth.min(MAX_SUPPORTED_DEPTH) }
+    }
+
+    #[inline(always)]
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    /// The record's text (its valid UTF-8 prefix).
+    pub(crate) fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// `text[start..end]` (always on ASCII delimiters, so on character boundaries).
+    #[inline(always)]
+    pub(crate) fn slice(&self, start: usize, end: usize) -> &'a str {
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    /// Skips whitespace and returns the next byte (0 at the end), without consuming it.
+    #[inline(always)]
+    pub(crate) fn peek(&mut self) -> u8 {
+        let bytes = self.bytes();
+        while let Some(&b) = bytes.get(self.pos) {
+            if !is_ws(b) {
+                return b;
+            }
+            self.pos += 1;
+        }
+        0
+    }
+
+    /// Consumes `b` (after whitespace) or fails.
+    #[inline(always)]
+    pub(crate) fn expect(&mut self, b: u8) -> Scan<()> {
+        if self.peek() == b {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(syntax(self.pos))
+        }
+    }
+
+    /// Reads a string; the scanner is on its opening quote (after whitespace).
+    #[inline]
+    pub(crate) fn string(&mut self) -> Scan<Str<'a>> {
+        let at = self.pos;
+        let start = at + 1;
+        let (end, escaped) = self.string_end(start)?;
+        self.pos = end + 1;
+        Ok(Str { raw: self.slice(start, end), meta: at << 1 | escaped as usize })
+    }
+
+    /// Finds the closing quote of a string whose content starts at `i`; validates escapes and
+    /// rejects raw control characters.
+    #[inline(always)]
+    fn string_end(&self, mut i: usize) -> Scan<(usize, bool)> {
+        let bytes = self.bytes();
+        let mut escaped = false;
+        loop {
+            // Eight plain bytes at a time, then byte by byte to the next special one.
+            while let Some(chunk) = bytes.get(i..i + 8) {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                if has_special(u64::from_le_bytes(word)) {
+                    break;
+                }
+                i += 8;
+            }
+            while let Some(&b) = bytes.get(i) {
+                if SPECIAL[b as usize] {
+                    break;
+                }
+                i += 1;
+            }
+            match bytes.get(i) {
+                Some(b'"') => return Ok((i, escaped)),
+                Some(b'\\') => {
+                    escaped = true;
+                    i = self.escape(i)?;
+                }
+                _ => return Err(syntax(i)),
+            }
+        }
+    }
+
+    /// Validates the escape at `i` (a backslash); returns the index after it.
+    #[cold]
+    fn escape(&self, i: usize) -> Scan<usize> {
+        let bytes = self.bytes();
+        match bytes.get(i + 1) {
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(i + 2),
+            Some(b'u') => match bytes.get(i + 2..i + 6) {
+                Some(hex) if hex.iter().all(u8::is_ascii_hexdigit) => Ok(i + 6),
+                _ => Err(syntax(i)),
+            },
+            _ => Err(syntax(i)),
+        }
+    }
+
+    /// Reads a number (the scanner is on its first byte); returns its text.
+    #[inline]
+    pub(crate) fn number(&mut self) -> Scan<&'a str> {
+        let bytes = self.bytes();
+        let start = self.pos;
+        let mut i = start;
+        let digit = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
+        if bytes.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        match bytes.get(i) {
+            Some(b'0') => i += 1,
+            Some(b'1'..=b'9') => {
+                i += 1;
+                while digit(i) {
+                    i += 1;
+                }
+            }
+            _ => return Err(syntax(start)),
+        }
+        if bytes.get(i) == Some(&b'.') {
+            i += 1;
+            if !digit(i) {
+                return Err(syntax(i));
+            }
+            while digit(i) {
+                i += 1;
+            }
+        }
+        if matches!(bytes.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(bytes.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            if !digit(i) {
+                return Err(syntax(i));
+            }
+            while digit(i) {
+                i += 1;
+            }
+        }
+        self.pos = i;
+        Ok(self.slice(start, i))
+    }
+
+    /// Reads `true`, `false` or `null` (the scanner is on its first byte).
+    #[inline]
+    pub(crate) fn literal(&mut self) -> Scan<u8> {
+        let first = self.bytes().get(self.pos).copied().unwrap_or(0);
+        let word: &[u8] = match first {
+            b't' => b"true",
+            b'f' => b"false",
+            b'n' => b"null",
+            _ => return Err(syntax(self.pos)),
+        };
+        if self.bytes().get(self.pos..).is_some_and(|rest| rest.starts_with(word)) {
+            self.pos += word.len();
+            Ok(first)
+        } else {
+            Err(syntax(self.pos))
+        }
+    }
+
+    /// Reads one scalar token (string, number or literal) without keeping it: .NET's reader
+    /// reads a token before it checks its type, so a malformed token is a syntax error first.
+    pub(crate) fn check_token(&mut self) -> Scan<()> {
+        match self.peek() {
+            b'"' => self.string().map(|_| ()),
+            b'-' | b'0'..=b'9' => self.number().map(|_| ()),
+            b't' | b'f' | b'n' => self.literal().map(|_| ()),
+            b'{' | b'[' => Ok(()),
+            _ => Err(syntax(self.pos)),
+        }
+    }
+
+    /// Skips one value of any kind, validating it. `depth` is the number of containers already
+    /// open around it (the envelope counts).
+    pub(crate) fn skip_value(&mut self, depth: usize) -> Scan<()> {
+        // One bit per open container inside the value: 1 = object, 0 = array.
+        let mut kinds = [0u64; MAX_SUPPORTED_DEPTH / 64];
+        let mut level = 0usize;
+        loop {
+            // A value.
+            match self.peek() {
+                b'"' => {
+                    let (end, _) = self.string_end(self.pos + 1)?;
+                    self.pos = end + 1;
+                }
+                b'-' | b'0'..=b'9' => {
+                    self.number()?;
+                }
+                b't' | b'f' | b'n' => {
+                    self.literal()?;
+                }
+                open @ (b'{' | b'[') => {
+                    if depth + level >= self.max_depth {
+                        return Err(Fail::new(FailKind::Depth, self.pos));
+                    }
+                    self.pos += 1;
+                    let object = open == b'{';
+                    let close = if object { b'}' } else { b']' };
+                    if self.peek() == close {
+                        self.pos += 1;
+                    } else {
+                        let bit = 1u64 << (level % 64);
+                        if object {
+                            kinds[level / 64] |= bit;
+                            self.key()?;
+                        } else {
+                            kinds[level / 64] &= !bit;
+                        }
+                        level += 1;
+                        continue;
+                    }
+                }
+                _ => return Err(syntax(self.pos)),
+            }
+            // After a value: the next element, or close containers.
+            loop {
+                if level == 0 {
+                    return Ok(());
+                }
+                let in_object = kinds[(level - 1) / 64] & (1u64 << ((level - 1) % 64)) != 0;
+                match self.peek() {
+                    b',' => {
+                        self.pos += 1;
+                        if in_object {
+                            self.key()?;
+                        }
+                        break;
+                    }
+                    b'}' if in_object => {
+                        self.pos += 1;
+                        level -= 1;
+                    }
+                    b']' if !in_object => {
+                        self.pos += 1;
+                        level -= 1;
+                    }
+                    _ => return Err(syntax(self.pos)),
+                }
+            }
+        }
+    }
+
+    /// Inside an object being skipped: a property name and its colon.
+    #[inline]
+    fn key(&mut self) -> Scan<()> {
+        if self.peek() != b'"' {
+            return Err(syntax(self.pos));
+        }
+        let (end, _) = self.string_end(self.pos + 1)?;
+        self.pos = end + 1;
+        self.expect(b':')
+    }
+
+    /// Skips one value and returns its exact text.
+    #[inline]
+    pub(crate) fn raw_value(&mut self, depth: usize) -> Scan<&'a str> {
+        self.peek();
+        let start = self.pos;
+        self.skip_value(depth)?;
+        Ok(self.slice(start, self.pos))
+    }
+
+    /// After a property value: `,` then the next name (`Some`), or `}` (`None`).
+    #[inline]
+    pub(crate) fn next_property(&mut self, first: bool) -> Scan<Option<Str<'a>>> {
+        let b = self.peek();
+        if b == b'}' {
+            self.pos += 1;
+            return Ok(None);
+        }
+        if !first {
+            if b != b',' {
+                return Err(syntax(self.pos));
+            }
+            self.pos += 1;
+            if self.peek() != b'"' {
+                return Err(syntax(self.pos));
+            }
+        } else if b != b'"' {
+            return Err(syntax(self.pos));
+        }
+        let name = self.string()?;
+        self.expect(b':')?;
+        Ok(Some(name))
+    }
+
+    /// The maximum nesting depth.
+    pub(crate) fn max_depth(&self) -> usize {
+        self.max_depth
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skip(input: &str) -> Scan<&str> {
+        let mut s = Scanner::new(input.as_bytes(), 64);
+        let raw = s.raw_value(0)?;
+        if s.peek() != 0 {
+            return Err(syntax(s.pos));
+        }
+        Ok(raw)
+    }
+
+    #[test]
+    fn skips_valid_values() {
+        for ok in [
+            "0",
+            "-0.5e+10",
+            "1E5",
+            "\"a\\u00e9\\n\"",
+            "\"héllo 😀 and some more text\"",
+            "[]",
+            "{}",
+            "[1,[2,{\"a\":[3,{}]}],\"x\"]",
+            " { \"a\" : [ true , false , null ] } ",
+            "\"0123456789abcdefghij\\\"0123456789\"",
+        ] {
+            assert_eq!(skip(ok).unwrap(), ok.trim(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn rejects_invalid_values() {
+        for bad in [
+            "",
+            "01",
+            "-",
+            "1.",
+            "1e",
+            ".5",
+            "[1,]",
+            "{\"a\":1,}",
+            "{\"a\"}",
+            "[1 2]",
+            "{1:2}",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"a\nb\"",
+            "\"abc",
+            "tru",
+            "nul",
+            "[",
+            "{\"a\":",
+            "[1}",
+            "{\"a\":1]",
+            "'a'",
+            "\"0123456789\u{1}0123\"",
+        ] {
+            assert!(skip(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn depth_is_bounded() {
+        let deep = "[".repeat(65) + &"]".repeat(65);
+        assert_eq!(skip(&deep).unwrap_err().kind(), FailKind::Depth);
+        let ok = "[".repeat(64) + &"]".repeat(64);
+        assert!(skip(&ok).is_ok());
+        let huge = "[".repeat(100_000);
+        assert!(Scanner::new(huge.as_bytes(), 1000).skip_value(0).is_err());
+    }
+
+    #[test]
+    fn invalid_utf8_ends_the_text() {
+        let mut bytes = b"\"ab".to_vec();
+        bytes.extend_from_slice(&[0xC3, 0x28, b'"']);
+        assert!(Scanner::new(&bytes, 64).skip_value(0).is_err());
+        let mut ok = b"[1] ".to_vec();
+        ok.push(0xFF);
+        let mut s = Scanner::new(&ok, 64);
+        assert_eq!(s.raw_value(0).unwrap(), "[1]");
+    }
+}
