@@ -27,10 +27,19 @@ pub fn hex_lines(input: &[u8]) -> Vec<Result<Vec<u8>, String>> {
     lines.into_iter().map(crate::hex::decode).collect()
 }
 
-/// A `--max-message-size` value: a number of bytes, or `none`.
-pub fn parse_size_limit(text: &str) -> Result<Option<usize>, String> {
-    if text.eq_ignore_ascii_case("none") {
-        return Ok(None);
+/// A `--max-message-size` value: a number of bytes, or `none` for no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SizeLimit(pub Option<usize>);
+
+impl std::str::FromStr for SizeLimit {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        if text.eq_ignore_ascii_case("none") {
+            return Ok(SizeLimit(None));
+        }
+        text.parse()
+            .map(|n| SizeLimit(Some(n)))
+            .map_err(|_| format!("'{text}' is neither a number of bytes nor 'none'"))
     }
-    text.parse().map(Some).map_err(|_| format!("'{text}' is neither a number of bytes nor 'none'"))
 }

@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use serde_json::Value;
 use signalr_codec_cli::handshake::Side;
+use signalr_codec_cli::input::SizeLimit;
 use signalr_codec_cli::protocol::ProtocolName;
-use signalr_codec_cli::{frames, handshake, hex, input, report};
+use signalr_codec_cli::{convert, decode, encode, frames, handshake, hex, input, inspect, report};
 use signalr_codec_core::Limits;
 
 /// Decode, encode, convert and inspect ASP.NET Core SignalR hub protocol streams.
@@ -21,17 +22,67 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Decode a raw stream (one direction of a connection) into neutral JSON lines, one per message.
+    Decode {
+        /// The hub protocol of the stream.
+        #[arg(long, short)]
+        protocol: ProtocolName,
+        /// Largest message in bytes, framing included, or `none` (default: 32768, as ASP.NET Core).
+        #[arg(long)]
+        max_message_size: Option<SizeLimit>,
+        /// Each input line is the hex of one independent buffer; one output line per input line.
+        #[arg(long)]
+        hex_lines: bool,
+        /// The input (default: stdin).
+        file: Option<PathBuf>,
+    },
+    /// Encode neutral JSON lines into framed messages.
+    Encode {
+        /// The hub protocol to write.
+        #[arg(long, short)]
+        protocol: ProtocolName,
+        /// Write one hex line per message instead of raw bytes.
+        #[arg(long)]
+        hex: bool,
+        /// The input (default: stdin).
+        file: Option<PathBuf>,
+    },
+    /// Convert a raw stream from one protocol to the other, payload values included.
+    Convert {
+        /// The protocol of the input.
+        #[arg(long)]
+        from: ProtocolName,
+        /// The protocol to write.
+        #[arg(long)]
+        to: ProtocolName,
+        /// Largest message in bytes, framing included, or `none` (default: 32768).
+        #[arg(long)]
+        max_message_size: Option<SizeLimit>,
+        /// The input (default: stdin).
+        file: Option<PathBuf>,
+    },
     /// Framing only: each frame's body as hex, then the unconsumed remainder.
     Frames {
         /// The hub protocol whose framing to read.
         #[arg(long, short)]
         protocol: ProtocolName,
         /// Largest frame in bytes, framing included, or `none` (default: 32768, as ASP.NET Core).
-        #[arg(long, value_parser = input::parse_size_limit)]
-        max_message_size: Option<Option<usize>>,
+        #[arg(long)]
+        max_message_size: Option<SizeLimit>,
         /// Each input line is the hex of one independent buffer; one output line per input line.
         #[arg(long)]
         hex_lines: bool,
+        /// The input (default: stdin).
+        file: Option<PathBuf>,
+    },
+    /// A readable listing of a capture, with warnings where an ASP.NET Core server would act.
+    Inspect {
+        /// The hub protocol (default: from the leading handshake, else guessed from the first byte).
+        #[arg(long, short)]
+        protocol: Option<ProtocolName>,
+        /// The server's message size limit to check against (default: 32768).
+        #[arg(long)]
+        max_message_size: Option<usize>,
         /// The input (default: stdin).
         file: Option<PathBuf>,
     },
@@ -54,10 +105,10 @@ enum Command {
     },
 }
 
-fn limits(max_message_size: Option<Option<usize>>) -> Limits {
+fn limits(max_message_size: Option<SizeLimit>) -> Limits {
     let limits = Limits::default();
     match max_message_size {
-        Some(size) => limits.with_max_message_size(size),
+        Some(SizeLimit(size)) => limits.with_max_message_size(size),
         None => limits,
     }
 }
@@ -87,12 +138,63 @@ fn print_lines(lines: &[Value]) -> io::Result<()> {
 
 fn run(cli: Cli) -> io::Result<bool> {
     match cli.command {
+        Command::Decode { protocol, max_message_size, hex_lines, file } => {
+            let data = input::read_all(file.as_deref())?;
+            let limits = limits(max_message_size);
+            if hex_lines {
+                print_lines(&per_buffer(&data, true, |buf| decode::buffer(protocol, limits, buf)))?;
+                return Ok(true);
+            }
+            let (lines, ok) = decode::stream(protocol, limits, &data);
+            print_lines(&lines)?;
+            Ok(ok)
+        }
+        Command::Encode { protocol, hex, file } => {
+            let data = input::read_all(file.as_deref())?;
+            let text = String::from_utf8_lossy(&data);
+            let mut out = io::stdout().lock();
+            match encode::lines(protocol, &text) {
+                Ok(messages) => {
+                    for bytes in messages {
+                        if hex {
+                            writeln!(out, "{}", hex::encode(&bytes))?;
+                        } else {
+                            out.write_all(&bytes)?;
+                        }
+                    }
+                    out.flush()?;
+                    Ok(true)
+                }
+                Err(e) => {
+                    eprintln!("signalr-codec: {e}");
+                    Ok(false)
+                }
+            }
+        }
+        Command::Convert { from, to, max_message_size, file } => {
+            let data = input::read_all(file.as_deref())?;
+            let converted = convert::stream(from, to, limits(max_message_size), &data);
+            let mut out = io::stdout().lock();
+            out.write_all(&converted.bytes)?;
+            out.flush()?;
+            for note in &converted.notes {
+                eprintln!("signalr-codec: {note}");
+            }
+            Ok(converted.ok)
+        }
         Command::Frames { protocol, max_message_size, hex_lines, file } => {
             let data = input::read_all(file.as_deref())?;
             let limits = limits(max_message_size);
             let lines = per_buffer(&data, hex_lines, |buf| frames::frame_buffer(protocol, limits, buf));
             print_lines(&lines)?;
             Ok(hex_lines || lines.iter().all(|l| l.get("error").is_none()))
+        }
+        Command::Inspect { protocol, max_message_size, file } => {
+            let data = input::read_all(file.as_deref())?;
+            let mut out = io::stdout().lock();
+            out.write_all(inspect::listing(protocol, max_message_size, &data).as_bytes())?;
+            out.flush()?;
+            Ok(true)
         }
         Command::Handshake { protocol, version, parse: None, hex_lines, .. } => {
             let bytes = handshake::write_request(&protocol, version);

@@ -1,0 +1,185 @@
+//! The `signalr-codec` binary, run as a user runs it.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{json, Value};
+
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_signalr-codec"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child.stdin.take().expect("stdin").write_all(stdin).expect("write stdin");
+    child.wait_with_output().expect("it finishes")
+}
+
+fn lines(output: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect()
+}
+
+fn repo(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+#[test]
+fn decode_hex_lines_gives_one_line_per_buffer() {
+    let input = [
+        "7b2274797065223a367d1e",                         // {"type":6}␞
+        "7b2274797065223a36397d1e7b2274797065223a367d1e", // type 69 (skipped), then a Ping
+        "7b2274797065223a367d1e7b2274797065223a317d1e",   // a Ping, then an Invocation without target
+        "7b2274797065223a367d1e7b22",                     // a Ping, then a partial record
+        "",                                               // an empty buffer
+        "zz",                                             // not hex
+    ]
+    .join("\n");
+    let out = run(&["decode", "--protocol", "json", "--hex-lines"], input.as_bytes());
+    assert!(out.status.success());
+    assert_eq!(
+        lines(&out),
+        [
+            json!({"ok": [{"type": 6}], "skipped": []}),
+            json!({"ok": [{"type": 6}], "skipped": [{"type": 69, "bytes": 12}]}),
+            // The offset is where the problem was found: the end of the object.
+            json!({"ok": [{"type": 6}], "error": {"kind": "missing", "message": "Missing required property 'target'.", "offset": 20}}),
+            json!({"ok": [{"type": 6}], "error": {"kind": "incomplete", "message": "The input ends inside a message.", "offset": 11}}),
+            json!({"ok": [], "skipped": []}),
+            json!({"error": {"kind": "input", "message": "'z' is not a hex digit", "offset": null}}),
+        ]
+    );
+}
+
+#[test]
+fn decode_of_a_stream_prints_what_came_before_the_error_and_exits_1() {
+    let out = run(&["decode", "-p", "messagepack"], &[0x02, 0x91, 0x06, 0x03, 0x92, 0x03, 0xc0]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines = lines(&out);
+    assert_eq!(lines[0], json!({"type": 6}));
+    assert_eq!(lines[1]["error"]["kind"], "type");
+    assert_eq!(lines[1]["error"]["offset"], json!(6));
+}
+
+#[test]
+fn the_size_limit_applies_as_on_a_server() {
+    let record = format!("{{\"type\":1,\"target\":\"x\",\"arguments\":[\"{}\"]}}\x1e", "a".repeat(40_000));
+    let out = run(&["decode", "-p", "json"], record.as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        lines(&out)[0]["error"]["message"],
+        "The maximum message size of 32768B was exceeded. The message size can be configured in AddHubOptions."
+    );
+    let out = run(&["decode", "-p", "json", "--max-message-size", "none"], record.as_bytes());
+    assert!(out.status.success());
+}
+
+#[test]
+fn captures_decode_with_their_handshake() {
+    let out = run(&["decode", "-p", "messagepack", repo("captures/client-messagepack.bin").to_str().unwrap()], b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let lines = lines(&out);
+    assert_eq!(lines[0], json!({"handshake": {"protocol": "messagepack", "version": 2}}));
+    assert_eq!(
+        lines[4]["arguments"].as_array().unwrap()[1..],
+        [json!({"$bin": "010203fa"}), json!({"$timestamp": "2024-01-02T03:04:05.678Z"})]
+    );
+    assert_eq!(lines.len(), 12);
+}
+
+#[test]
+fn encode_then_decode_round_trips_in_both_protocols() {
+    let messages = [
+        json!({"type": 1, "invocationId": "1", "target": "Send", "arguments": ["é\n", 1, null], "streamIds": ["2"], "headers": {"a": "b"}}),
+        json!({"type": 2, "invocationId": "2", "item": null}),
+        json!({"type": 3, "invocationId": "1", "result": null}),
+        json!({"type": 3, "invocationId": "1", "error": "boom"}),
+        json!({"type": 4, "invocationId": "3", "target": "Stream", "arguments": []}),
+        json!({"type": 5, "invocationId": "3"}),
+        json!({"type": 6}),
+        json!({"type": 7, "error": "bye", "allowReconnect": true}),
+        json!({"type": 8, "sequenceId": 1394}),
+        json!({"type": 9, "sequenceId": 1234}),
+    ];
+    let input: String = messages.iter().map(|m| format!("{m}\n")).collect();
+    for protocol in ["json", "messagepack"] {
+        let encoded = run(&["encode", "-p", protocol], input.as_bytes());
+        assert!(encoded.status.success(), "{}", String::from_utf8_lossy(&encoded.stderr));
+        let decoded = run(&["decode", "-p", protocol], &encoded.stdout);
+        assert_eq!(lines(&decoded), messages, "{protocol}");
+    }
+    let hex = run(&["encode", "-p", "json", "--hex"], b"{\"type\":6}\n");
+    assert_eq!(String::from_utf8_lossy(&hex.stdout), "7b2274797065223a367d1e\n");
+    let bad = run(&["encode", "-p", "json"], b"{\"type\":6}\n{\"type\":1}\n");
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("line 2"));
+}
+
+#[test]
+fn convert_keeps_every_message_of_the_benchmark_payloads() {
+    let payloads: Value =
+        serde_json::from_slice(&std::fs::read(repo("benches/data/payloads.json")).expect("payloads")).unwrap();
+    for payload in payloads["payloads"].as_array().unwrap() {
+        let json_bytes = signalr_codec_cli::hex::decode(payload["json"]["hex"].as_str().unwrap()).unwrap();
+        let msgpack_bytes = signalr_codec_cli::hex::decode(payload["msgpack"]["hex"].as_str().unwrap()).unwrap();
+        let from_json = lines(&run(&["decode", "-p", "json", "--max-message-size", "none"], &json_bytes));
+        let from_msgpack = lines(&run(&["decode", "-p", "messagepack", "--max-message-size", "none"], &msgpack_bytes));
+        assert_eq!(from_json, from_msgpack, "{}", payload["name"]);
+        assert_eq!(from_json, payload["messages"].as_array().unwrap().clone(), "{}", payload["name"]);
+        let converted =
+            run(&["convert", "--from", "messagepack", "--to", "json", "--max-message-size", "none"], &msgpack_bytes);
+        assert!(converted.status.success());
+        assert_eq!(converted.stdout, json_bytes, "{}: the JS client's JSON, byte for byte", payload["name"]);
+    }
+}
+
+#[test]
+fn frames_shows_bodies_and_the_remainder() {
+    let out = run(&["frames", "-p", "json", "--hex-lines"], b"41421e43441e45\n");
+    assert_eq!(lines(&out), [json!({"ok": {"frames": ["4142", "4344"], "remaining": "45"}})]);
+    let out = run(&["frames", "-p", "messagepack", "--hex-lines"], b"ffffffffff\n");
+    assert_eq!(
+        lines(&out),
+        [
+            json!({"error": {"kind": "limit", "message": "Messages over 2GB in size are not supported.", "offset": 4}, "frames": []})
+        ]
+    );
+}
+
+#[test]
+fn handshake_writes_and_parses() {
+    let out = run(&["handshake", "--protocol", "messagepack", "--version", "1"], b"");
+    assert_eq!(out.stdout, b"{\"protocol\":\"messagepack\",\"version\":1}\x1e");
+    let input = "7b2270726f746f636f6c223a226a736f6e222c2276657273696f6e223a317d1e\n7b7d1e\n";
+    let requests = run(&["handshake", "--parse", "request", "--hex-lines"], input.as_bytes());
+    assert_eq!(lines(&requests)[0], json!({"ok": {"protocol": "json", "version": 1}}));
+    assert_eq!(lines(&requests)[1]["error"]["message"], "Missing required property 'protocol'. Message content: {}");
+    let responses = run(&["handshake", "--parse", "response", "--hex-lines"], input.as_bytes());
+    assert_eq!(lines(&responses)[1], json!({"ok": {}}));
+}
+
+#[test]
+fn inspect_warns_where_a_server_would_act() {
+    let mut capture = b"{\"protocol\":\"json\",\"version\":1}\x1e".to_vec();
+    capture.extend_from_slice(b"{\"type\":3,\"invocationId\":\"9\"}\x1e{\"type\":8,\"sequenceId\":1}\x1e");
+    capture.extend_from_slice(
+        format!("{{\"type\":1,\"target\":\"x\",\"arguments\":[\"{}\"]}}\x1e", "a".repeat(33_000)).as_bytes(),
+    );
+    capture.extend_from_slice(b"{\"type\":1,\"target\":\"\xff\",\"arguments\":[]}\x1e");
+    let out = run(&["inspect"], &capture);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "protocol: json",
+        "Completion for id '9', which was never invoked",
+        "stateful reconnect message, but the handshake asked for version 1",
+        "The maximum message size of 32768B was exceeded.",
+        "not valid UTF-8",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
