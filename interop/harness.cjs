@@ -7,7 +7,7 @@
 //   {"op":"write","protocol":"json"|"messagepack","messages":[m, ...]}   -> {"ok":["<hex>", ...]}
 //   {"op":"parse","protocol":P,"buffers":["<hex>", ...]}                  -> {"ok":[{"ok":[m...]}|{"error":"..."} ...]}
 //   {"op":"handshake-request","protocol":P,"version":n}                  -> {"ok":"<hex>"}
-//   {"op":"handshake-response","buffers":["<hex>", ...]}                 -> {"ok":[{"ok":{...},"remaining":"<hex>"}|{"error":"..."} ...]}
+//   {"op":"handshake-response","format":"text"|"binary","buffers":[...]} -> {"ok":[{"ok":{...},"remaining":"<hex>"}|{"error":"..."} ...]}
 //   {"op":"versions"}                                                    -> {"ok":{...package versions...}}
 "use strict";
 
@@ -47,9 +47,8 @@ function toJs(value) {
 }
 
 function rfc3339(date) {
-  // ISO form without a fraction when the milliseconds are zero.
-  const iso = date.toISOString();
-  return iso.endsWith(".000Z") ? iso.slice(0, -5) + "Z" : iso;
+  // The neutral form: fractional seconds only when non-zero, trailing zeros trimmed.
+  return date.toISOString().replace(/\.(\d*?)0*Z$/, (_, digits) => (digits ? `.${digits}Z` : "Z"));
 }
 
 // JS value -> neutral value.
@@ -129,9 +128,13 @@ function handle(req) {
       return {
         ok: req.buffers.map((hex) => {
           try {
+            // A text transport hands the client a string; a binary one an ArrayBuffer.
             const bytes = fromHex(hex);
-            const [remaining, response] = handshake.parseHandshakeResponse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-            const rest = remaining === null || remaining === undefined ? new Uint8Array(0) : new Uint8Array(remaining);
+            const input = req.format === "binary" ? bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) : Buffer.from(bytes).toString("utf8");
+            const [remaining, response] = handshake.parseHandshakeResponse(input);
+            let rest = new Uint8Array(0);
+            if (typeof remaining === "string") rest = new Uint8Array(Buffer.from(remaining, "utf8"));
+            else if (remaining) rest = new Uint8Array(remaining);
             return { ok: response, remaining: toHex(rest) };
           } catch (e) {
             return { error: String(e.message) };
