@@ -34,7 +34,13 @@ impl Framer for LengthPrefixFramer {
     }
 
     fn next_frame(&mut self, buf: &[u8]) -> Result<Status<Frame>, Error> {
-        let (len, prefix) = match varint::decode(buf)? {
+        // Like the .NET server, read the prefix from the first `limit` bytes only: whether a
+        // stream fails on its size or on a malformed prefix must not depend on how it was split.
+        let window = match self.max_message_size {
+            Some(limit) => &buf[..buf.len().min(limit)],
+            None => buf,
+        };
+        let (len, prefix) = match varint::decode(window)? {
             Status::Complete(v) => v,
             Status::Partial => {
                 return match self.max_message_size {
