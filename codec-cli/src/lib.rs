@@ -9,6 +9,8 @@ pub mod convert;
 pub mod decode;
 pub mod encode;
 pub mod frames;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod handshake;
 pub mod hex;
 pub mod input;

@@ -7,8 +7,9 @@
 //!
 //! Payload values are JSON. MessagePack values with no JSON form are tagged objects: float32
 //! `{"$f32":x}`, binary `{"$bin":"<hex>"}`, timestamp extension −1 `{"$timestamp":"<RFC 3339>"}`,
-//! any other extension `{"$ext":{"type":n,"hex":"<hex>"}}`, a map with non-string (or repeated)
-//! keys `{"$map":[[k,v],…]}`, and a float64 that JSON cannot hold `{"$f64":"NaN"|"Infinity"|"-Infinity"}`.
+//! any other extension `{"$ext":{"type":n,"hex":"<hex>"}}`, a map with non-string keys
+//! `{"$map":[[k,v],…]}` (with string keys it is an object, a repeated key keeping its last
+//! value), and a float64 that JSON cannot hold `{"$f64":"NaN"|"Infinity"|"-Infinity"}`.
 
 use serde_json::{json, Map, Number, Value};
 use signalr_codec_core::{
@@ -125,11 +126,8 @@ pub fn from_msgpack(raw: &RawValue<'_>) -> Result<Value, String> {
         MsgpackValue::Map(entries) => {
             let pairs: Vec<(Value, Value)> =
                 entries.map(|(k, v)| Ok((from_msgpack(&k)?, from_msgpack(&v)?))).collect::<Result<_, String>>()?;
-            let mut object = Map::new();
-            let all_unique_strings = pairs
-                .iter()
-                .all(|(k, _)| k.as_str().is_some_and(|key| object.insert(key.to_owned(), Value::Null).is_none()));
-            if all_unique_strings {
+            // String keys make an object; a repeated key keeps its last value, as JSON readers do.
+            if pairs.iter().all(|(k, _)| k.is_string()) {
                 Value::Object(pairs.into_iter().map(|(k, v)| (k.as_str().unwrap_or_default().to_owned(), v)).collect())
             } else {
                 json!({ "$map": pairs.into_iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>() })

@@ -6,6 +6,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod negotiate;
 mod number;
 mod parse;

@@ -12,6 +12,8 @@ extern crate alloc;
 #[cfg(all(feature = "std", not(test)))]
 extern crate std;
 
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod parse;
 mod read;
 #[cfg(feature = "std")]

@@ -1,0 +1,110 @@
+//! Fuzzing entry points for the JSON hub protocol: each checks properties, not only the absence
+//! of panics. The cargo-fuzz targets in `fuzz/` call these, and the tests replay the committed
+//! seeds through them. Enabled by the `fuzzing` feature; not a stable API.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use arbitrary::{Arbitrary, Unstructured};
+use signalr_codec_core::fuzzing::{FuzzMessage, FuzzValue};
+use signalr_codec_core::{HubMessage, HubProtocol, Limits, Outcome, Parsed};
+
+use crate::negotiate::NegotiateResponse;
+use crate::{JsonHubProtocol, RawJson, Serialized};
+
+/// The message as .NET's writer would carry it: an empty invocation id is not written, and an
+/// empty Completion error is written as void.
+fn as_written<'a>(mut message: HubMessage<'a, RawJson<'a>>) -> HubMessage<'a, RawJson<'a>> {
+    match &mut message {
+        HubMessage::Invocation(m) if m.invocation_id.as_deref() == Some("") => m.invocation_id = None,
+        HubMessage::Completion(m) if m.outcome.error().is_some_and(|e| e.is_empty()) => m.outcome = Outcome::Void,
+        _ => {}
+    }
+    message
+}
+
+/// One record (without its 0x1E): parsing never panics, and a message that parses writes back
+/// to bytes that parse to the same message. The same bytes as a stream of records never panic
+/// the decoder either.
+pub fn parse(data: &[u8]) {
+    let protocol = JsonHubProtocol::with_limits(Limits::default());
+    if let Ok(Parsed::Message(message)) = protocol.parse(data) {
+        let written = protocol.to_vec(&message).expect("a parsed message writes");
+        let (record, separator) = written.split_at(written.len() - 1);
+        assert_eq!(separator, [0x1E]);
+        let reparsed = JsonHubProtocol::with_limits(Limits::unlimited()).parse(record).expect("written records parse");
+        assert_eq!(reparsed, Parsed::Message(as_written(message)), "parse → write → parse changed the message");
+    }
+    let mut decoder = signalr_codec_core::Decoder::new(protocol);
+    for item in decoder.messages(data) {
+        if item.is_err() {
+            break;
+        }
+    }
+}
+
+/// A structured message written and parsed back: every field, and every payload value, survives.
+pub fn roundtrip(data: &[u8]) {
+    let Ok(message) = FuzzMessage::arbitrary_take_rest(Unstructured::new(data)) else { return };
+    let message = message.sanitized();
+    let (mut headers, mut stream_ids) = (Vec::new(), Vec::new());
+    let model = message.to_message(&mut headers, &mut stream_ids, Serialized);
+    let protocol = JsonHubProtocol::with_limits(Limits::unlimited());
+    let written = protocol.to_vec(&model).expect("a structured message writes");
+    assert_eq!(protocol.encoded_len(&model).ok(), Some(written.len()), "encoded_len disagrees with write");
+    let Ok(Parsed::Message(parsed)) = protocol.parse(&written[..written.len() - 1]) else {
+        panic!("a written message does not parse: {}", String::from_utf8_lossy(&written));
+    };
+    let payload = |raw: &RawJson<'_>| raw.deserialize::<FuzzValue>().expect("payloads bind").normalized();
+    let expected = model.map_values(|p| expected_payload(&p));
+    let actual = parsed.map_values(|raw| payload(&raw));
+    assert_eq!(actual, expected, "write → parse changed the message");
+}
+
+/// What a payload reads back as: the value (or the argument array) normalized.
+fn expected_payload(payload: &Serialized<signalr_codec_core::fuzzing::FuzzPayload<'_>>) -> FuzzValue {
+    match payload.0 {
+        signalr_codec_core::fuzzing::FuzzPayload::Value(v) => v.normalized(),
+        signalr_codec_core::fuzzing::FuzzPayload::Arguments(a) => {
+            FuzzValue::Array(a.iter().map(FuzzValue::normalized).collect())
+        }
+    }
+}
+
+/// The negotiate response: parsing never panics; what parses writes back to bytes that parse to
+/// the same response as .NET writes it: an error alone, otherwise no empty strings,
+/// `connectionToken` only from negotiate version 1, and `availableTransports` always (an absent
+/// list reads back empty).
+pub fn negotiate(data: &[u8]) {
+    let Ok(response) = NegotiateResponse::parse(data) else { return };
+    let mut expected = response.clone();
+    for field in [
+        &mut expected.url,
+        &mut expected.access_token,
+        &mut expected.connection_id,
+        &mut expected.connection_token,
+        &mut expected.error,
+    ] {
+        if field.as_deref() == Some("") {
+            *field = None;
+        }
+    }
+    if expected.negotiate_version == 0 {
+        expected.connection_token = None;
+    }
+    match expected.error.take() {
+        // An error response is written as the error alone.
+        Some(error) => expected = NegotiateResponse { error: Some(error), ..NegotiateResponse::default() },
+        None => {
+            expected.available_transports.get_or_insert_with(Vec::new);
+        }
+    }
+    // With only empty strings where a connection id, redirect or error should be, .NET writes a
+    // response no reader accepts (for example `{"error":""}` becomes `{"availableTransports":[]}`).
+    if expected.error.is_none() && expected.url.is_none() && expected.connection_id.is_none() {
+        return;
+    }
+    let written = response.to_vec();
+    let reparsed = NegotiateResponse::parse(&written).expect("a written negotiate response parses");
+    assert_eq!(reparsed, expected, "negotiate parse → write → parse changed the response");
+}
