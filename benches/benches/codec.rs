@@ -1,0 +1,223 @@
+//! `cargo bench -p signalr-codec-benches`: decode, encode and framing of every payload in both
+//! protocols, with the floors measured on the same bytes in the same run:
+//! `floor/json_ignored_any` (serde_json parsing each record into `IgnoredAny`),
+//! `floor/msgpack_skip` (a bare walk skipping every MessagePack value), `floor/memchr` (only
+//! finding the record separators).
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use serde::de::IgnoredAny;
+use signalr_codec_benches::{all, decode_all, Payload};
+use signalr_codec_core::frame::{Framer, LengthPrefixFramer, RecordFramer};
+use signalr_codec_core::{HubProtocol, Limits, Parsed};
+use signalr_codec_json::JsonHubProtocol;
+use signalr_codec_msgpack::MessagePackHubProtocol;
+use std::hint::black_box;
+
+fn limits() -> Limits {
+    // The large payload is ~32 KiB: measure the codec, not the default server limit.
+    Limits::default().with_max_message_size(None)
+}
+
+fn decode(c: &mut Criterion, payloads: &[Payload]) {
+    let json = JsonHubProtocol::with_limits(limits());
+    let msgpack = MessagePackHubProtocol::with_limits(limits());
+    let mut group = c.benchmark_group("decode");
+    for p in payloads {
+        group.throughput(Throughput::Bytes(p.json.len() as u64));
+        group.bench_with_input(BenchmarkId::new("json", &p.name), &p.json, |b, buf| b.iter(|| decode_all(&json, buf)));
+        group.throughput(Throughput::Bytes(p.msgpack.len() as u64));
+        group.bench_with_input(BenchmarkId::new("msgpack", &p.name), &p.msgpack, |b, buf| {
+            b.iter(|| decode_all(&msgpack, buf))
+        });
+    }
+    group.finish();
+}
+
+fn encode(c: &mut Criterion, payloads: &[Payload]) {
+    let json = JsonHubProtocol::with_limits(limits());
+    let msgpack = MessagePackHubProtocol::with_limits(limits());
+    let mut group = c.benchmark_group("encode");
+    for p in payloads {
+        let mut out = Vec::with_capacity(p.json.len() * 2);
+        let json_messages = parsed(&json, &p.json);
+        group.throughput(Throughput::Bytes(p.json.len() as u64));
+        group.bench_function(BenchmarkId::new("json", &p.name), |b| {
+            b.iter(|| {
+                out.clear();
+                for m in &json_messages {
+                    json.write(m, &mut out).expect("writes");
+                }
+                black_box(out.len())
+            })
+        });
+        let msgpack_messages = parsed(&msgpack, &p.msgpack);
+        group.throughput(Throughput::Bytes(p.msgpack.len() as u64));
+        group.bench_function(BenchmarkId::new("msgpack", &p.name), |b| {
+            b.iter(|| {
+                out.clear();
+                for m in &msgpack_messages {
+                    msgpack.write(m, &mut out).expect("writes");
+                }
+                black_box(out.len())
+            })
+        });
+    }
+    group.finish();
+}
+
+fn parsed<'b, P: HubProtocol + Clone>(
+    protocol: &P,
+    buf: &'b [u8],
+) -> Vec<signalr_codec_core::HubMessage<'b, P::Value<'b>>> {
+    let mut decoder = signalr_codec_core::Decoder::new(protocol.clone());
+    let mut out = Vec::new();
+    for m in decoder.messages(buf) {
+        if let Parsed::Message(m) = m.expect("valid") {
+            out.push(m);
+        }
+    }
+    out
+}
+
+fn frame(c: &mut Criterion, payloads: &[Payload]) {
+    let mut group = c.benchmark_group("frame");
+    for p in payloads.iter().filter(|p| p.name == "batch_1000_small") {
+        group.throughput(Throughput::Bytes(p.json.len() as u64));
+        group.bench_with_input(BenchmarkId::new("json", &p.name), &p.json, |b, buf| {
+            let mut framer = RecordFramer::new(limits());
+            b.iter(|| framer.frames(buf).count())
+        });
+        group.throughput(Throughput::Bytes(p.msgpack.len() as u64));
+        group.bench_with_input(BenchmarkId::new("msgpack", &p.name), &p.msgpack, |b, buf| {
+            let mut framer = LengthPrefixFramer::new(limits());
+            b.iter(|| framer.frames(buf).count())
+        });
+    }
+    group.finish();
+}
+
+/// serde_json validating each record into `IgnoredAny`: what merely checking the JSON costs.
+fn json_ignored_any(buf: &[u8]) -> usize {
+    let mut count = 0;
+    for record in buf.split(|&b| b == 0x1E).filter(|r| !r.is_empty()) {
+        black_box(serde_json::from_slice::<IgnoredAny>(record).expect("valid JSON"));
+        count += 1;
+    }
+    count
+}
+
+/// A bare walk over length-prefixed MessagePack bodies, skipping every value.
+fn msgpack_skip(buf: &[u8]) -> usize {
+    let mut pos = 0;
+    let mut count = 0;
+    while pos < buf.len() {
+        let mut len = 0usize;
+        let mut shift = 0;
+        loop {
+            let b = buf[pos];
+            pos += 1;
+            len |= usize::from(b & 0x7F) << shift;
+            shift += 7;
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        let end = pos + len;
+        pos = skip_value(buf, pos);
+        debug_assert_eq!(pos, end);
+        pos = end;
+        count += 1;
+    }
+    count
+}
+
+fn be(buf: &[u8], at: usize, n: usize) -> usize {
+    buf[at..at + n].iter().fold(0, |v, &b| v << 8 | usize::from(b))
+}
+
+/// Skips one value (iteratively: `pending` counts the values still to skip).
+fn skip_value(buf: &[u8], mut pos: usize) -> usize {
+    let mut pending = 1usize;
+    while pending > 0 {
+        pending -= 1;
+        let code = buf[pos];
+        pos += 1;
+        match code {
+            0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => {}
+            0x80..=0x8f => pending += 2 * usize::from(code & 0x0f),
+            0x90..=0x9f => pending += usize::from(code & 0x0f),
+            0xa0..=0xbf => pos += usize::from(code & 0x1f),
+            0xc4 | 0xd9 => pos += 1 + be(buf, pos, 1),
+            0xc5 | 0xda => pos += 2 + be(buf, pos, 2),
+            0xc6 | 0xdb => pos += 4 + be(buf, pos, 4),
+            0xc7 => pos += 2 + be(buf, pos, 1),
+            0xc8 => pos += 3 + be(buf, pos, 2),
+            0xc9 => pos += 5 + be(buf, pos, 4),
+            0xca | 0xce | 0xd2 => pos += 4,
+            0xcb | 0xcf | 0xd3 => pos += 8,
+            0xcc | 0xd0 => pos += 1,
+            0xcd | 0xd1 => pos += 2,
+            0xd4 => pos += 2,
+            0xd5 => pos += 3,
+            0xd6 => pos += 5,
+            0xd7 => pos += 9,
+            0xd8 => pos += 17,
+            0xdc => {
+                pending += be(buf, pos, 2);
+                pos += 2;
+            }
+            0xdd => {
+                pending += be(buf, pos, 4);
+                pos += 4;
+            }
+            0xde => {
+                pending += 2 * be(buf, pos, 2);
+                pos += 2;
+            }
+            0xdf => {
+                pending += 2 * be(buf, pos, 4);
+                pos += 4;
+            }
+            0xc1 => panic!("never-used code"),
+        }
+    }
+    pos
+}
+
+fn floors(c: &mut Criterion, payloads: &[Payload]) {
+    let mut group = c.benchmark_group("floor");
+    for p in payloads {
+        group.throughput(Throughput::Bytes(p.json.len() as u64));
+        group.bench_with_input(BenchmarkId::new("json_ignored_any", &p.name), &p.json, |b, buf| {
+            b.iter(|| json_ignored_any(buf))
+        });
+        group.bench_with_input(BenchmarkId::new("memchr", &p.name), &p.json, |b, buf| {
+            b.iter(|| memchr::memchr_iter(0x1E, buf).count())
+        });
+        group.throughput(Throughput::Bytes(p.msgpack.len() as u64));
+        group.bench_with_input(BenchmarkId::new("msgpack_skip", &p.name), &p.msgpack, |b, buf| {
+            b.iter(|| msgpack_skip(buf))
+        });
+    }
+    group.finish();
+}
+
+fn benches(c: &mut Criterion) {
+    let payloads = all();
+    // Every floor and the codec agree on what the inputs hold.
+    let json = JsonHubProtocol::with_limits(limits());
+    let msgpack = MessagePackHubProtocol::with_limits(limits());
+    for p in &payloads {
+        assert_eq!(decode_all(&json, &p.json), p.count, "{}", p.name);
+        assert_eq!(decode_all(&msgpack, &p.msgpack), p.count, "{}", p.name);
+        assert_eq!(json_ignored_any(&p.json), p.count, "{}", p.name);
+        assert_eq!(msgpack_skip(&p.msgpack), p.count, "{}", p.name);
+    }
+    decode(c, &payloads);
+    encode(c, &payloads);
+    frame(c, &payloads);
+    floors(c, &payloads);
+}
+
+criterion_group!(codec, benches);
+criterion_main!(codec);
