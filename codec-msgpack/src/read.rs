@@ -174,11 +174,19 @@ impl<'a> Cursor<'a> {
 
     /// An integer of any MessagePack width that fits an `i32` (.NET's `ReadInt32`).
     pub(crate) fn read_i32(&mut self) -> Result<i32, Fail> {
+        if let Some(b @ 0x00..=0x7f) = self.peek() {
+            self.pos += 1;
+            return Ok(i32::from(b));
+        }
         self.rmp(decode::read_int::<i32, _>).map_err(Fail::from)
     }
 
     /// An integer of any MessagePack width that fits an `i64` (.NET's `ReadInt64`).
     pub(crate) fn read_i64(&mut self) -> Result<i64, Fail> {
+        if let Some(b @ 0x00..=0x7f) = self.peek() {
+            self.pos += 1;
+            return Ok(i64::from(b));
+        }
         self.rmp(decode::read_int::<i64, _>).map_err(Fail::from)
     }
 
@@ -189,6 +197,14 @@ impl<'a> Cursor<'a> {
     /// An array header whose count fits in the remaining bytes (one byte per element at least),
     /// as MessagePack-CSharp checks before anything trusts the count.
     pub(crate) fn read_array_len(&mut self) -> Result<u32, Fail> {
+        if let Some(b @ 0x90..=0x9f) = self.peek() {
+            let len = u32::from(b & 0x0f);
+            if len as usize > self.remaining() - 1 {
+                return Err(Fail::Eof);
+            }
+            self.pos += 1;
+            return Ok(len);
+        }
         let start = self.pos;
         let len = self.rmp(decode::read_array_len).map_err(Fail::from)?;
         if len as usize > self.remaining() {
@@ -200,6 +216,14 @@ impl<'a> Cursor<'a> {
 
     /// A map header whose count fits in the remaining bytes (two bytes per entry at least).
     pub(crate) fn read_map_len(&mut self) -> Result<u32, Fail> {
+        if let Some(b @ 0x80..=0x8f) = self.peek() {
+            let len = u32::from(b & 0x0f);
+            if u64::from(len) * 2 > (self.remaining() - 1) as u64 {
+                return Err(Fail::Eof);
+            }
+            self.pos += 1;
+            return Ok(len);
+        }
         let start = self.pos;
         let len = self.rmp(decode::read_map_len).map_err(Fail::from)?;
         if (len as u64) * 2 > self.remaining() as u64 {
@@ -211,27 +235,31 @@ impl<'a> Cursor<'a> {
 
     /// A string (borrowed, UTF-8 checked) or nil (`None`), as MessagePack-CSharp's `ReadString`.
     pub(crate) fn read_str(&mut self) -> Result<Option<&'a str>, Fail> {
-        if self.peek() == Some(0xc0) {
-            self.pos += 1;
-            return Ok(None);
-        }
         let start = self.pos;
-        let len = self.rmp(decode::read_str_len).map_err(Fail::from)? as usize;
-        if len > self.remaining() {
-            self.pos = start;
-            return Err(Fail::Eof);
-        }
-        let bytes = &self.buf[self.pos..self.pos + len];
-        match core::str::from_utf8(bytes) {
-            Ok(s) => {
-                self.pos += len;
-                Ok(Some(s))
+        // The string headers, read directly: this sits on every id, target and header.
+        let (header, len) = match self.peek() {
+            None => return Err(Fail::Eof),
+            Some(0xc0) => {
+                self.pos += 1;
+                return Ok(None);
             }
-            Err(_) => {
-                self.pos = start;
-                Err(Fail::Utf8)
-            }
-        }
+            Some(b @ 0xa0..=0xbf) => (1, usize::from(b & 0x1f)),
+            Some(0xd9) => (2, self.be(1)?),
+            Some(0xda) => (3, self.be(2)?),
+            Some(0xdb) => (5, self.be(4)?),
+            Some(other) => return Err(Fail::Code(other)),
+        };
+        let body = start + header;
+        let bytes = self.buf.get(body..).and_then(|rest| rest.get(..len)).ok_or(Fail::Eof)?;
+        let s = core::str::from_utf8(bytes).map_err(|_| Fail::Utf8)?;
+        self.pos = body + len;
+        Ok(Some(s))
+    }
+
+    /// The `n`-byte big-endian length after the marker at the cursor.
+    fn be(&self, n: usize) -> Result<usize, Fail> {
+        let bytes = self.buf.get(self.pos + 1..self.pos + 1 + n).ok_or(Fail::Eof)?;
+        Ok(bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b)))
     }
 
     /// Skips one complete value (see [`skip_value`]), returning its bytes.
@@ -297,9 +325,21 @@ pub(crate) fn header(buf: &[u8], pos: usize) -> Result<(usize, Shape), Fail> {
 /// fails at once, so the work is linear in the input. `depth` is the nesting level of the
 /// container holding the value; a container at a level over `max_depth` fails with
 /// [`Fail::Depth`].
-pub(crate) fn skip_value(buf: &[u8], mut pos: usize, depth: usize, max_depth: usize) -> Result<usize, Fail> {
+pub(crate) fn skip_value(buf: &[u8], pos: usize, depth: usize, max_depth: usize) -> Result<usize, Fail> {
+    // Payloads rarely nest deeper than a few levels: a small stack (cheap to set up on every
+    // call) handles them; only a deeper value is skipped again with the full-depth stack.
+    match skip_with::<SHALLOW>(buf, pos, depth, max_depth) {
+        Err(Fail::Depth) if depth + SHALLOW < max_depth => skip_with::<MAX_SUPPORTED_DEPTH>(buf, pos, depth, max_depth),
+        other => other,
+    }
+}
+
+/// Levels the first attempt of [`skip_value`] tracks.
+const SHALLOW: usize = 16;
+
+fn skip_with<const LEVELS: usize>(buf: &[u8], mut pos: usize, depth: usize, max_depth: usize) -> Result<usize, Fail> {
     // Items left in each open container, innermost last.
-    let mut open = [0u32; MAX_SUPPORTED_DEPTH];
+    let mut open = [0u32; LEVELS];
     let mut top = 0usize;
     loop {
         let (header_len, shape) = header(buf, pos)?;
@@ -316,7 +356,7 @@ pub(crate) fn skip_value(buf: &[u8], mut pos: usize, depth: usize, max_depth: us
                 if items > left {
                     return Err(Fail::Eof);
                 }
-                if depth + top + 1 > max_depth || top >= MAX_SUPPORTED_DEPTH {
+                if depth + top + 1 > max_depth || top >= LEVELS {
                     return Err(Fail::Depth);
                 }
                 if items > 0 {
