@@ -2,7 +2,8 @@
 //!
 //! The cargo-fuzz targets in `fuzz/` are one-line calls to these functions, and the crate's tests
 //! replay every committed seed through the same functions, so a crash found by a campaign becomes
-//! a regression test by committing its input. Enabled by the `fuzzing` feature; not a stable API.
+//! a regression test by committing its input. Enabled by the `fuzzing` feature (which needs
+//! `std`); not a stable API.
 //!
 //! Input layout for the framer targets: the first byte chooses the size limit and the chunking
 //! (how the stream is split as if it arrived from a transport); the rest is the stream.
@@ -517,4 +518,27 @@ pub enum FuzzPayload<'s> {
     Value(&'s FuzzValue),
     /// `arguments`.
     Arguments(&'s [FuzzValue]),
+}
+
+/// Runs `entry` on every file of a seed directory (`fuzz/seeds/<target>/`), as the crates' tests
+/// do so that every input a campaign found stays fixed. Panics, naming the seed, when one fails,
+/// and when the directory holds no seeds.
+pub fn replay_seeds(dir: &std::path::Path, entry: fn(&[u8])) {
+    let mut count = 0;
+    let files = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for file in files {
+        let path = file.expect("a readable directory entry").path();
+        let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        if std::panic::catch_unwind(|| entry(&data)).is_err() {
+            panic!("seed {} fails", path.display());
+        }
+        count += 1;
+    }
+    assert!(count > 0, "no seeds in {}", dir.display());
+}
+
+/// The seed directory of `target` in this repository (`fuzz/seeds/<target>`), from a crate's
+/// manifest directory.
+pub fn seed_dir(manifest_dir: &str, target: &str) -> std::path::PathBuf {
+    std::path::Path::new(manifest_dir).join("..").join("fuzz").join("seeds").join(target)
 }

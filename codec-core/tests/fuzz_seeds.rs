@@ -1,39 +1,28 @@
 //! Replays every committed fuzz seed (`fuzz/seeds/<target>/`) through the same entry points the
 //! fuzz targets call, so each crash a campaign found stays fixed.
 
-use std::path::Path;
-
-use signalr_codec_core::fuzzing;
+use signalr_codec_core::fuzzing::{replay_seeds, seed_dir};
 
 fn replay(target: &str, entry: fn(&[u8])) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds").join(target);
-    let mut count = 0;
-    for file in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let path = file.unwrap().path();
-        let data = std::fs::read(&path).unwrap();
-        let outcome = std::panic::catch_unwind(|| entry(&data));
-        assert!(outcome.is_ok(), "seed {} of {target} fails", path.display());
-        count += 1;
-    }
-    assert!(count > 0, "no seeds for {target}");
+    replay_seeds(&seed_dir(env!("CARGO_MANIFEST_DIR"), target), entry);
 }
 
 #[test]
 fn record_framer_seeds() {
-    replay("record_framer", fuzzing::record_framer);
+    replay("record_framer", signalr_codec_core::fuzzing::record_framer);
 }
 
 #[test]
 fn length_prefix_framer_seeds() {
-    replay("length_prefix_framer", fuzzing::length_prefix_framer);
+    replay("length_prefix_framer", signalr_codec_core::fuzzing::length_prefix_framer);
 }
 
 #[test]
 fn handshake_request_seeds() {
-    replay("handshake_request", fuzzing::handshake_request);
+    replay("handshake_request", signalr_codec_core::fuzzing::handshake_request);
 }
 
 #[test]
 fn handshake_response_seeds() {
-    replay("handshake_response", fuzzing::handshake_response);
+    replay("handshake_response", signalr_codec_core::fuzzing::handshake_response);
 }
