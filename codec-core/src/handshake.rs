@@ -62,7 +62,10 @@ impl<'a> HandshakeRequest<'a> {
 
     /// Bytes [`write`](Self::write) produces.
     pub fn encoded_len(&self) -> usize {
-        r#"{"protocol":,"version":}"#.len() + json::string_len(&self.protocol) + int_len(self.version) + 1
+        r#"{"protocol":,"version":}"#.len()
+            + json::string_len(&self.protocol)
+            + json::i64_len(i64::from(self.version))
+            + 1
     }
 
     /// Writes the request as .NET and the JS client do: `{"protocol":…,"version":…}␞`.
@@ -75,7 +78,7 @@ impl<'a> HandshakeRequest<'a> {
         out.put(b"{\"protocol\":");
         json::write_string(&self.protocol, out);
         out.put(b",\"version\":");
-        write_int(self.version, out);
+        json::write_i64(i64::from(self.version), out);
         out.put(&[b'}', RECORD_SEPARATOR]);
         Ok(len)
     }
@@ -262,33 +265,4 @@ impl fmt::Display for Lossy<'_> {
         }
         Ok(())
     }
-}
-
-fn int_len(n: i32) -> usize {
-    let mut v = n.unsigned_abs();
-    let mut len = usize::from(n < 0) + 1;
-    while v >= 10 {
-        v /= 10;
-        len += 1;
-    }
-    len
-}
-
-fn write_int<O: Output + ?Sized>(n: i32, out: &mut O) {
-    let mut digits = [0u8; 11];
-    let mut i = digits.len();
-    let mut v = n.unsigned_abs();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        i -= 1;
-        digits[i] = b'-';
-    }
-    out.put(&digits[i..]);
 }

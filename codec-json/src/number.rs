@@ -49,8 +49,13 @@ impl core::fmt::Write for Buf {
     }
 }
 
-/// Writes an unsigned integer in decimal.
+pub(crate) use signalr_codec_core::json::{i64_len, write_i64, write_u64};
+
+/// Writes an unsigned 128-bit integer in decimal (64-bit values take the cheaper path).
 pub(crate) fn write_u128<O: Output + ?Sized>(mut v: u128, out: &mut O) {
+    if let Ok(small) = u64::try_from(v) {
+        return write_u64(small, out);
+    }
     let mut digits = [0u8; 40];
     let mut i = digits.len();
     loop {
@@ -64,46 +69,12 @@ pub(crate) fn write_u128<O: Output + ?Sized>(mut v: u128, out: &mut O) {
     out.put(&digits[i..]);
 }
 
-/// Writes a signed integer in decimal.
+/// Writes a signed 128-bit integer in decimal.
 pub(crate) fn write_i128<O: Output + ?Sized>(v: i128, out: &mut O) {
     if v < 0 {
         out.put(b"-");
     }
     write_u128(v.unsigned_abs(), out);
-}
-
-/// Writes an unsigned 64-bit integer in decimal (the common case, without 128-bit division).
-pub(crate) fn write_u64<O: Output + ?Sized>(mut v: u64, out: &mut O) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.put(&digits[i..]);
-}
-
-/// Writes a signed 64-bit integer in decimal.
-pub(crate) fn write_i64<O: Output + ?Sized>(v: i64, out: &mut O) {
-    if v < 0 {
-        out.put(b"-");
-    }
-    write_u64(v.unsigned_abs(), out);
-}
-
-/// Bytes [`write_i64`] produces.
-pub(crate) fn i64_len(v: i64) -> usize {
-    let mut n = v.unsigned_abs();
-    let mut len = usize::from(v < 0) + 1;
-    while n >= 10 {
-        n /= 10;
-        len += 1;
-    }
-    len
 }
 
 /// Writes a finite `f64` as .NET does (see the module docs).

@@ -19,8 +19,10 @@
 
 mod escape;
 mod escape_table;
+mod number;
 
 pub use escape::{escaped_len, string_len, write_escaped, write_string};
+pub use number::{i64_len, write_i64, write_u64};
 
 use core::fmt;
 
