@@ -4,7 +4,7 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 use serde_json::{json, Value};
-use signalr_codec_core::fuzzing::FuzzMessage;
+use signalr_codec_core::fuzzing::{write_checked, FuzzMessage};
 use signalr_codec_core::Limits;
 use signalr_codec_json::JsonHubProtocol;
 use signalr_codec_msgpack::MessagePackHubProtocol;
@@ -42,9 +42,8 @@ pub fn cross_protocol(data: &[u8]) {
     let (mut h1, mut s1, mut h2, mut s2) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let json_model = message.to_message(&mut h1, &mut s1, signalr_codec_json::Serialized);
     let msgpack_model = message.to_message(&mut h2, &mut s2, signalr_codec_msgpack::Serialized);
-    let json_bytes = JsonHubProtocol::with_limits(Limits::unlimited()).to_vec(&json_model).expect("JSON writes it");
-    let msgpack_bytes =
-        MessagePackHubProtocol::with_limits(Limits::unlimited()).to_vec(&msgpack_model).expect("MessagePack writes it");
+    let json_bytes = write_checked(&JsonHubProtocol::with_limits(Limits::unlimited()), &json_model);
+    let msgpack_bytes = write_checked(&MessagePackHubProtocol::with_limits(Limits::unlimited()), &msgpack_model);
     let from_json = read_back(ProtocolName::Json, &json_bytes);
     let from_msgpack = read_back(ProtocolName::Messagepack, &msgpack_bytes);
     assert_eq!(from_json, from_msgpack, "the protocols disagree on {message:?}");

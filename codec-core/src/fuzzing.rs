@@ -542,3 +542,53 @@ pub fn replay_seeds(dir: &std::path::Path, entry: fn(&[u8])) {
 pub fn seed_dir(manifest_dir: &str, target: &str) -> std::path::PathBuf {
     std::path::Path::new(manifest_dir).join("..").join("fuzz").join("seeds").join(target)
 }
+
+impl FuzzPayload<'_> {
+    /// What this payload reads back as: the value, or the arguments as an array, normalized.
+    pub fn expected(&self) -> FuzzValue {
+        match self {
+            FuzzPayload::Value(v) => v.normalized(),
+            FuzzPayload::Arguments(a) => FuzzValue::Array(a.iter().map(FuzzValue::normalized).collect()),
+        }
+    }
+}
+
+/// Writes `message` into a new buffer, checking that `encoded_len` predicts exactly what
+/// `write` writes.
+pub fn write_checked<P: crate::HubProtocol, V: crate::Encode<P>>(
+    protocol: &P,
+    message: &crate::HubMessage<'_, V>,
+) -> Vec<u8> {
+    let mut written = Vec::new();
+    protocol.write(message, &mut written).expect("a structured message writes");
+    assert_eq!(protocol.encoded_len(message).ok(), Some(written.len()), "encoded_len disagrees with write");
+    written
+}
+
+/// The structured round trip, for any protocol: a [`FuzzMessage`] from `data`, made carriable by
+/// both protocols ([`FuzzMessage::sanitized`]), written by `write` (which wraps the payloads in
+/// the protocol's serde type), decoded back whole, and compared field by field; payloads are
+/// bound with `bind`.
+pub fn check_roundtrip<P: crate::HubProtocol + Clone>(
+    protocol: &P,
+    data: &[u8],
+    write: impl for<'s> FnOnce(crate::HubMessage<'s, FuzzPayload<'s>>) -> Vec<u8>,
+    bind: impl for<'a> Fn(&P::Value<'a>) -> FuzzValue,
+) where
+    for<'a> P::Value<'a>: core::fmt::Debug,
+{
+    use arbitrary::Arbitrary;
+    let Ok(message) = FuzzMessage::arbitrary_take_rest(arbitrary::Unstructured::new(data)) else { return };
+    let message = message.sanitized();
+    let (mut headers, mut stream_ids) = (Vec::new(), Vec::new());
+    let written = write(message.to_message(&mut headers, &mut stream_ids, core::convert::identity));
+    let mut decoder = crate::Decoder::new(protocol.clone());
+    let Ok(Status::Complete((crate::Parsed::Message(parsed), consumed))) = decoder.decode(&written) else {
+        panic!("a written message does not parse: {written:02x?}");
+    };
+    assert_eq!(consumed, written.len(), "a written message is not one whole frame");
+    let (mut headers, mut stream_ids) = (Vec::new(), Vec::new());
+    let expected = message.to_message(&mut headers, &mut stream_ids, |p| p.expected());
+    let actual = parsed.map_values(|raw| bind(&raw).normalized());
+    assert_eq!(actual, expected, "write → parse changed the message");
+}

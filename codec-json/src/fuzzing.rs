@@ -2,11 +2,9 @@
 //! of panics. The cargo-fuzz targets in `fuzz/` call these, and the tests replay the committed
 //! seeds through them. Enabled by the `fuzzing` feature; not a stable API.
 
-use alloc::string::String;
 use alloc::vec::Vec;
 
-use arbitrary::{Arbitrary, Unstructured};
-use signalr_codec_core::fuzzing::{FuzzMessage, FuzzValue};
+use signalr_codec_core::fuzzing::{check_roundtrip, write_checked, FuzzValue};
 use signalr_codec_core::{HubMessage, HubProtocol, Limits, Outcome, Parsed};
 
 use crate::negotiate::NegotiateResponse;
@@ -45,30 +43,12 @@ pub fn parse(data: &[u8]) {
 
 /// A structured message written and parsed back: every field, and every payload value, survives.
 pub fn roundtrip(data: &[u8]) {
-    let Ok(message) = FuzzMessage::arbitrary_take_rest(Unstructured::new(data)) else { return };
-    let message = message.sanitized();
-    let (mut headers, mut stream_ids) = (Vec::new(), Vec::new());
-    let model = message.to_message(&mut headers, &mut stream_ids, Serialized);
     let protocol = JsonHubProtocol::with_limits(Limits::unlimited());
-    let written = protocol.to_vec(&model).expect("a structured message writes");
-    assert_eq!(protocol.encoded_len(&model).ok(), Some(written.len()), "encoded_len disagrees with write");
-    let Ok(Parsed::Message(parsed)) = protocol.parse(&written[..written.len() - 1]) else {
-        panic!("a written message does not parse: {}", String::from_utf8_lossy(&written));
-    };
-    let payload = |raw: &RawJson<'_>| raw.deserialize::<FuzzValue>().expect("payloads bind").normalized();
-    let expected = model.map_values(|p| expected_payload(&p));
-    let actual = parsed.map_values(|raw| payload(&raw));
-    assert_eq!(actual, expected, "write → parse changed the message");
+    check_roundtrip(&protocol, data, |model| write_checked(&protocol, &model.map_values(Serialized)), bind);
 }
 
-/// What a payload reads back as: the value (or the argument array) normalized.
-fn expected_payload(payload: &Serialized<signalr_codec_core::fuzzing::FuzzPayload<'_>>) -> FuzzValue {
-    match payload.0 {
-        signalr_codec_core::fuzzing::FuzzPayload::Value(v) => v.normalized(),
-        signalr_codec_core::fuzzing::FuzzPayload::Arguments(a) => {
-            FuzzValue::Array(a.iter().map(FuzzValue::normalized).collect())
-        }
-    }
+fn bind(raw: &RawJson<'_>) -> FuzzValue {
+    raw.deserialize().expect("payloads bind")
 }
 
 /// The negotiate response: parsing never panics; what parses writes back to bytes that parse to

@@ -2,10 +2,7 @@
 //! absence of panics. The cargo-fuzz targets in `fuzz/` call these, and the tests replay the
 //! committed seeds through them. Enabled by the `fuzzing` feature; not a stable API.
 
-use alloc::vec::Vec;
-
-use arbitrary::{Arbitrary, Unstructured};
-use signalr_codec_core::fuzzing::{FuzzMessage, FuzzPayload, FuzzValue};
+use signalr_codec_core::fuzzing::{check_roundtrip, write_checked, FuzzValue};
 use signalr_codec_core::{HubMessage, HubProtocol, Limits, Parsed};
 
 use crate::{MessagePackHubProtocol, RawValue, Serialized};
@@ -48,21 +45,10 @@ pub fn parse(data: &[u8]) {
 
 /// A structured message written and parsed back: every field and payload value survives.
 pub fn roundtrip(data: &[u8]) {
-    let Ok(message) = FuzzMessage::arbitrary_take_rest(Unstructured::new(data)) else { return };
-    let message = message.sanitized();
-    let (mut headers, mut stream_ids) = (Vec::new(), Vec::new());
-    let model = message.to_message(&mut headers, &mut stream_ids, Serialized);
     let protocol = MessagePackHubProtocol::with_limits(Limits::unlimited());
-    let written = protocol.to_vec(&model).expect("a structured message writes");
-    assert_eq!(protocol.encoded_len(&model).ok(), Some(written.len()), "encoded_len disagrees with write");
-    let mut decoder = signalr_codec_core::Decoder::new(protocol);
-    let Ok(signalr_codec_core::Status::Complete((Parsed::Message(parsed), _))) = decoder.decode(&written) else {
-        panic!("a written message does not parse: {written:02x?}");
-    };
-    let expected = model.map_values(|p| match p.0 {
-        FuzzPayload::Value(v) => v.normalized(),
-        FuzzPayload::Arguments(a) => FuzzValue::Array(a.iter().map(FuzzValue::normalized).collect()),
-    });
-    let actual = parsed.map_values(|raw| raw.deserialize::<FuzzValue>().expect("payloads bind").normalized());
-    assert_eq!(actual, expected, "write → parse changed the message");
+    check_roundtrip(&protocol, data, |model| write_checked(&protocol, &model.map_values(Serialized)), bind);
+}
+
+fn bind(raw: &RawValue<'_>) -> FuzzValue {
+    raw.deserialize().expect("payloads bind")
 }
