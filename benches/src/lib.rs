@@ -5,6 +5,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod floor;
+
 use serde::Serialize;
 use signalr_codec_core::{HubMessage, HubProtocol, Invocation};
 use signalr_codec_json::JsonHubProtocol;

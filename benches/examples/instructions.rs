@@ -1,0 +1,50 @@
+//! Runs one benchmark body `iterations` times, for counting instructions under callgrind,
+//! which (unlike timings on a shared machine) repeats exactly. `benches/instructions.py` runs
+//! it for every payload and prints instructions per message next to the floors.
+//!
+//! ```sh
+//! cargo run --release -p signalr-codec-benches --example instructions -- decode/msgpack small_invocation 1000
+//! ```
+
+use signalr_codec_benches::floor::{json_ignored_any, msgpack_skip};
+use signalr_codec_benches::{all, decode_all};
+use signalr_codec_core::Limits;
+use signalr_codec_json::JsonHubProtocol;
+use signalr_codec_msgpack::MessagePackHubProtocol;
+use std::hint::black_box;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [body, payload, iterations] = args.as_slice() else {
+        eprintln!("usage: instructions <decode/json|decode/msgpack|floor/json_ignored_any|floor/msgpack_skip> <payload> <iterations>");
+        return ExitCode::FAILURE;
+    };
+    let Some(p) = all().into_iter().find(|p| &p.name == payload) else {
+        eprintln!("no payload named {payload}");
+        return ExitCode::FAILURE;
+    };
+    let Ok(iterations) = iterations.parse::<usize>() else {
+        eprintln!("iterations must be a number");
+        return ExitCode::FAILURE;
+    };
+    let limits = Limits::default().with_max_message_size(None);
+    let json = JsonHubProtocol::with_limits(limits);
+    let msgpack = MessagePackHubProtocol::with_limits(limits);
+    let run: &dyn Fn() -> usize = match body.as_str() {
+        "decode/json" => &|| decode_all(&json, black_box(&p.json)),
+        "decode/msgpack" => &|| decode_all(&msgpack, black_box(&p.msgpack)),
+        "floor/json_ignored_any" => &|| json_ignored_any(black_box(&p.json)),
+        "floor/msgpack_skip" => &|| msgpack_skip(black_box(&p.msgpack)),
+        other => {
+            eprintln!("unknown body {other}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut messages = 0;
+    for _ in 0..iterations {
+        messages += run();
+    }
+    println!("{messages}");
+    ExitCode::SUCCESS
+}

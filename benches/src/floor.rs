@@ -1,0 +1,96 @@
+//! The floors the codec is measured against: the least work that still looks at every byte the
+//! way a decoder must. Each returns how many messages it walked over.
+//!
+//! They trust their input (they panic on what the codec would reject): they exist to be timed
+//! on the benchmark payloads, which every floor and the codec agree on (checked before timing).
+
+use serde::de::IgnoredAny;
+use std::hint::black_box;
+
+/// serde_json validating each record into `IgnoredAny`: what merely checking the JSON costs.
+pub fn json_ignored_any(buf: &[u8]) -> usize {
+    let mut count = 0;
+    for record in buf.split(|&b| b == 0x1E).filter(|r| !r.is_empty()) {
+        black_box(serde_json::from_slice::<IgnoredAny>(record).expect("valid JSON"));
+        count += 1;
+    }
+    count
+}
+
+/// A bare walk over length-prefixed MessagePack bodies, skipping every value.
+pub fn msgpack_skip(buf: &[u8]) -> usize {
+    let mut pos = 0;
+    let mut count = 0;
+    while pos < buf.len() {
+        let mut len = 0usize;
+        let mut shift = 0;
+        loop {
+            let b = buf[pos];
+            pos += 1;
+            len |= usize::from(b & 0x7F) << shift;
+            shift += 7;
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        let end = pos + len;
+        pos = skip_value(buf, pos);
+        debug_assert_eq!(pos, end);
+        pos = end;
+        count += 1;
+    }
+    count
+}
+
+fn be(buf: &[u8], at: usize, n: usize) -> usize {
+    buf[at..at + n].iter().fold(0, |v, &b| v << 8 | usize::from(b))
+}
+
+/// Skips one value (iteratively: `pending` counts the values still to skip).
+fn skip_value(buf: &[u8], mut pos: usize) -> usize {
+    let mut pending = 1usize;
+    while pending > 0 {
+        pending -= 1;
+        let code = buf[pos];
+        pos += 1;
+        match code {
+            0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => {}
+            0x80..=0x8f => pending += 2 * usize::from(code & 0x0f),
+            0x90..=0x9f => pending += usize::from(code & 0x0f),
+            0xa0..=0xbf => pos += usize::from(code & 0x1f),
+            0xc4 | 0xd9 => pos += 1 + be(buf, pos, 1),
+            0xc5 | 0xda => pos += 2 + be(buf, pos, 2),
+            0xc6 | 0xdb => pos += 4 + be(buf, pos, 4),
+            0xc7 => pos += 2 + be(buf, pos, 1),
+            0xc8 => pos += 3 + be(buf, pos, 2),
+            0xc9 => pos += 5 + be(buf, pos, 4),
+            0xca | 0xce | 0xd2 => pos += 4,
+            0xcb | 0xcf | 0xd3 => pos += 8,
+            0xcc | 0xd0 => pos += 1,
+            0xcd | 0xd1 => pos += 2,
+            0xd4 => pos += 2,
+            0xd5 => pos += 3,
+            0xd6 => pos += 5,
+            0xd7 => pos += 9,
+            0xd8 => pos += 17,
+            0xdc => {
+                pending += be(buf, pos, 2);
+                pos += 2;
+            }
+            0xdd => {
+                pending += be(buf, pos, 4);
+                pos += 4;
+            }
+            0xde => {
+                pending += 2 * be(buf, pos, 2);
+                pos += 2;
+            }
+            0xdf => {
+                pending += 2 * be(buf, pos, 4);
+                pos += 4;
+            }
+            0xc1 => panic!("never-used code"),
+        }
+    }
+    pos
+}
