@@ -16,14 +16,20 @@ pub(crate) type Message<'a> = Parsed<HubMessage<'a, RawValue<'a>>>;
 const ENVELOPE_DEPTH: usize = 1;
 
 /// `Reading '{field}' as {type} failed.` and friends, located at `at`.
+#[cold]
+#[inline(never)]
 fn reading(kind: ErrorKind, field: &str, ty: &str, at: usize) -> Error {
     Error::formatted(kind, format_args!("Reading '{field}' as {ty} failed.")).at(at)
 }
 
+#[cold]
+#[inline(never)]
 fn null_or_empty(what: &str, at: usize) -> Error {
     Error::formatted(ErrorKind::Invalid, format_args!("Null or empty {what}.")).at(at)
 }
 
+#[cold]
+#[inline(never)]
 fn limit(what: &str, max: usize, at: usize) -> Error {
     Error::formatted(ErrorKind::Limit, format_args!("The message has more {what} than the configured maximum ({max})."))
         .at(at)
@@ -31,6 +37,8 @@ fn limit(what: &str, max: usize, at: usize) -> Error {
 
 /// `Deserializing object of the `Object` type for '{field}' failed.`: what .NET reports for a
 /// payload value it cannot read, bound as an untyped object.
+#[cold]
+#[inline(never)]
 fn payload_error(field: &str, fail: Fail, at: usize) -> Error {
     match fail {
         Fail::Depth => fail.plain_error().at(at),
@@ -48,22 +56,26 @@ struct Parser<'a, 'l> {
 }
 
 impl<'a> Parser<'a, '_> {
+    #[inline(always)]
     fn int32(&mut self, field: &str) -> Result<i32, Error> {
         let at = self.c.pos();
         self.c.read_i32().map_err(|f| reading(f.kind(), field, "Int32", at))
     }
 
+    #[inline(always)]
     fn int64(&mut self, field: &str) -> Result<i64, Error> {
         let at = self.c.pos();
         self.c.read_i64().map_err(|f| reading(f.kind(), field, "Int64", at))
     }
 
+    #[inline(always)]
     fn string(&mut self, field: &str) -> Result<Option<&'a str>, Error> {
         let at = self.c.pos();
         self.c.read_str().map_err(|f| reading(f.kind(), field, "String", at))
     }
 
     /// A string that must be neither nil nor empty (.NET's `ThrowIfNullOrEmpty`).
+    #[inline(always)]
     fn required(&mut self, field: &str, what: &str) -> Result<&'a str, Error> {
         let at = self.c.pos();
         match self.string(field)? {
@@ -72,7 +84,18 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
+    #[inline(always)]
     fn headers(&mut self) -> Result<Headers<'a>, Error> {
+        // The official clients send an empty map unless the caller set headers.
+        if self.c.peek() == Some(0x80) {
+            self.c.advance(1);
+            return Ok(Headers::from_wire(&[], 0, decode_header));
+        }
+        self.headers_with_entries()
+    }
+
+    #[inline(never)]
+    fn headers_with_entries(&mut self) -> Result<Headers<'a>, Error> {
         let at = self.c.pos();
         let count = self
             .c
@@ -159,6 +182,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// A payload value (`item`, `result`), kept raw.
+    #[inline(always)]
     fn payload(&mut self, field: &str) -> Result<RawValue<'a>, Error> {
         let at = self.c.pos();
         self.c
@@ -167,24 +191,34 @@ impl<'a> Parser<'a, '_> {
             .map_err(|f| payload_error(field, f, at))
     }
 
+    /// The count of an `array 16`/`array 32` header at the cursor, which stays where it is.
+    #[inline(never)]
+    fn long_array_len(mut probe: Cursor<'a>, at: usize) -> Result<usize, Error> {
+        probe
+            .read_array_len()
+            .map(|count| count as usize)
+            .map_err(|f| Error::new(f.kind(), "Reading array length for 'arguments' failed.").at(at))
+    }
+
     /// The argument array, and whether it was one (only then does .NET go on to the stream ids).
+    #[inline(always)]
     fn arguments(&mut self) -> Result<(RawValue<'a>, bool), Error> {
         let at = self.c.pos();
         let Some(first) = self.c.peek() else {
             // .NET: a binding failure (`Reading array length for 'arguments' failed.`).
             return Ok((RawValue::missing(), false));
         };
-        let is_array = matches!(first, 0x90..=0x9f | 0xdc | 0xdd);
-        if is_array {
-            let mut probe = self.c;
-            let count = probe
-                .read_array_len()
-                .map_err(|f| Error::new(f.kind(), "Reading array length for 'arguments' failed.").at(at))?
-                as usize;
+        let count = match first {
+            0x90..=0x9f => Some(usize::from(first & 0x0f)),
+            0xdc | 0xdd => Some(Self::long_array_len(self.c, at)?),
+            _ => None,
+        };
+        if let Some(count) = count {
             if count > self.limits.max_arguments {
                 return Err(limit("arguments", self.limits.max_arguments, at));
             }
         }
+        let is_array = count.is_some();
         let value = self.payload("argument")?;
         Ok((value, is_array))
     }
@@ -223,7 +257,13 @@ pub(crate) fn parse<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, 
         // Future protocol changes can add message types: skipped, not an error.
         return Ok(Parsed::Skipped { message_type: i64::from(message_type) });
     };
-    let message = match kind {
+    if kind == MessageType::Ping {
+        // Returned on its own: through the shared tail below, a ping would pay for storing
+        // every field of the largest message.
+        return Ok(Parsed::Message(HubMessage::Ping));
+    }
+    // Built straight into the result: a `let` first costs a copy of the whole message.
+    Ok(Parsed::Message(match kind {
         MessageType::Invocation => {
             let headers = p.headers()?;
             // nil or "" means a non-blocking invocation.
@@ -278,7 +318,7 @@ pub(crate) fn parse<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, 
             let invocation_id = p.required("invocationId", "invocation ID for CancelInvocation message")?;
             HubMessage::CancelInvocation(CancelInvocation { headers, invocation_id: Text::borrowed(invocation_id) })
         }
-        MessageType::Ping => HubMessage::Ping,
+        MessageType::Ping => HubMessage::Ping, // returned above
         MessageType::Close => {
             // An empty string is still an error.
             let error = p.string("error")?.map(Text::borrowed);
@@ -292,6 +332,5 @@ pub(crate) fn parse<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, 
         }
         MessageType::Ack => HubMessage::Ack { sequence_id: p.int64("sequenceId")? },
         MessageType::Sequence => HubMessage::Sequence { sequence_id: p.int64("sequenceId")? },
-    };
-    Ok(Parsed::Message(message))
+    }))
 }

@@ -160,6 +160,12 @@ impl<'a> Cursor<'a> {
         &self.buf[start..]
     }
 
+    /// Steps over `n` bytes the caller has looked at.
+    pub(crate) fn advance(&mut self, n: usize) {
+        self.pos += n;
+    }
+
+    #[inline(always)]
     pub(crate) fn peek(&self) -> Option<u8> {
         self.buf.get(self.pos).copied()
     }
@@ -172,21 +178,36 @@ impl<'a> Cursor<'a> {
         Ok(value)
     }
 
+    // The readers below sit on every envelope field: each takes the one-byte encoding (what
+    // every official client writes for small values) inline, and leaves the rest to a cold path.
+
     /// An integer of any MessagePack width that fits an `i32` (.NET's `ReadInt32`).
+    #[inline(always)]
     pub(crate) fn read_i32(&mut self) -> Result<i32, Fail> {
-        if let Some(b @ 0x00..=0x7f) = self.peek() {
+        if let Some(&b @ 0x00..=0x7f) = self.buf.get(self.pos) {
             self.pos += 1;
             return Ok(i32::from(b));
         }
+        self.read_i32_slow()
+    }
+
+    #[cold]
+    fn read_i32_slow(&mut self) -> Result<i32, Fail> {
         self.rmp(decode::read_int::<i32, _>).map_err(Fail::from)
     }
 
     /// An integer of any MessagePack width that fits an `i64` (.NET's `ReadInt64`).
+    #[inline(always)]
     pub(crate) fn read_i64(&mut self) -> Result<i64, Fail> {
-        if let Some(b @ 0x00..=0x7f) = self.peek() {
+        if let Some(&b @ 0x00..=0x7f) = self.buf.get(self.pos) {
             self.pos += 1;
             return Ok(i64::from(b));
         }
+        self.read_i64_slow()
+    }
+
+    #[cold]
+    fn read_i64_slow(&mut self) -> Result<i64, Fail> {
         self.rmp(decode::read_int::<i64, _>).map_err(Fail::from)
     }
 
@@ -196,15 +217,20 @@ impl<'a> Cursor<'a> {
 
     /// An array header whose count fits in the remaining bytes (one byte per element at least),
     /// as MessagePack-CSharp checks before anything trusts the count.
+    #[inline(always)]
     pub(crate) fn read_array_len(&mut self) -> Result<u32, Fail> {
-        if let Some(b @ 0x90..=0x9f) = self.peek() {
-            let len = u32::from(b & 0x0f);
-            if len as usize > self.remaining() - 1 {
-                return Err(Fail::Eof);
+        if let Some(&b @ 0x90..=0x9f) = self.buf.get(self.pos) {
+            let len = b & 0x0f;
+            if usize::from(len) < self.buf.len() - self.pos {
+                self.pos += 1;
+                return Ok(u32::from(len));
             }
-            self.pos += 1;
-            return Ok(len);
         }
+        self.read_array_len_slow()
+    }
+
+    #[cold]
+    fn read_array_len_slow(&mut self) -> Result<u32, Fail> {
         let start = self.pos;
         let len = self.rmp(decode::read_array_len).map_err(Fail::from)?;
         if len as usize > self.remaining() {
@@ -215,15 +241,20 @@ impl<'a> Cursor<'a> {
     }
 
     /// A map header whose count fits in the remaining bytes (two bytes per entry at least).
+    #[inline(always)]
     pub(crate) fn read_map_len(&mut self) -> Result<u32, Fail> {
-        if let Some(b @ 0x80..=0x8f) = self.peek() {
-            let len = u32::from(b & 0x0f);
-            if u64::from(len) * 2 > (self.remaining() - 1) as u64 {
-                return Err(Fail::Eof);
+        if let Some(&b @ 0x80..=0x8f) = self.buf.get(self.pos) {
+            let len = b & 0x0f;
+            if 2 * usize::from(len) < self.buf.len() - self.pos {
+                self.pos += 1;
+                return Ok(u32::from(len));
             }
-            self.pos += 1;
-            return Ok(len);
         }
+        self.read_map_len_slow()
+    }
+
+    #[cold]
+    fn read_map_len_slow(&mut self) -> Result<u32, Fail> {
         let start = self.pos;
         let len = self.rmp(decode::read_map_len).map_err(Fail::from)?;
         if (len as u64) * 2 > self.remaining() as u64 {
@@ -234,38 +265,54 @@ impl<'a> Cursor<'a> {
     }
 
     /// A string (borrowed, UTF-8 checked) or nil (`None`), as MessagePack-CSharp's `ReadString`.
+    #[inline(always)]
     pub(crate) fn read_str(&mut self) -> Result<Option<&'a str>, Fail> {
-        let start = self.pos;
-        // The string headers, read directly: this sits on every id, target and header.
-        let (header, len) = match self.peek() {
-            None => return Err(Fail::Eof),
+        let (header, len) = match self.buf.get(self.pos) {
             Some(0xc0) => {
                 self.pos += 1;
                 return Ok(None);
             }
-            Some(b @ 0xa0..=0xbf) => (1, usize::from(b & 0x1f)),
+            Some(&b @ 0xa0..=0xbf) => (1, usize::from(b & 0x1f)),
+            _ => return self.read_str_slow(),
+        };
+        self.str_body(header, len).map(Some)
+    }
+
+    #[cold]
+    fn read_str_slow(&mut self) -> Result<Option<&'a str>, Fail> {
+        let (header, len) = match self.peek() {
+            None => return Err(Fail::Eof),
             Some(0xd9) => (2, self.be(1)?),
             Some(0xda) => (3, self.be(2)?),
             Some(0xdb) => (5, self.be(4)?),
             Some(other) => return Err(Fail::Code(other)),
         };
-        let body = start + header;
+        self.str_body(header, len).map(Some)
+    }
+
+    /// The `len` bytes after a `header`-byte string header, checked as UTF-8.
+    #[inline(always)]
+    fn str_body(&mut self, header: usize, len: usize) -> Result<&'a str, Fail> {
+        let body = self.pos + header;
         let bytes = self.buf.get(body..).and_then(|rest| rest.get(..len)).ok_or(Fail::Eof)?;
         let s = core::str::from_utf8(bytes).map_err(|_| Fail::Utf8)?;
         self.pos = body + len;
-        Ok(Some(s))
+        Ok(s)
     }
 
     /// The `n`-byte big-endian length after the marker at the cursor.
     fn be(&self, n: usize) -> Result<usize, Fail> {
-        let bytes = self.buf.get(self.pos + 1..self.pos + 1 + n).ok_or(Fail::Eof)?;
-        Ok(bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b)))
+        be_len(self.buf, self.pos + 1, n)
     }
 
     /// Skips one complete value (see [`skip_value`]), returning its bytes.
+    #[inline(always)]
     pub(crate) fn skip_value(&mut self, depth: usize, max_depth: usize) -> Result<&'a [u8], Fail> {
         let start = self.pos;
-        let end = skip_value(self.buf, start, depth, max_depth)?;
+        let end = match skip_flat(self.buf, start, depth, max_depth) {
+            Some(end) => end,
+            None => skip_value(self.buf, start, depth, max_depth)?,
+        };
         self.pos = end;
         Ok(&self.buf[start..end])
     }
@@ -318,6 +365,43 @@ pub(crate) fn header(buf: &[u8], pos: usize) -> Result<(usize, Shape), Fail> {
     .and_then(|(len, shape)| if pos + len > buf.len() { Err(Fail::Eof) } else { Ok((len, shape)) })
 }
 
+/// Where the value at `pos` ends, when it is a scalar or string that lies within `buf`.
+/// `None` for anything else (containers, rarer encodings, bad or cut input): the caller falls
+/// back to [`skip_value`], which also says what was wrong.
+#[inline(always)]
+fn scalar_end(buf: &[u8], pos: usize) -> Option<usize> {
+    let code = *buf.get(pos)?;
+    let data = match code {
+        0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => 0,
+        0xa0..=0xbf => usize::from(code & 0x1f),
+        0xd9 => 1 + usize::from(*buf.get(pos + 1)?),
+        0xcc | 0xd0 => 1,
+        0xcd | 0xd1 => 2,
+        0xca | 0xce | 0xd2 => 4,
+        0xcb | 0xcf | 0xd3 => 8,
+        _ => return None,
+    };
+    let end = pos + 1 + data;
+    (end <= buf.len()).then_some(end)
+}
+
+/// [`skip_value`] for the shapes most payloads have — a scalar, a string, or a short array of
+/// them (most argument lists) — without the container stack. `None` when the value has
+/// another shape or anything is wrong with it.
+#[inline(always)]
+fn skip_flat(buf: &[u8], pos: usize, depth: usize, max_depth: usize) -> Option<usize> {
+    match *buf.get(pos)? {
+        code @ 0x90..=0x9f if depth < max_depth => {
+            let mut end = pos + 1;
+            for _ in 0..code & 0x0f {
+                end = scalar_end(buf, end)?;
+            }
+            Some(end)
+        }
+        _ => scalar_end(buf, pos),
+    }
+}
+
 /// Skips the complete value starting at `pos` and returns where it ends.
 ///
 /// Iterative (no recursion, whatever the input), with every declared length checked against the
@@ -325,6 +409,7 @@ pub(crate) fn header(buf: &[u8], pos: usize) -> Result<(usize, Shape), Fail> {
 /// fails at once, so the work is linear in the input. `depth` is the nesting level of the
 /// container holding the value; a container at a level over `max_depth` fails with
 /// [`Fail::Depth`].
+#[inline(never)]
 pub(crate) fn skip_value(buf: &[u8], pos: usize, depth: usize, max_depth: usize) -> Result<usize, Fail> {
     // Payloads rarely nest deeper than a few levels: a small stack (cheap to set up on every
     // call) handles them; only a deeper value is skipped again with the full-depth stack.
@@ -342,32 +427,63 @@ fn skip_with<const LEVELS: usize>(buf: &[u8], mut pos: usize, depth: usize, max_
     let mut open = [0u32; LEVELS];
     let mut top = 0usize;
     loop {
-        let (header_len, shape) = header(buf, pos)?;
-        pos += header_len;
-        let left = (buf.len() - pos) as u64;
-        match shape {
-            Shape::Data(len) => {
-                if u64::from(len) > left {
-                    return Err(Fail::Eof);
-                }
-                pos += len as usize;
-            }
-            Shape::Container(items) => {
-                if items > left {
+        let code = *buf.get(pos).ok_or(Fail::Eof)?;
+        pos += 1;
+        // Decoded straight from the marker byte (not through `header`): this loop is the floor
+        // of every payload the envelope parser steps over. `pos <= buf.len()` holds throughout,
+        // so `buf.len() - pos` is what is left and every length is compared against it before
+        // it moves `pos` (no overflow on 32-bit targets either).
+        let data = match code {
+            0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => 0,
+            0xa0..=0xbf => usize::from(code & 0x1f),
+            0xcc | 0xd0 => 1,
+            0xcd | 0xd1 | 0xd4 => 2,
+            0xd5 => 3,
+            0xca | 0xce | 0xd2 => 4,
+            0xd6 => 5,
+            0xcb | 0xcf | 0xd3 => 8,
+            0xd7 => 9,
+            0xd8 => 17,
+            0xc4 | 0xd9 => 1 + be_len(buf, pos, 1)?,
+            0xc5 | 0xda => 2 + be_len(buf, pos, 2)?,
+            0xc6 | 0xdb => 4 + be_len(buf, pos, 4)?,
+            // Extensions: the type byte follows the length.
+            0xc7 => 2 + be_len(buf, pos, 1)?,
+            0xc8 => 3 + be_len(buf, pos, 2)?,
+            0xc9 => 5 + be_len(buf, pos, 4)?,
+            0x90..=0x9f | 0x80..=0x8f | 0xdc..=0xdf => {
+                let (header, items) = match code {
+                    0x90..=0x9f => (0, usize::from(code & 0x0f)),
+                    0x80..=0x8f => (0, 2 * usize::from(code & 0x0f)),
+                    0xdc => (2, be_len(buf, pos, 2)?),
+                    0xdd => (4, be_len(buf, pos, 4)?),
+                    0xde => (2, 2 * be_len(buf, pos, 2)?),
+                    _ => (4, be_len(buf, pos, 4)?.saturating_mul(2)),
+                };
+                pos += header;
+                // Every item takes at least a byte: a count past the input fails before any
+                // work is done for it.
+                if items > buf.len() - pos {
                     return Err(Fail::Eof);
                 }
                 if depth + top + 1 > max_depth || top >= LEVELS {
                     return Err(Fail::Depth);
                 }
                 if items > 0 {
-                    // `items <= left`, and frames are at most 2^31 bytes; a larger slice handed
-                    // in directly is capped rather than wrapped.
+                    // `items <= buf.len()`; frames are at most 2^31 bytes, and a larger slice
+                    // handed in directly is capped rather than wrapped.
                     open[top] = u32::try_from(items).map_err(|_| Fail::Eof)?;
                     top += 1;
                     continue;
                 }
+                0
             }
+            _ => return Err(Fail::Code(code)),
+        };
+        if data > buf.len() - pos {
+            return Err(Fail::Eof);
         }
+        pos += data;
         // A value ended: count it against the containers it closes.
         loop {
             if top == 0 {
@@ -380,6 +496,13 @@ fn skip_with<const LEVELS: usize>(buf: &[u8], mut pos: usize, depth: usize, max_
             top -= 1;
         }
     }
+}
+
+/// The `n`-byte big-endian length at `pos` (just after a marker); `Eof` if the input ends first.
+#[inline(always)]
+fn be_len(buf: &[u8], pos: usize, n: usize) -> Result<usize, Fail> {
+    let bytes = buf.get(pos..pos + n).ok_or(Fail::Eof)?;
+    Ok(bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b)))
 }
 
 #[cfg(test)]

@@ -33,7 +33,21 @@ impl Framer for LengthPrefixFramer {
         Framing::LengthPrefixed
     }
 
+    #[inline]
     fn next_frame(&mut self, buf: &[u8]) -> Result<Status<Frame>, Error> {
+        // Bodies under 128 bytes (most hub messages) have a one-byte prefix: no VarInt loop.
+        let Some(&first) = buf.first() else {
+            return Ok(Status::Partial);
+        };
+        if let len @ 0x00..=0x7f = first {
+            let total = 1 + usize::from(len);
+            return match self.max_message_size {
+                // The limit counts the prefix: a limit of zero refuses even this byte.
+                Some(limit) if total > limit => Err(Error::max_message_size(limit).at(0)),
+                _ if buf.len() < total => Ok(Status::Partial),
+                _ => Ok(Status::Complete(Frame { body: 1..total, consumed: total })),
+            };
+        }
         // Like the .NET server, read the prefix from the first `limit` bytes only: whether a
         // stream fails on its size or on a malformed prefix must not depend on how it was split.
         let window = match self.max_message_size {
@@ -95,6 +109,19 @@ mod tests {
         assert_eq!(e.limit(), Some(32768));
         // 32765 + 3 = 32768 exactly fits: partial until the body is there.
         assert_eq!(f.next_frame(&[0xFD, 0xFF, 0x01]).unwrap(), Status::Partial);
+    }
+
+    #[test]
+    fn one_byte_prefixes_follow_the_same_limit_rules() {
+        // The limit counts the prefix byte too.
+        let mut f = LengthPrefixFramer::new(Limits::default().with_max_message_size(Some(3)));
+        assert_eq!(f.next_frame(&[0x02, 0xAA, 0xBB]).unwrap(), Status::Complete(Frame { body: 1..3, consumed: 3 }));
+        assert_eq!(f.next_frame(&[0x02, 0xAA]).unwrap(), Status::Partial);
+        let e = f.next_frame(&[0x03]).unwrap_err();
+        assert_eq!((e.kind(), e.offset(), e.limit()), (ErrorKind::Limit, Some(0), Some(3)));
+        let mut zero = LengthPrefixFramer::new(Limits::default().with_max_message_size(Some(0)));
+        assert_eq!(zero.next_frame(&[]).unwrap(), Status::Partial);
+        assert_eq!(zero.next_frame(&[0x00]).unwrap_err().offset(), Some(0));
     }
 
     #[test]
