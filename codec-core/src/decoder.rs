@@ -22,6 +22,7 @@ pub struct Decoder<P: HubProtocol> {
 
 impl<P: HubProtocol> Decoder<P> {
     /// A decoder for `protocol`, enforcing its limits.
+    #[inline]
     pub fn new(protocol: P) -> Self {
         let framer = protocol.framer();
         Decoder { protocol, framer }
@@ -33,6 +34,7 @@ impl<P: HubProtocol> Decoder<P> {
     }
 
     /// Decodes the first message in `buf`: the parsed frame and the bytes it took.
+    #[inline]
     pub fn decode<'b>(&mut self, buf: &'b [u8]) -> Result<Status<(Decoded<'b, P>, usize)>, Error> {
         let Status::Complete(frame) = self.framer.next_frame(buf)? else {
             return Ok(Status::Partial);
@@ -45,6 +47,7 @@ impl<P: HubProtocol> Decoder<P> {
     /// Iterates over the messages of one buffer. Stops at the first error (after delivering
     /// every message before it) or at a partial frame; [`Messages::consumed`] then says how
     /// far it got.
+    #[inline]
     pub fn messages<'d, 'b>(&'d mut self, buf: &'b [u8]) -> Messages<'d, 'b, P> {
         self.framer.reset();
         Messages { decoder: self, buf, pos: 0, failed: false }
@@ -82,6 +85,7 @@ impl<'b, P: HubProtocol> Messages<'_, 'b, P> {
 impl<'b, P: HubProtocol> Iterator for Messages<'_, 'b, P> {
     type Item = Result<Decoded<'b, P>, Error>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.failed {
             return None;

@@ -20,6 +20,12 @@ fn as_written<'a>(mut message: HubMessage<'a, RawValue<'a>>) -> HubMessage<'a, R
 /// One frame body: parsing never panics, and a message that parses writes back to a body that
 /// parses to the same message. The same bytes as a stream of frames never panic the decoder.
 pub fn parse(data: &[u8]) {
+    // The fast path for the common frame shapes answers exactly as the general parser would,
+    // under the default limits and under limits tight enough to matter for small frames.
+    let tight = Limits::default().with_max_depth(2).with_max_arguments(1).with_max_headers(1).with_max_stream_ids(0);
+    for limits in [Limits::default(), tight] {
+        assert_eq!(crate::parse::parse(data, &limits), crate::parse::parse_general(data, &limits), "fast path differs");
+    }
     let protocol = MessagePackHubProtocol::with_limits(Limits::default());
     if let Ok(Parsed::Message(message)) = protocol.parse(data) {
         // Payloads a binding failure left unreadable (arguments that are not an array) are

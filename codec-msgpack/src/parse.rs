@@ -6,7 +6,7 @@ use signalr_codec_core::{
     Outcome, Parsed, StreamIds, StreamInvocation, StreamItem, Text,
 };
 
-use crate::read::{Cursor, Fail, END_OF_STREAM};
+use crate::read::{utf8, Cursor, Fail, END_OF_STREAM};
 use crate::value::RawValue;
 
 /// A parsed frame.
@@ -243,6 +243,155 @@ fn decode_stream_id<'a>(rest: &mut &'a [u8]) -> Option<Text<'a>> {
 
 /// Parses one frame body.
 pub(crate) fn parse<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error> {
+    // A ping returns on its own: merged into the common path, it would pay for storing every
+    // field of the largest message.
+    if body.starts_with(&[0x91, 0x06]) && limits.max_depth >= ENVELOPE_DEPTH {
+        return Ok(Parsed::Message(HubMessage::Ping));
+    }
+    match parse_common(body, limits) {
+        Some(message) => Ok(Parsed::Message(message)),
+        None => parse_general(body, limits),
+    }
+}
+
+/// A fixstr (`0xa0..=0xbf`) at `pos`: the string and where it ends.
+#[inline(always)]
+fn fixstr(body: &[u8], pos: usize) -> Option<(&str, usize)> {
+    let len = match *body.get(pos)? {
+        b @ 0xa0..=0xbf => usize::from(b & 0x1f),
+        _ => return None,
+    };
+    let end = pos + 1 + len;
+    let bytes = body.get(pos + 1..end)?;
+    Some((utf8(bytes)?, end))
+}
+
+/// A non-empty fixstr at `pos`.
+#[inline(always)]
+fn required_fixstr(body: &[u8], pos: usize) -> Option<(Text<'_>, usize)> {
+    fixstr(body, pos).filter(|(s, _)| !s.is_empty()).map(|(s, end)| (Text::borrowed(s), end))
+}
+
+/// A valid payload at `pos`: the raw value and where it ends.
+#[inline(always)]
+fn flat_payload<'a>(body: &'a [u8], pos: usize, limits: &Limits) -> Option<(RawValue<'a>, usize)> {
+    let end = match crate::read::skip_flat(body, pos, ENVELOPE_DEPTH, limits.max_depth) {
+        Some(end) => end,
+        None => crate::read::skip_value(body, pos, ENVELOPE_DEPTH, limits.max_depth).ok()?,
+    };
+    Some((RawValue::trusted(&body[pos..end]), end))
+}
+
+/// The frames the official clients send for the frequent messages — every MessagePack header
+/// one byte long, no hub headers — read straight through with the position in a register.
+///
+/// `None` for any other shape and for anything wrong: [`parse_general`] then reads the frame
+/// again and reports what .NET would. Where this returns a message, `parse_general` returns the
+/// same one (the `msgpack_parse` fuzz target checks it on every input).
+#[inline(always)]
+pub(crate) fn parse_common<'a>(body: &'a [u8], limits: &Limits) -> Option<HubMessage<'a, RawValue<'a>>> {
+    // The envelope (level 1) and a payload array in it (level 2) must both be allowed.
+    if limits.max_depth < ENVELOPE_DEPTH + 1 {
+        return None;
+    }
+    // [type, headers = {}, ...], with the array's count within the body as .NET checks.
+    let (items, message_type, headers) = match body {
+        [envelope @ 0x94..=0x96, message_type @ 0x01..=0x05, 0x80, ..] => (envelope & 0x0f, *message_type, 3),
+        _ => return None,
+    };
+    if usize::from(items) >= body.len() {
+        return None;
+    }
+    let no_headers = Headers::from_wire(&[], 0, decode_header);
+    Some(match message_type {
+        // [1, {}, invocationId | nil, target, arguments, streamIds?]
+        // [4, {}, invocationId, target, arguments, streamIds?]
+        0x01 | 0x04 => {
+            let (invocation_id, pos) = match body.get(headers)? {
+                // nil, or "" below, is a non-blocking invocation (an error for StreamInvocation).
+                0xc0 if message_type == 0x01 => (None, headers + 1),
+                _ => {
+                    let (id, end) = fixstr(body, headers)?;
+                    match (id.is_empty(), message_type) {
+                        (true, 0x01) => (None, end),
+                        (false, _) => (Some(Text::borrowed(id)), end),
+                        (true, _) => return None,
+                    }
+                }
+            };
+            let (target, pos) = required_fixstr(body, pos)?;
+            let count = match *body.get(pos)? {
+                b @ 0x90..=0x9f => usize::from(b & 0x0f),
+                _ => return None,
+            };
+            if count > limits.max_arguments {
+                return None;
+            }
+            let (arguments, pos) = flat_payload(body, pos, limits)?;
+            let stream_ids = match items {
+                5 => StreamIds::empty(),
+                6 => stream_ids(body, pos, limits)?,
+                _ => return None,
+            };
+            if message_type == 0x01 {
+                HubMessage::Invocation(Invocation { headers: no_headers, invocation_id, target, arguments, stream_ids })
+            } else {
+                let invocation_id = invocation_id?;
+                HubMessage::StreamInvocation(StreamInvocation {
+                    headers: no_headers,
+                    invocation_id,
+                    target,
+                    arguments,
+                    stream_ids,
+                })
+            }
+        }
+        // [2, {}, invocationId, item]
+        0x02 if items == 4 => {
+            let (invocation_id, pos) = required_fixstr(body, headers)?;
+            let (item, _) = flat_payload(body, pos, limits)?;
+            HubMessage::StreamItem(StreamItem { headers: no_headers, invocation_id, item })
+        }
+        // [3, {}, invocationId, resultKind, result?]
+        0x03 => {
+            let (invocation_id, pos) = required_fixstr(body, headers)?;
+            let outcome = match (items, *body.get(pos)?) {
+                (4, 0x02) => Outcome::Void,
+                (5, 0x01) => Outcome::Error(required_fixstr(body, pos + 1)?.0),
+                (5, 0x03) => Outcome::Result(flat_payload(body, pos + 1, limits)?.0),
+                _ => return None,
+            };
+            HubMessage::Completion(Completion { headers: no_headers, invocation_id, outcome })
+        }
+        // [5, {}, invocationId]
+        0x05 if items == 3 => {
+            let (invocation_id, _) = required_fixstr(body, headers)?;
+            HubMessage::CancelInvocation(CancelInvocation { headers: no_headers, invocation_id })
+        }
+        _ => return None,
+    })
+}
+
+/// A fixarray of non-empty fixstr stream ids at `pos`.
+#[inline(always)]
+fn stream_ids<'a>(body: &'a [u8], pos: usize, limits: &Limits) -> Option<StreamIds<'a>> {
+    let count = match *body.get(pos)? {
+        b @ 0x90..=0x9f => usize::from(b & 0x0f),
+        _ => return None,
+    };
+    if count > limits.max_stream_ids {
+        return None;
+    }
+    let mut end = pos + 1;
+    for _ in 0..count {
+        end = required_fixstr(body, end)?.1;
+    }
+    Some(StreamIds::from_wire(&body[pos + 1..end], count, decode_stream_id))
+}
+
+/// Parses one frame body of any shape, with .NET's error for whatever is wrong.
+#[inline(never)]
+pub(crate) fn parse_general<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error> {
     if body.is_empty() {
         // .NET fails reading the array header of an empty body.
         return Err(Error::new(ErrorKind::Invalid, END_OF_STREAM).at(0));

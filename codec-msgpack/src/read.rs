@@ -295,14 +295,14 @@ impl<'a> Cursor<'a> {
     fn str_body(&mut self, header: usize, len: usize) -> Result<&'a str, Fail> {
         let body = self.pos + header;
         let bytes = self.buf.get(body..).and_then(|rest| rest.get(..len)).ok_or(Fail::Eof)?;
-        let s = core::str::from_utf8(bytes).map_err(|_| Fail::Utf8)?;
+        let s = utf8(bytes).ok_or(Fail::Utf8)?;
         self.pos = body + len;
         Ok(s)
     }
 
     /// The `n`-byte big-endian length after the marker at the cursor.
     fn be(&self, n: usize) -> Result<usize, Fail> {
-        be_len(self.buf, self.pos + 1, n)
+        be_len(self.buf, self.pos + 1, n).ok_or(Fail::Eof)
     }
 
     /// Skips one complete value (see [`skip_value`]), returning its bytes.
@@ -315,6 +315,23 @@ impl<'a> Cursor<'a> {
         };
         self.pos = end;
         Ok(&self.buf[start..end])
+    }
+}
+
+/// `bytes` as a string, if they are UTF-8.
+///
+/// Method names, ids and header keys are short and nearly always ASCII. `is_ascii` checks
+/// them a word at a time, where `core::str::from_utf8` walks inputs under 16 bytes a byte at a
+/// time: that alone was a fifth of the instructions of decoding a small invocation (see
+/// `docs/ARCHITECTURE.md`, "Unsafe code").
+#[inline(always)]
+#[allow(unsafe_code)]
+pub(crate) fn utf8(bytes: &[u8]) -> Option<&str> {
+    if bytes.is_ascii() {
+        // SAFETY: every ASCII byte sequence is valid UTF-8.
+        Some(unsafe { core::str::from_utf8_unchecked(bytes) })
+    } else {
+        core::str::from_utf8(bytes).ok()
     }
 }
 
@@ -365,31 +382,47 @@ pub(crate) fn header(buf: &[u8], pos: usize) -> Result<(usize, Shape), Fail> {
     .and_then(|(len, shape)| if pos + len > buf.len() { Err(Fail::Eof) } else { Ok((len, shape)) })
 }
 
-/// Where the value at `pos` ends, when it is a scalar or string that lies within `buf`.
-/// `None` for anything else (containers, rarer encodings, bad or cut input): the caller falls
-/// back to [`skip_value`], which also says what was wrong.
+/// The bytes after the marker `code` (read at `pos - 1`) of a value that is not a container:
+/// its length bytes and its data. `None` for containers, for the never-used 0xc1, and when the
+/// length bytes are cut off.
+#[inline(always)]
+fn data_len(buf: &[u8], pos: usize, code: u8) -> Option<usize> {
+    Some(match code {
+        0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => 0,
+        0xa0..=0xbf => usize::from(code & 0x1f),
+        0xcc | 0xd0 => 1,
+        0xcd | 0xd1 | 0xd4 => 2,
+        0xd5 => 3,
+        0xca | 0xce | 0xd2 => 4,
+        0xd6 => 5,
+        0xcb | 0xcf | 0xd3 => 8,
+        0xd7 => 9,
+        0xd8 => 17,
+        0xc4 | 0xd9 => 1 + be_len(buf, pos, 1)?,
+        0xc5 | 0xda => 2 + be_len(buf, pos, 2)?,
+        0xc6 | 0xdb => 4 + be_len(buf, pos, 4)?,
+        // Extensions: the type byte follows the length.
+        0xc7 => 2 + be_len(buf, pos, 1)?,
+        0xc8 => 3 + be_len(buf, pos, 2)?,
+        0xc9 => 5 + be_len(buf, pos, 4)?,
+        _ => return None,
+    })
+}
+
+/// Where the value at `pos` ends, when it is not a container and lies within `buf`.
 #[inline(always)]
 fn scalar_end(buf: &[u8], pos: usize) -> Option<usize> {
     let code = *buf.get(pos)?;
-    let data = match code {
-        0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => 0,
-        0xa0..=0xbf => usize::from(code & 0x1f),
-        0xd9 => 1 + usize::from(*buf.get(pos + 1)?),
-        0xcc | 0xd0 => 1,
-        0xcd | 0xd1 => 2,
-        0xca | 0xce | 0xd2 => 4,
-        0xcb | 0xcf | 0xd3 => 8,
-        _ => return None,
-    };
-    let end = pos + 1 + data;
-    (end <= buf.len()).then_some(end)
+    let data = data_len(buf, pos + 1, code)?;
+    // `pos < buf.len()`: no overflow, and `data` is compared with what is left.
+    (data < buf.len() - pos).then_some(pos + 1 + data)
 }
 
 /// [`skip_value`] for the shapes most payloads have — a scalar, a string, or a short array of
 /// them (most argument lists) — without the container stack. `None` when the value has
 /// another shape or anything is wrong with it.
 #[inline(always)]
-fn skip_flat(buf: &[u8], pos: usize, depth: usize, max_depth: usize) -> Option<usize> {
+pub(crate) fn skip_flat(buf: &[u8], pos: usize, depth: usize, max_depth: usize) -> Option<usize> {
     match *buf.get(pos)? {
         code @ 0x90..=0x9f if depth < max_depth => {
             let mut end = pos + 1;
@@ -423,8 +456,11 @@ pub(crate) fn skip_value(buf: &[u8], pos: usize, depth: usize, max_depth: usize)
 const SHALLOW: usize = 16;
 
 fn skip_with<const LEVELS: usize>(buf: &[u8], mut pos: usize, depth: usize, max_depth: usize) -> Result<usize, Fail> {
-    // Items left in each open container, innermost last.
-    let mut open = [0u32; LEVELS];
+    // Values still to skip in the innermost open container (at first, the one value asked
+    // for) in a register; the same count for each enclosing container on a stack, touched
+    // only when a container opens or closes.
+    let mut left = 1usize;
+    let mut outer = [0u32; LEVELS];
     let mut top = 0usize;
     loop {
         let code = *buf.get(pos).ok_or(Fail::Eof)?;
@@ -434,31 +470,14 @@ fn skip_with<const LEVELS: usize>(buf: &[u8], mut pos: usize, depth: usize, max_
         // so `buf.len() - pos` is what is left and every length is compared against it before
         // it moves `pos` (no overflow on 32-bit targets either).
         let data = match code {
-            0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => 0,
-            0xa0..=0xbf => usize::from(code & 0x1f),
-            0xcc | 0xd0 => 1,
-            0xcd | 0xd1 | 0xd4 => 2,
-            0xd5 => 3,
-            0xca | 0xce | 0xd2 => 4,
-            0xd6 => 5,
-            0xcb | 0xcf | 0xd3 => 8,
-            0xd7 => 9,
-            0xd8 => 17,
-            0xc4 | 0xd9 => 1 + be_len(buf, pos, 1)?,
-            0xc5 | 0xda => 2 + be_len(buf, pos, 2)?,
-            0xc6 | 0xdb => 4 + be_len(buf, pos, 4)?,
-            // Extensions: the type byte follows the length.
-            0xc7 => 2 + be_len(buf, pos, 1)?,
-            0xc8 => 3 + be_len(buf, pos, 2)?,
-            0xc9 => 5 + be_len(buf, pos, 4)?,
             0x90..=0x9f | 0x80..=0x8f | 0xdc..=0xdf => {
                 let (header, items) = match code {
                     0x90..=0x9f => (0, usize::from(code & 0x0f)),
                     0x80..=0x8f => (0, 2 * usize::from(code & 0x0f)),
-                    0xdc => (2, be_len(buf, pos, 2)?),
-                    0xdd => (4, be_len(buf, pos, 4)?),
-                    0xde => (2, 2 * be_len(buf, pos, 2)?),
-                    _ => (4, be_len(buf, pos, 4)?.saturating_mul(2)),
+                    0xdc => (2, be_len(buf, pos, 2).ok_or(Fail::Eof)?),
+                    0xdd => (4, be_len(buf, pos, 4).ok_or(Fail::Eof)?),
+                    0xde => (2, 2 * be_len(buf, pos, 2).ok_or(Fail::Eof)?),
+                    _ => (4, be_len(buf, pos, 4).ok_or(Fail::Eof)?.saturating_mul(2)),
                 };
                 pos += header;
                 // Every item takes at least a byte: a count past the input fails before any
@@ -472,42 +491,59 @@ fn skip_with<const LEVELS: usize>(buf: &[u8], mut pos: usize, depth: usize, max_
                 if items > 0 {
                     // `items <= buf.len()`; frames are at most 2^31 bytes, and a larger slice
                     // handed in directly is capped rather than wrapped.
-                    open[top] = u32::try_from(items).map_err(|_| Fail::Eof)?;
+                    outer[top] = u32::try_from(left - 1).map_err(|_| Fail::Eof)?;
                     top += 1;
+                    left = items;
                     continue;
                 }
                 0
             }
-            _ => return Err(Fail::Code(code)),
+            0xc1 => return Err(Fail::Code(code)),
+            _ => data_len(buf, pos, code).ok_or(Fail::Eof)?,
         };
         if data > buf.len() - pos {
             return Err(Fail::Eof);
         }
         pos += data;
-        // A value ended: count it against the containers it closes.
-        loop {
+        // A value ended: count it, and close every container it was the last value of.
+        left -= 1;
+        while left == 0 {
             if top == 0 {
                 return Ok(pos);
             }
-            open[top - 1] -= 1;
-            if open[top - 1] != 0 {
-                break;
-            }
             top -= 1;
+            left = outer[top] as usize;
         }
     }
 }
 
-/// The `n`-byte big-endian length at `pos` (just after a marker); `Eof` if the input ends first.
+/// The `n`-byte big-endian length at `pos` (just after a marker); `None` if the input ends first.
 #[inline(always)]
-fn be_len(buf: &[u8], pos: usize, n: usize) -> Result<usize, Fail> {
-    let bytes = buf.get(pos..pos + n).ok_or(Fail::Eof)?;
-    Ok(bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b)))
+fn be_len(buf: &[u8], pos: usize, n: usize) -> Option<usize> {
+    let bytes = buf.get(pos..pos + n)?;
+    Some(bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf8_agrees_with_core() {
+        let cases: [&[u8]; 8] = [
+            b"",
+            b"SendMessage",
+            b"a slightly longer ascii method name",
+            "h\u{e9}llo".as_bytes(),
+            "\u{1f600} emoji".as_bytes(),
+            b"\xff",
+            b"ascii then \xc3",
+            b"\xed\xa0\x80",
+        ];
+        for bytes in cases {
+            assert_eq!(utf8(bytes), core::str::from_utf8(bytes).ok(), "{bytes:02x?}");
+        }
+    }
 
     #[test]
     fn skips_nested_values() {
