@@ -138,6 +138,49 @@ impl fmt::Display for Text<'_> {
     }
 }
 
+/// [`<[u8]>::is_ascii`](slice::is_ascii), with up to 16 bytes checked by two overlapping word
+/// loads rather than a loop.
+#[inline(always)]
+fn is_ascii(bytes: &[u8]) -> bool {
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    match bytes.len() {
+        0..=3 => bytes.iter().all(u8::is_ascii),
+        4..=7 => match (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+            (Some(head), Some(tail)) => (u32::from_le_bytes(*head) | u32::from_le_bytes(*tail)) & HIGH_BITS as u32 == 0,
+            _ => false,
+        },
+        8..=16 => match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+            (Some(head), Some(tail)) => (u64::from_le_bytes(*head) | u64::from_le_bytes(*tail)) & HIGH_BITS == 0,
+            _ => false,
+        },
+        _ => bytes.is_ascii(),
+    }
+}
+
+/// `bytes` as a `&str`, as [`core::str::from_utf8`] gives it, faster for short ASCII input.
+///
+/// Method names, ids and header keys are short and nearly always ASCII. `core::str::from_utf8`
+/// checks inputs under 16 bytes one byte at a time; two overlapping word loads check them here,
+/// and ASCII needs no second walk. The protocol crates borrow every
+/// string of a frame through this function.
+///
+/// ```
+/// use signalr_codec_core::text::from_utf8;
+/// assert_eq!(from_utf8(b"SendMessage"), Ok("SendMessage"));
+/// assert_eq!(from_utf8("h\u{e9}llo".as_bytes()), Ok("h\u{e9}llo"));
+/// assert_eq!(from_utf8(b"\xff").unwrap_err().valid_up_to(), 0);
+/// ```
+#[inline(always)]
+#[allow(unsafe_code)]
+pub fn from_utf8(bytes: &[u8]) -> Result<&str, core::str::Utf8Error> {
+    if is_ascii(bytes) {
+        // SAFETY: every ASCII byte sequence is valid UTF-8.
+        Ok(unsafe { core::str::from_utf8_unchecked(bytes) })
+    } else {
+        core::str::from_utf8(bytes)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +189,41 @@ mod tests {
     fn inline_holds_short_strings_only() {
         assert_eq!(Text::inline("dummy").unwrap(), "dummy");
         assert!(Text::inline(&"x".repeat(INLINE_CAPACITY + 1)).is_none());
+    }
+
+    #[test]
+    fn from_utf8_agrees_with_core() {
+        let cases: [&[u8]; 8] = [
+            b"",
+            b"SendMessage",
+            b"a slightly longer ascii method name",
+            "h\u{e9}llo".as_bytes(),
+            "\u{1f600} emoji".as_bytes(),
+            b"\xff",
+            b"ascii then \xc3",
+            b"\xed\xa0\x80",
+        ];
+        for bytes in cases {
+            assert_eq!(from_utf8(bytes), core::str::from_utf8(bytes), "{bytes:02x?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn from_utf8_agrees_with_core_on_any_bytes(bytes: Vec<u8>) {
+            proptest::prop_assert_eq!(from_utf8(&bytes), core::str::from_utf8(&bytes));
+        }
+
+        #[test]
+        fn is_ascii_agrees_with_core(ascii in "[ -~]{0,40}", at: usize, high in 0x80u8..) {
+            let mut bytes = ascii.into_bytes();
+            proptest::prop_assert!(is_ascii(&bytes));
+            if !bytes.is_empty() {
+                let i = at % bytes.len();
+                bytes[i] = high;
+                proptest::prop_assert!(!is_ascii(&bytes));
+            }
+        }
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub const TOO_LARGE: &str = "Messages over 2GB in size are not supported.";
 /// assert_eq!(varint::decode(&[0x80]).unwrap(), Status::Partial);
 /// assert!(varint::decode(&[0x80, 0x80, 0x80, 0x80, 0x08]).is_err());
 /// ```
+#[inline]
 pub fn decode(buf: &[u8]) -> Result<Status<(u32, usize)>, Error> {
     let mut value: u32 = 0;
     for (i, &byte) in buf.iter().take(MAX_LEN).enumerate() {

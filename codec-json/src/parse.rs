@@ -166,6 +166,15 @@ fn integer(
     range: &'static str,
 ) -> Result<Option<i64>, Error> {
     match s.peek() {
+        // One digit ending the number (`"type":1`): the common case, without the number scan.
+        d @ b'0'..=b'9' if !matches!(s.peek_at(1), b'0'..=b'9' | b'.' | b'e' | b'E') => {
+            let v = i64::from(d - b'0');
+            if !(min..=max).contains(&v) {
+                return Err(type_error(range, s.pos));
+            }
+            s.pos += 1;
+            Ok(Some(v))
+        }
         b'-' | b'0'..=b'9' => {
             let at = s.pos;
             let text = s.number().map_err(reading)?;

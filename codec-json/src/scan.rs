@@ -123,7 +123,7 @@ pub(crate) struct Scanner<'a> {
 impl<'a> Scanner<'a> {
     /// A scanner over the valid UTF-8 prefix of `record`.
     pub(crate) fn new(record: &'a [u8], max_depth: usize) -> Self {
-        let text = match core::str::from_utf8(record) {
+        let text = match signalr_codec_core::text::from_utf8(record) {
             Ok(text) => text,
             // Only what lies before the first invalid byte can be read; whatever the object
             // needs beyond it is a syntax error where the valid text ends.
@@ -146,6 +146,13 @@ impl<'a> Scanner<'a> {
     #[inline(always)]
     pub(crate) fn slice(&self, start: usize, end: usize) -> &'a str {
         self.text.get(start..end).unwrap_or("")
+    }
+
+    /// The byte `n` places after the current position, without skipping whitespace; 0 past the
+    /// end.
+    #[inline(always)]
+    pub(crate) fn peek_at(&self, n: usize) -> u8 {
+        self.bytes().get(self.pos + n).copied().unwrap_or(0)
     }
 
     /// Skips whitespace and returns the next byte (0 at the end), without consuming it.
