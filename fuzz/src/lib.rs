@@ -1,8 +1,28 @@
-//! Shared by every fuzz target: a global allocator that fails the run when any single allocation
-//! is larger than the codec's limits could ever justify — an attacker's length field must never
-//! size an allocation.
+//! Shared by every fuzz target: the table of targets and their entry points in the crates, and
+//! a global allocator that fails the run when any single allocation is larger than the codec's
+//! limits could ever justify — an attacker's length field must never size an allocation.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+
+/// Every target: its name (the cargo-fuzz binary, the `seeds/` folder) and the entry point
+/// that checks its properties on one input.
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("record_framer", signalr_codec_core::fuzzing::record_framer),
+    ("length_prefix_framer", signalr_codec_core::fuzzing::length_prefix_framer),
+    ("handshake_request", signalr_codec_core::fuzzing::handshake_request),
+    ("handshake_response", signalr_codec_core::fuzzing::handshake_response),
+    ("json_parse", signalr_codec_json::fuzzing::parse),
+    ("json_roundtrip", signalr_codec_json::fuzzing::roundtrip),
+    ("negotiate", signalr_codec_json::fuzzing::negotiate),
+    ("msgpack_parse", signalr_codec_msgpack::fuzzing::parse),
+    ("msgpack_roundtrip", signalr_codec_msgpack::fuzzing::roundtrip),
+    ("cross_protocol", signalr_codec_cli::fuzzing::cross_protocol),
+];
+
+/// The entry point of the target called `name`.
+pub fn entry(name: &str) -> Option<fn(&[u8])> {
+    TARGETS.iter().find(|(n, _)| *n == name).map(|(_, entry)| *entry)
+}
 
 /// No input under the default limits (32 KiB messages) needs more than this in one allocation;
 /// the targets' own bookkeeping (copies of at most the whole input) stays far below it too.
@@ -41,11 +61,16 @@ fn check(size: usize) {
 }
 
 /// Declares the bounded allocator and a fuzz target calling `$entry` with the input.
+#[cfg(feature = "libfuzzer")]
 #[macro_export]
 macro_rules! target {
     ($entry:path) => {
         #[global_allocator]
         static ALLOCATOR: $crate::BoundedAllocator = $crate::BoundedAllocator;
-        libfuzzer_sys::fuzz_target!(|data: &[u8]| $entry(data));
+        $crate::libfuzzer_sys::fuzz_target!(|data: &[u8]| $entry(data));
     };
 }
+
+#[cfg(feature = "libfuzzer")]
+#[doc(hidden)]
+pub use libfuzzer_sys;
