@@ -89,7 +89,7 @@ impl<'a> Parser<'a, '_> {
         // The official clients send an empty map unless the caller set headers.
         if self.c.peek() == Some(0x80) {
             self.c.advance(1);
-            return Ok(Headers::from_wire(&[], 0, decode_header));
+            return Ok(Headers::empty());
         }
         self.headers_with_entries()
     }
@@ -248,10 +248,7 @@ pub(crate) fn parse<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, 
     if body.starts_with(&[0x91, 0x06]) && limits.max_depth >= ENVELOPE_DEPTH {
         return Ok(Parsed::Message(HubMessage::Ping));
     }
-    match parse_common(body, limits) {
-        Some(message) => Ok(Parsed::Message(message)),
-        None => parse_general(body, limits),
-    }
+    parse_common(body, limits)
 }
 
 /// A fixstr (`0xa0..=0xbf`) at `pos`: the string and where it ends.
@@ -285,58 +282,68 @@ fn flat_payload<'a>(body: &'a [u8], pos: usize, limits: &Limits) -> Option<(RawV
 /// The frames the official clients send for the frequent messages — every MessagePack header
 /// one byte long, no hub headers — read straight through with the position in a register.
 ///
-/// `None` for any other shape and for anything wrong: [`parse_general`] then reads the frame
-/// again and reports what .NET would. Where this returns a message, `parse_general` returns the
-/// same one (the `msgpack_parse` fuzz target checks it on every input).
+/// Any other shape, and anything wrong, goes to [`parse_general`], which reads the frame again
+/// and reports what .NET would; either way the answer is the same (the `msgpack_parse` fuzz
+/// target checks it on every input). The message is built straight into the returned `Result`:
+/// building an `Option` first and re-wrapping it costs a copy of the whole message.
 #[inline(always)]
-pub(crate) fn parse_common<'a>(body: &'a [u8], limits: &Limits) -> Option<HubMessage<'a, RawValue<'a>>> {
+fn parse_common<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error> {
+    // `?` for this path: a shape or value it does not take hands the frame to the general parser.
+    macro_rules! common {
+        ($option:expr) => {
+            match $option {
+                Some(value) => value,
+                None => return parse_general(body, limits),
+            }
+        };
+    }
     // The envelope (level 1) and a payload array in it (level 2) must both be allowed.
     if limits.max_depth < ENVELOPE_DEPTH + 1 {
-        return None;
+        return parse_general(body, limits);
     }
     // [type, headers = {}, ...], with the array's count within the body as .NET checks.
     let (items, message_type, headers) = match body {
         [envelope @ 0x94..=0x96, message_type @ 0x01..=0x05, 0x80, ..] => (envelope & 0x0f, *message_type, 3),
-        _ => return None,
+        _ => return parse_general(body, limits),
     };
     if usize::from(items) >= body.len() {
-        return None;
+        return parse_general(body, limits);
     }
-    let no_headers = Headers::from_wire(&[], 0, decode_header);
-    Some(match message_type {
+    let no_headers = Headers::empty();
+    Ok(Parsed::Message(match message_type {
         // [1, {}, invocationId | nil, target, arguments, streamIds?]
         // [4, {}, invocationId, target, arguments, streamIds?]
         0x01 | 0x04 => {
-            let (invocation_id, pos) = match body.get(headers)? {
+            let (invocation_id, pos) = match common!(body.get(headers)) {
                 // nil, or "" below, is a non-blocking invocation (an error for StreamInvocation).
                 0xc0 if message_type == 0x01 => (None, headers + 1),
                 _ => {
-                    let (id, end) = fixstr(body, headers)?;
+                    let (id, end) = common!(fixstr(body, headers));
                     match (id.is_empty(), message_type) {
                         (true, 0x01) => (None, end),
                         (false, _) => (Some(Text::borrowed(id)), end),
-                        (true, _) => return None,
+                        (true, _) => return parse_general(body, limits),
                     }
                 }
             };
-            let (target, pos) = required_fixstr(body, pos)?;
-            let count = match *body.get(pos)? {
+            let (target, pos) = common!(required_fixstr(body, pos));
+            let count = match *common!(body.get(pos)) {
                 b @ 0x90..=0x9f => usize::from(b & 0x0f),
-                _ => return None,
+                _ => return parse_general(body, limits),
             };
             if count > limits.max_arguments {
-                return None;
+                return parse_general(body, limits);
             }
-            let (arguments, pos) = flat_payload(body, pos, limits)?;
+            let (arguments, pos) = common!(flat_payload(body, pos, limits));
             let stream_ids = match items {
                 5 => StreamIds::empty(),
-                6 => stream_ids(body, pos, limits)?,
-                _ => return None,
+                6 => common!(stream_ids(body, pos, limits)),
+                _ => return parse_general(body, limits),
             };
             if message_type == 0x01 {
                 HubMessage::Invocation(Invocation { headers: no_headers, invocation_id, target, arguments, stream_ids })
             } else {
-                let invocation_id = invocation_id?;
+                let invocation_id = common!(invocation_id);
                 HubMessage::StreamInvocation(StreamInvocation {
                     headers: no_headers,
                     invocation_id,
@@ -348,28 +355,28 @@ pub(crate) fn parse_common<'a>(body: &'a [u8], limits: &Limits) -> Option<HubMes
         }
         // [2, {}, invocationId, item]
         0x02 if items == 4 => {
-            let (invocation_id, pos) = required_fixstr(body, headers)?;
-            let (item, _) = flat_payload(body, pos, limits)?;
+            let (invocation_id, pos) = common!(required_fixstr(body, headers));
+            let (item, _) = common!(flat_payload(body, pos, limits));
             HubMessage::StreamItem(StreamItem { headers: no_headers, invocation_id, item })
         }
         // [3, {}, invocationId, resultKind, result?]
         0x03 => {
-            let (invocation_id, pos) = required_fixstr(body, headers)?;
-            let outcome = match (items, *body.get(pos)?) {
+            let (invocation_id, pos) = common!(required_fixstr(body, headers));
+            let outcome = match (items, *common!(body.get(pos))) {
                 (4, 0x02) => Outcome::Void,
-                (5, 0x01) => Outcome::Error(required_fixstr(body, pos + 1)?.0),
-                (5, 0x03) => Outcome::Result(flat_payload(body, pos + 1, limits)?.0),
-                _ => return None,
+                (5, 0x01) => Outcome::Error(common!(required_fixstr(body, pos + 1)).0),
+                (5, 0x03) => Outcome::Result(common!(flat_payload(body, pos + 1, limits)).0),
+                _ => return parse_general(body, limits),
             };
             HubMessage::Completion(Completion { headers: no_headers, invocation_id, outcome })
         }
         // [5, {}, invocationId]
         0x05 if items == 3 => {
-            let (invocation_id, _) = required_fixstr(body, headers)?;
+            let (invocation_id, _) = common!(required_fixstr(body, headers));
             HubMessage::CancelInvocation(CancelInvocation { headers: no_headers, invocation_id })
         }
-        _ => return None,
-    })
+        _ => return parse_general(body, limits),
+    }))
 }
 
 /// A fixarray of non-empty fixstr stream ids at `pos`.
