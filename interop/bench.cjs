@@ -20,12 +20,13 @@ const file = path.join(__dirname, "..", "benches", "data", "payloads.json");
 const { payloads } = JSON.parse(fs.readFileSync(file, "utf8"));
 
 function time(parse, input, count) {
-  // Enough calls per batch for about a millisecond of work.
+  // Enough calls per batch for about 10 ms of work: shorter batches let garbage collection
+  // and JIT tiering swing the median by several times between runs.
   let calls = 1;
   for (;;) {
     const start = process.hrtime.bigint();
     for (let i = 0; i < calls; i++) parse(input);
-    if (Number(process.hrtime.bigint() - start) > 1e6) break;
+    if (Number(process.hrtime.bigint() - start) > 1e7) break;
     calls *= 2;
   }
   for (let i = 0; i < calls * 20; i++) parse(input); // warm-up
