@@ -42,7 +42,7 @@ def fmt_ns(ns):
 
 
 def main():
-    known = counts()
+    messages = counts()
     names = [p["name"] for p in PAYLOADS["payloads"]] + ["no_arguments", "few_arguments", "many_arguments", "large_arguments"]
     rows = ["| payload | protocol | decode / msg | decode MB/s | floor | ratio | target | encode / msg |", "|---|---|---|---|---|---|---|---|"]
     for name in names:
@@ -52,7 +52,7 @@ def main():
             encode = median_ns("encode", proto, name)
             if decode is None or base is None:
                 continue
-            count = known.get(name, 1)
+            count = messages.get(name, 1)
             size = measured_bytes("decode", proto, name)
             mbps = f"{size / decode * 1000:.0f}" if size else "—"
             ratio = decode / base
