@@ -4,7 +4,7 @@ use core::fmt;
 use core::ops::Deref;
 
 #[cfg(feature = "alloc")]
-use alloc::string::String;
+use alloc::{boxed::Box, string::String};
 
 /// Capacity of the inline form used for unescaped strings when no allocator is available.
 pub const INLINE_CAPACITY: usize = 22;
@@ -24,12 +24,15 @@ pub const INLINE_CAPACITY: usize = 22;
 #[derive(Clone)]
 pub struct Text<'a>(Repr<'a>);
 
+// 24 bytes, the size of a `&str` plus a tag: the inline form counts its length in one byte and
+// the owned form is a `Box<str>` (a `String` would add a capacity word). Every parsed message
+// holds several texts, and the whole message is moved into the caller's hands on every decode.
 #[derive(Clone)]
 enum Repr<'a> {
     Borrowed(&'a str),
-    Inline(heapless::String<INLINE_CAPACITY>),
+    Inline(heapless::String<INLINE_CAPACITY, u8>),
     #[cfg(feature = "alloc")]
-    Owned(String),
+    Owned(Box<str>),
 }
 
 impl<'a> Text<'a> {
@@ -45,8 +48,8 @@ impl<'a> Text<'a> {
 
     /// An owned text.
     #[cfg(feature = "alloc")]
-    pub fn owned(s: String) -> Text<'static> {
-        Text(Repr::Owned(s))
+    pub fn owned(s: impl Into<Box<str>>) -> Text<'static> {
+        Text(Repr::Owned(s.into()))
     }
 
     /// The string.
@@ -55,7 +58,7 @@ impl<'a> Text<'a> {
             Repr::Borrowed(s) => s,
             Repr::Inline(s) => s.as_str(),
             #[cfg(feature = "alloc")]
-            Repr::Owned(s) => s.as_str(),
+            Repr::Owned(s) => s,
         }
     }
 
@@ -68,7 +71,7 @@ impl<'a> Text<'a> {
     #[cfg(feature = "alloc")]
     pub fn into_owned(self) -> Text<'static> {
         match self.0 {
-            Repr::Borrowed(s) => Text(Repr::Owned(String::from(s))),
+            Repr::Borrowed(s) => Text(Repr::Owned(Box::from(s))),
             Repr::Inline(s) => Text(Repr::Inline(s)),
             Repr::Owned(s) => Text(Repr::Owned(s)),
         }
@@ -224,6 +227,13 @@ mod tests {
                 proptest::prop_assert!(!is_ascii(&bytes));
             }
         }
+    }
+
+    #[test]
+    fn a_text_is_as_small_as_a_tagged_str() {
+        // Messages are moved by value on every decode: keep every form of a text in 24 bytes.
+        assert_eq!(core::mem::size_of::<Text<'_>>(), 24);
+        assert_eq!(core::mem::size_of::<Option<Text<'_>>>(), 24);
     }
 
     #[test]

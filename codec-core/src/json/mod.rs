@@ -109,10 +109,14 @@ impl<'a> JsonStr<'a> {
         }
         #[cfg(feature = "alloc")]
         {
-            let mut s = alloc::string::String::with_capacity(self.raw.len());
+            // Sized exactly by a first pass, so that the text's `Box<str>` takes the string
+            // without a reallocation: one allocation per escaped string.
+            let mut len = 0;
             for c in self.chars() {
-                s.push(c.map_err(|e| e.at(self.offset))?);
+                len += c.map_err(|e| e.at(self.offset))?.len_utf8();
             }
+            let mut s = alloc::string::String::with_capacity(len);
+            s.extend(self.chars().flatten());
             Ok(Text::owned(s))
         }
         #[cfg(not(feature = "alloc"))]
