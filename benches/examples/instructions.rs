@@ -8,7 +8,7 @@
 
 use signalr_codec_benches::floor::{json_ignored_any, msgpack_skip};
 use signalr_codec_benches::{all, decode_all};
-use signalr_codec_core::Limits;
+use signalr_codec_core::{Decoder, Limits};
 use signalr_codec_json::JsonHubProtocol;
 use signalr_codec_msgpack::MessagePackHubProtocol;
 use std::hint::black_box;
@@ -29,15 +29,15 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     let limits = Limits::default().with_max_message_size(None);
-    let json = JsonHubProtocol::with_limits(limits);
-    let msgpack = MessagePackHubProtocol::with_limits(limits);
-    let run: &dyn Fn() -> usize = match body.as_str() {
-        "decode/json" => &|| decode_all(&json, black_box(&p.json)),
-        "decode/msgpack" => &|| decode_all(&msgpack, black_box(&p.msgpack)),
-        "floor/json_ignored_any" => &|| json_ignored_any(black_box(&p.json)),
-        "floor/msgpack_skip" => &|| msgpack_skip(black_box(&p.msgpack)),
+    let mut json = Decoder::new(JsonHubProtocol::with_limits(limits));
+    let mut msgpack = Decoder::new(MessagePackHubProtocol::with_limits(limits));
+    let mut run: Box<dyn FnMut() -> usize> = match body.as_str() {
+        "decode/json" => Box::new(|| decode_all(&mut json, black_box(&p.json))),
+        "decode/msgpack" => Box::new(|| decode_all(&mut msgpack, black_box(&p.msgpack))),
+        "floor/json_ignored_any" => Box::new(|| json_ignored_any(black_box(&p.json))),
+        "floor/msgpack_skip" => Box::new(|| msgpack_skip(black_box(&p.msgpack))),
         // The loop and call around every body, subtracted by `instructions.py`.
-        "none" => &|| black_box(1),
+        "none" => Box::new(|| black_box(1)),
         other => {
             eprintln!("unknown body {other}");
             return ExitCode::FAILURE;
