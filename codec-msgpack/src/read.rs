@@ -485,49 +485,57 @@ fn skip_with<const LEVELS: usize>(buf: &[u8], mut pos: usize, depth: usize, max_
     let mut top = 0usize;
     loop {
         let code = *buf.get(pos).ok_or(Fail::Eof)?;
-        pos += 1;
         // Decoded straight from the marker byte (not through `header`): this loop is the floor
-        // of every payload the envelope parser steps over. `pos <= buf.len()` holds throughout,
-        // so `buf.len() - pos` is what is left and every length is compared against it before
-        // it moves `pos` (no overflow on 32-bit targets either).
+        // of every payload the envelope parser steps over. `pos < buf.len()` here, so every
+        // length is compared with what is left before it moves `pos` (no overflow on 32-bit
+        // targets either).
         let fixed = FIXED_DATA[usize::from(code)];
-        let data = match code {
-            _ if fixed != VARIABLE => usize::from(fixed),
-            0x90..=0x9f | 0x80..=0x8f | 0xdc..=0xdf => {
-                let (header, items) = match code {
-                    0x90..=0x9f => (0, usize::from(code & 0x0f)),
-                    0x80..=0x8f => (0, 2 * usize::from(code & 0x0f)),
-                    0xdc => (2, be_len(buf, pos, 2).ok_or(Fail::Eof)?),
-                    0xdd => (4, be_len(buf, pos, 4).ok_or(Fail::Eof)?),
-                    0xde => (2, 2 * be_len(buf, pos, 2).ok_or(Fail::Eof)?),
-                    _ => (4, be_len(buf, pos, 4).ok_or(Fail::Eof)?.saturating_mul(2)),
-                };
-                pos += header;
-                // Every item takes at least a byte: a count past the input fails before any
-                // work is done for it.
-                if items > buf.len() - pos {
-                    return Err(Fail::Eof);
-                }
-                if depth + top + 1 > max_depth || top >= LEVELS {
-                    return Err(Fail::Depth);
-                }
-                if items > 0 {
-                    // `items <= buf.len()`; frames are at most 2^31 bytes, and a larger slice
-                    // handed in directly is capped rather than wrapped.
-                    outer[top] = u32::try_from(left - 1).map_err(|_| Fail::Eof)?;
-                    top += 1;
-                    left = items;
-                    continue;
-                }
-                0
+        if fixed != VARIABLE {
+            // Scalars and fixstrs, most values: one table load and one bounds check. A fixed
+            // size is at most 31 bytes, so `pos + 1 + fixed` cannot overflow.
+            pos += 1 + usize::from(fixed);
+            if pos > buf.len() {
+                return Err(Fail::Eof);
             }
-            0xc1 => return Err(Fail::Code(code)),
-            _ => data_len(buf, pos, code).ok_or(Fail::Eof)?,
-        };
-        if data > buf.len() - pos {
-            return Err(Fail::Eof);
+        } else {
+            pos += 1;
+            let data = match code {
+                0x90..=0x9f | 0x80..=0x8f | 0xdc..=0xdf => {
+                    let (header, items) = match code {
+                        0x90..=0x9f => (0, usize::from(code & 0x0f)),
+                        0x80..=0x8f => (0, 2 * usize::from(code & 0x0f)),
+                        0xdc => (2, be_len(buf, pos, 2).ok_or(Fail::Eof)?),
+                        0xdd => (4, be_len(buf, pos, 4).ok_or(Fail::Eof)?),
+                        0xde => (2, 2 * be_len(buf, pos, 2).ok_or(Fail::Eof)?),
+                        _ => (4, be_len(buf, pos, 4).ok_or(Fail::Eof)?.saturating_mul(2)),
+                    };
+                    pos += header;
+                    // Every item takes at least a byte: a count past the input fails before
+                    // any work is done for it.
+                    if items > buf.len() - pos {
+                        return Err(Fail::Eof);
+                    }
+                    if depth + top + 1 > max_depth || top >= LEVELS {
+                        return Err(Fail::Depth);
+                    }
+                    if items > 0 {
+                        // `items <= buf.len()`; frames are at most 2^31 bytes, and a larger
+                        // slice handed in directly is capped rather than wrapped.
+                        outer[top] = u32::try_from(left - 1).map_err(|_| Fail::Eof)?;
+                        top += 1;
+                        left = items;
+                        continue;
+                    }
+                    0
+                }
+                0xc1 => return Err(Fail::Code(code)),
+                _ => data_len(buf, pos, code).ok_or(Fail::Eof)?,
+            };
+            if data > buf.len() - pos {
+                return Err(Fail::Eof);
+            }
+            pos += data;
         }
-        pos += data;
         // A value ended: count it, and close every container it was the last value of.
         left -= 1;
         while left == 0 {
@@ -562,6 +570,60 @@ mod tests {
         assert_eq!(skip_value(&[0xc1], 0, 0, 64), Err(Fail::Code(0xc1)));
         assert_eq!(skip_value(&[0xd6, 0xff, 1, 2, 3, 4], 0, 0, 64), Ok(6));
         assert_eq!(skip_value(&[0xc7, 0x02, 0x05, 1, 2], 0, 0, 64), Ok(5));
+    }
+
+    /// The plain recursive walk `skip_value` must agree with, marker decoding through
+    /// `data_len` (not the table) included.
+    fn reference(buf: &[u8], pos: usize, depth: usize, max_depth: usize) -> Result<usize, Fail> {
+        let code = *buf.get(pos).ok_or(Fail::Eof)?;
+        let pos = pos + 1;
+        let (header, items) = match code {
+            0x90..=0x9f => (0, usize::from(code & 0x0f)),
+            0x80..=0x8f => (0, 2 * usize::from(code & 0x0f)),
+            0xdc => (2, be_len(buf, pos, 2).ok_or(Fail::Eof)?),
+            0xdd => (4, be_len(buf, pos, 4).ok_or(Fail::Eof)?),
+            0xde => (2, 2 * be_len(buf, pos, 2).ok_or(Fail::Eof)?),
+            0xdf => (4, 2 * be_len(buf, pos, 4).ok_or(Fail::Eof)?),
+            0xc1 => return Err(Fail::Code(code)),
+            _ => {
+                let data = data_len(buf, pos, code).ok_or(Fail::Eof)?;
+                return if data > buf.len() - pos { Err(Fail::Eof) } else { Ok(pos + data) };
+            }
+        };
+        let mut pos = pos + header;
+        if items > buf.len() - pos {
+            return Err(Fail::Eof);
+        }
+        if depth + 1 > max_depth {
+            return Err(Fail::Depth);
+        }
+        for _ in 0..items {
+            pos = reference(buf, pos, depth + 1, max_depth)?;
+        }
+        Ok(pos)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn skip_value_agrees_with_a_recursive_walk(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..48),
+            depth in 0usize..3,
+            max_depth in 0usize..24,
+        ) {
+            proptest::prop_assert_eq!(skip_value(&bytes, 0, depth, max_depth), reference(&bytes, 0, depth, max_depth));
+        }
+
+        #[test]
+        fn skip_value_agrees_on_nested_containers(
+            // Mostly containers and short scalars, so that nesting is deep and often complete.
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![0x90u8..=0x93, 0x80u8..=0x82, 0x00u8..=0x05, 0xa0u8..=0xa2, proptest::prelude::any::<u8>()],
+                0..64,
+            ),
+            max_depth in 0usize..40,
+        ) {
+            proptest::prop_assert_eq!(skip_value(&bytes, 0, 1, max_depth), reference(&bytes, 0, 1, max_depth));
+        }
     }
 
     #[test]
