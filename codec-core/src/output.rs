@@ -54,10 +54,12 @@ impl<'a> SliceOutput<'a> {
 }
 
 impl Output for SliceOutput<'_> {
+    #[inline]
     fn remaining(&self) -> usize {
         self.buf.len() - self.len
     }
 
+    #[inline]
     fn put(&mut self, bytes: &[u8]) {
         let n = bytes.len().min(self.remaining());
         self.buf[self.len..self.len + n].copy_from_slice(&bytes[..n]);
@@ -67,10 +69,12 @@ impl Output for SliceOutput<'_> {
 
 #[cfg(feature = "alloc")]
 impl Output for alloc::vec::Vec<u8> {
+    #[inline]
     fn remaining(&self) -> usize {
         isize::MAX as usize - self.len()
     }
 
+    #[inline]
     fn put(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
     }
@@ -78,10 +82,12 @@ impl Output for alloc::vec::Vec<u8> {
 
 #[cfg(feature = "bytes")]
 impl Output for bytes::BytesMut {
+    #[inline]
     fn remaining(&self) -> usize {
         bytes::BufMut::remaining_mut(self)
     }
 
+    #[inline]
     fn put(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
     }
@@ -102,10 +108,12 @@ pub struct BufMutOutput<'a, B: bytes::BufMut>(pub &'a mut B);
 
 #[cfg(feature = "bytes")]
 impl<B: bytes::BufMut> Output for BufMutOutput<'_, B> {
+    #[inline]
     fn remaining(&self) -> usize {
         self.0.remaining_mut()
     }
 
+    #[inline]
     fn put(&mut self, bytes: &[u8]) {
         let n = bytes.len().min(self.0.remaining_mut());
         self.0.put_slice(&bytes[..n]);
@@ -113,10 +121,12 @@ impl<B: bytes::BufMut> Output for BufMutOutput<'_, B> {
 }
 
 impl<O: Output + ?Sized> Output for &mut O {
+    #[inline]
     fn remaining(&self) -> usize {
         (**self).remaining()
     }
 
+    #[inline]
     fn put(&mut self, bytes: &[u8]) {
         (**self).put(bytes)
     }
