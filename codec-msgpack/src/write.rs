@@ -55,28 +55,47 @@ impl Scratch {
         self.run(|w| rmp::encode::write_bool(w, v).is_ok());
     }
 
-    pub(crate) fn str_len(&mut self, len: usize) -> Result<(), Error> {
+    /// Appends `bytes`; a header never outgrows the buffer.
+    fn push(&mut self, bytes: &[u8]) {
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    /// The header of a string, binary, array or map of `len` items, written here rather than
+    /// through `rmp::encode` (whose writer-and-closure plumbing cost more than the header on
+    /// the hot path: every message has several). `fix` is the fix-format marker and how many
+    /// items it holds; `markers` the 8-, 16- and 32-bit forms (0 where the format has none).
+    fn len_header(&mut self, len: usize, fix: Option<(u8, u32)>, markers: [u8; 3]) -> Result<(), Error> {
         let len = too_long(len)?;
-        self.run(|w| rmp::encode::write_str_len(w, len).is_ok());
+        match (fix, markers) {
+            (Some((marker, max)), _) if len <= max => self.push(&[marker | len as u8]),
+            (_, [m8, ..]) if m8 != 0 && len <= 0xff => self.push(&[m8, len as u8]),
+            (_, [_, m16, _]) if len <= 0xffff => {
+                self.push(&[m16]);
+                self.push(&(len as u16).to_be_bytes());
+            }
+            (_, [.., m32]) => {
+                self.push(&[m32]);
+                self.push(&len.to_be_bytes());
+            }
+        }
         Ok(())
+    }
+
+    pub(crate) fn str_len(&mut self, len: usize) -> Result<(), Error> {
+        self.len_header(len, Some((0xa0, 31)), [0xd9, 0xda, 0xdb])
     }
 
     pub(crate) fn bin_len(&mut self, len: usize) -> Result<(), Error> {
-        let len = too_long(len)?;
-        self.run(|w| rmp::encode::write_bin_len(w, len).is_ok());
-        Ok(())
+        self.len_header(len, None, [0xc4, 0xc5, 0xc6])
     }
 
     pub(crate) fn array_len(&mut self, len: usize) -> Result<(), Error> {
-        let len = too_long(len)?;
-        self.run(|w| rmp::encode::write_array_len(w, len).is_ok());
-        Ok(())
+        self.len_header(len, Some((0x90, 15)), [0, 0xdc, 0xdd])
     }
 
     pub(crate) fn map_len(&mut self, len: usize) -> Result<(), Error> {
-        let len = too_long(len)?;
-        self.run(|w| rmp::encode::write_map_len(w, len).is_ok());
-        Ok(())
+        self.len_header(len, Some((0x80, 15)), [0, 0xde, 0xdf])
     }
 
     pub(crate) fn ext_meta(&mut self, len: usize, ty: i8) -> Result<(), Error> {
@@ -152,6 +171,11 @@ fn string_or_nil<S: Sink>(s: &mut S, v: Option<&str>) -> Result<(), Error> {
 }
 
 fn headers<S: Sink>(s: &mut S, h: &Headers<'_>) -> Result<(), Error> {
+    // Nearly every message has none: skip the list machinery.
+    if h.is_empty() {
+        s.put(&[0x80]);
+        return Ok(());
+    }
     header(s, |x| x.map_len(h.len()))?;
     for (k, v) in h.iter() {
         string(s, &k)?;
@@ -161,6 +185,10 @@ fn headers<S: Sink>(s: &mut S, h: &Headers<'_>) -> Result<(), Error> {
 }
 
 fn stream_ids<S: Sink>(s: &mut S, ids: &StreamIds<'_>) -> Result<(), Error> {
+    if ids.is_empty() {
+        s.put(&[0x90]);
+        return Ok(());
+    }
     header(s, |x| x.array_len(ids.len()))?;
     for id in ids.iter() {
         string(s, &id)?;
@@ -270,7 +298,11 @@ pub(crate) fn write<V: Encode<MessagePackHubProtocol>, O: Output + ?Sized>(
     if out.remaining() < total {
         return Err(Error::buffer_too_small(total));
     }
-    out.put(&prefix[..n]);
+    // Most bodies are under 128 bytes: a one-byte prefix, written without a variable-length copy.
+    match prefix {
+        [byte, ..] if n == 1 => out.put(&[byte]),
+        _ => out.put(&prefix[..n]),
+    }
     body(p, message, &mut ToOutput(out))?;
     Ok(total)
 }
@@ -313,6 +345,28 @@ mod tests {
             let mut s = Scratch::new();
             s.sint(v);
             assert_eq!(s.bytes(), bytes, "{v}");
+        }
+    }
+
+    #[test]
+    fn length_headers_match_rmp() {
+        let lens = [0usize, 1, 15, 16, 31, 32, 255, 256, 65535, 65536, u32::MAX as usize];
+        type Ours = fn(&mut Scratch, usize) -> Result<(), Error>;
+        type Theirs = fn(&mut &mut [u8], u32) -> bool;
+        let kinds: [(&str, Ours, Theirs); 4] = [
+            ("str", Scratch::str_len, |w, n| rmp::encode::write_str_len(w, n).is_ok()),
+            ("bin", Scratch::bin_len, |w, n| rmp::encode::write_bin_len(w, n).is_ok()),
+            ("array", Scratch::array_len, |w, n| rmp::encode::write_array_len(w, n).is_ok()),
+            ("map", Scratch::map_len, |w, n| rmp::encode::write_map_len(w, n).is_ok()),
+        ];
+        for (name, ours, theirs) in kinds {
+            for len in lens {
+                let mut s = Scratch::new();
+                ours(&mut s, len).unwrap();
+                let mut expected = [0u8; 10];
+                let n = encode_into(&mut expected, |w| theirs(w, len as u32));
+                assert_eq!(s.bytes(), &expected[..n], "{name} {len}");
+            }
         }
     }
 
