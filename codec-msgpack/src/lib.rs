@@ -164,6 +164,7 @@ impl HubProtocol for MessagePackHubProtocol {
         LengthPrefixFramer::new(self.limits)
     }
 
+    #[inline]
     fn parse<'a>(&self, frame: &'a [u8]) -> Result<Parsed<Message<'a>>, Error> {
         parse::parse(frame, &self.limits)
     }
