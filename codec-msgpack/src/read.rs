@@ -373,10 +373,15 @@ pub(crate) fn header(buf: &[u8], pos: usize) -> Result<(usize, Shape), Fail> {
 
 /// In [`FIXED_DATA`]: the value's size is not in its marker alone.
 const VARIABLE: u8 = u8::MAX;
+/// In [`FIXED_DATA`]: `str 8` or `bin 8`, whose size is the one byte after the marker. Strings
+/// of 32 to 255 bytes (chat lines, ids, short documents) are common enough in payloads to
+/// deserve a path of their own next to the fixed sizes.
+const LEN8: u8 = u8::MAX - 1;
 
 /// For each marker byte, how many data bytes follow it when that number is fixed by the marker
 /// (fixints, nil, booleans, fixed-width numbers, fixext, and fixstr, whose length is in the
-/// marker); [`VARIABLE`] for containers, lengths that follow the marker, and the never-used 0xc1.
+/// marker); [`LEN8`] for one-byte lengths; [`VARIABLE`] for containers, longer lengths that follow
+/// the marker, and the never-used 0xc1.
 /// One load replaces the chain of range tests a `match` compiles to on the skip loop's hot path.
 const FIXED_DATA: [u8; 256] = {
     let mut table = [VARIABLE; 256];
@@ -393,6 +398,7 @@ const FIXED_DATA: [u8; 256] = {
             0xcb | 0xcf | 0xd3 => 8,
             0xd7 => 9,
             0xd8 => 17,
+            0xc4 | 0xd9 => LEN8,
             _ => VARIABLE,
         };
         code += 1;
@@ -432,8 +438,9 @@ fn data_len(buf: &[u8], pos: usize, code: u8) -> Option<usize> {
 fn scalar_end(buf: &[u8], pos: usize) -> Option<usize> {
     let code = *buf.get(pos)?;
     let data = match FIXED_DATA[usize::from(code)] {
-        VARIABLE => data_len(buf, pos + 1, code)?,
-        fixed => usize::from(fixed),
+        fixed if fixed < LEN8 => usize::from(fixed),
+        LEN8 => 1 + usize::from(*buf.get(pos + 1)?),
+        _ => data_len(buf, pos + 1, code)?,
     };
     // `pos < buf.len()`: no overflow, and `data` is compared with what is left.
     (data < buf.len() - pos).then_some(pos + 1 + data)
@@ -490,10 +497,17 @@ fn skip_with<const LEVELS: usize>(buf: &[u8], mut pos: usize, depth: usize, max_
         // length is compared with what is left before it moves `pos` (no overflow on 32-bit
         // targets either).
         let fixed = FIXED_DATA[usize::from(code)];
-        if fixed != VARIABLE {
+        if fixed < LEN8 {
             // Scalars and fixstrs, most values: one table load and one bounds check. A fixed
             // size is at most 31 bytes, so `pos + 1 + fixed` cannot overflow.
             pos += 1 + usize::from(fixed);
+            if pos > buf.len() {
+                return Err(Fail::Eof);
+            }
+        } else if fixed == LEN8 {
+            // `pos + 1 < buf.len()` is checked by the `get`; the length byte is at most 255.
+            let len = *buf.get(pos + 1).ok_or(Fail::Eof)?;
+            pos += 2 + usize::from(len);
             if pos > buf.len() {
                 return Err(Fail::Eof);
             }
