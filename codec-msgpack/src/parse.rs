@@ -258,10 +258,10 @@ pub(crate) fn parse<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, 
         // The readers below also allow a payload array inside the envelope (level 2).
         _ if limits.max_depth <= ENVELOPE_DEPTH => parse_general(body, limits),
         // [type, headers = {}, ...]
-        [0x95 | 0x96, 0x01, 0x80, ..] => invocation(body, limits),
+        [0x95 | 0x96, 0x01, 0x80, ..] => invocation::<false>(body, limits),
         [0x94, 0x02, 0x80, ..] => stream_item(body, limits),
         [0x94 | 0x95, 0x03, 0x80, ..] => completion(body, limits),
-        [0x95 | 0x96, 0x04, 0x80, ..] => stream_invocation(body, limits),
+        [0x95 | 0x96, 0x04, 0x80, ..] => invocation::<true>(body, limits),
         [0x93, 0x05, 0x80, ..] => cancel_invocation(body, limits),
         _ => parse_general(body, limits),
     }
@@ -343,35 +343,25 @@ fn trailing_stream_ids<'a>(body: &'a [u8], pos: usize, limits: &Limits) -> Optio
     }
 }
 
-/// `[1, {}, invocationId | nil, target, arguments, streamIds?]`
+/// `[1, {}, invocationId | nil, target, arguments, streamIds?]`, and with `STREAM`
+/// `[4, {}, invocationId, target, arguments, streamIds?]`: one reader each after
+/// monomorphisation, like the other types.
 #[inline(never)]
-fn invocation<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error> {
-    let (invocation_id, target, pos) = common!(id_and_target(body, true), body, limits);
+fn invocation<'a, const STREAM: bool>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error> {
+    let (invocation_id, target, pos) = common!(id_and_target(body, !STREAM), body, limits);
     let (arguments, pos) = common!(arguments(body, pos, limits), body, limits);
     let stream_ids = common!(trailing_stream_ids(body, pos, limits), body, limits);
-    Ok(Parsed::Message(HubMessage::Invocation(Invocation {
-        headers: Headers::empty(),
-        invocation_id,
-        target,
-        arguments,
-        stream_ids,
-    })))
-}
-
-/// `[4, {}, invocationId, target, arguments, streamIds?]`
-#[inline(never)]
-fn stream_invocation<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error> {
-    let (invocation_id, target, pos) = common!(id_and_target(body, false), body, limits);
-    let invocation_id = common!(invocation_id, body, limits);
-    let (arguments, pos) = common!(arguments(body, pos, limits), body, limits);
-    let stream_ids = common!(trailing_stream_ids(body, pos, limits), body, limits);
-    Ok(Parsed::Message(HubMessage::StreamInvocation(StreamInvocation {
-        headers: Headers::empty(),
-        invocation_id,
-        target,
-        arguments,
-        stream_ids,
-    })))
+    let headers = Headers::empty();
+    Ok(Parsed::Message(match (STREAM, invocation_id) {
+        (false, invocation_id) => {
+            HubMessage::Invocation(Invocation { headers, invocation_id, target, arguments, stream_ids })
+        }
+        // `id_and_target` refuses a missing id for a stream invocation.
+        (true, Some(invocation_id)) => {
+            HubMessage::StreamInvocation(StreamInvocation { headers, invocation_id, target, arguments, stream_ids })
+        }
+        (true, None) => return parse_general(body, limits),
+    }))
 }
 
 /// `[2, {}, invocationId, item]`
