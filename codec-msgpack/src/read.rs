@@ -586,35 +586,33 @@ mod tests {
         assert_eq!(skip_value(&[0xc7, 0x02, 0x05, 1, 2], 0, 0, 64), Ok(5));
     }
 
-    /// The plain recursive walk `skip_value` must agree with, marker decoding through
-    /// `data_len` (not the table) included.
+    /// The plain recursive walk `skip_value` must agree with. Markers are decoded by `header`
+    /// (through `rmp::Marker`), not by the skip loop's own match or its size table.
     fn reference(buf: &[u8], pos: usize, depth: usize, max_depth: usize) -> Result<usize, Fail> {
-        let code = *buf.get(pos).ok_or(Fail::Eof)?;
-        let pos = pos + 1;
-        let (header, items) = match code {
-            0x90..=0x9f => (0, usize::from(code & 0x0f)),
-            0x80..=0x8f => (0, 2 * usize::from(code & 0x0f)),
-            0xdc => (2, be_len(buf, pos, 2).ok_or(Fail::Eof)?),
-            0xdd => (4, be_len(buf, pos, 4).ok_or(Fail::Eof)?),
-            0xde => (2, 2 * be_len(buf, pos, 2).ok_or(Fail::Eof)?),
-            0xdf => (4, 2 * be_len(buf, pos, 4).ok_or(Fail::Eof)?),
-            0xc1 => return Err(Fail::Code(code)),
-            _ => {
-                let data = data_len(buf, pos, code).ok_or(Fail::Eof)?;
-                return if data > buf.len() - pos { Err(Fail::Eof) } else { Ok(pos + data) };
+        let (len, shape) = header(buf, pos)?;
+        let mut pos = pos + len;
+        match shape {
+            Shape::Data(data) => {
+                let data = data as usize;
+                if data > buf.len() - pos {
+                    Err(Fail::Eof)
+                } else {
+                    Ok(pos + data)
+                }
             }
-        };
-        let mut pos = pos + header;
-        if items > buf.len() - pos {
-            return Err(Fail::Eof);
+            Shape::Container(items) => {
+                if items > (buf.len() - pos) as u64 {
+                    return Err(Fail::Eof);
+                }
+                if depth + 1 > max_depth {
+                    return Err(Fail::Depth);
+                }
+                for _ in 0..items {
+                    pos = reference(buf, pos, depth + 1, max_depth)?;
+                }
+                Ok(pos)
+            }
         }
-        if depth + 1 > max_depth {
-            return Err(Fail::Depth);
-        }
-        for _ in 0..items {
-            pos = reference(buf, pos, depth + 1, max_depth)?;
-        }
-        Ok(pos)
     }
 
     proptest::proptest! {
