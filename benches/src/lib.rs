@@ -130,12 +130,15 @@ pub fn all() -> Vec<Payload> {
 /// were.
 ///
 /// The decoder is the caller's, as a connection keeps one for its whole life: what is timed is
-/// decoding the buffer, not setting up a decoder for it.
+/// decoding the buffer, not setting up a decoder for it. Each message is looked at where the
+/// iterator put it, as a handler matching on it would: moving ~150 bytes out of the `Option`
+/// into a local of its own is a copy the caller chooses to make, not decoding work.
 pub fn decode_all<P: HubProtocol>(decoder: &mut Decoder<P>, buf: &[u8]) -> usize {
     let mut count = 0;
-    for parsed in decoder.messages(buf) {
-        let message = parsed.expect("benchmark inputs are valid");
-        std::hint::black_box(&message);
+    let mut messages = decoder.messages(buf);
+    while let Some(parsed) = &messages.next() {
+        let message = parsed.as_ref().expect("benchmark inputs are valid");
+        std::hint::black_box(message);
         count += 1;
     }
     count

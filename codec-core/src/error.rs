@@ -125,11 +125,17 @@ impl Error {
     /// found inside a frame that starts `base` bytes into the stream.
     #[must_use]
     pub const fn shifted(mut self, base: usize) -> Self {
+        self.shift(base);
+        self
+    }
+
+    /// Moves this error `base` bytes later, in place: [`shifted`](Error::shifted) for an
+    /// error that is part of a larger value.
+    pub const fn shift(&mut self, base: usize) {
         self.offset = Some(match self.offset {
             Some(o) => base + o,
             None => base,
         });
-        self
     }
 
     /// The category.
