@@ -437,6 +437,14 @@ fn data_len(buf: &[u8], pos: usize, code: u8) -> Option<usize> {
 #[inline(always)]
 fn scalar_end(buf: &[u8], pos: usize) -> Option<usize> {
     let code = *buf.get(pos)?;
+    // Fixints and fixstrs on predicted branches, as in `skip_with`.
+    if (code as i8) >= -32 {
+        return Some(pos + 1);
+    }
+    if code & 0xe0 == 0xa0 {
+        let end = pos + 1 + usize::from(code & 0x1f);
+        return (end <= buf.len()).then_some(end);
+    }
     let data = match FIXED_DATA[usize::from(code)] {
         fixed if fixed < LEN8 => usize::from(fixed),
         LEN8 => 1 + usize::from(*buf.get(pos + 1)?),
@@ -472,6 +480,12 @@ pub(crate) fn skip_flat(buf: &[u8], pos: usize, depth: usize, max_depth: usize) 
 /// [`Fail::Depth`].
 #[inline(never)]
 pub(crate) fn skip_value(buf: &[u8], pos: usize, depth: usize, max_depth: usize) -> Result<usize, Fail> {
+    // Every container takes at least a byte, so a value nests no deeper than it is long: when
+    // the bytes left could not reach `max_depth`, one count of the values still to skip does
+    // the work of the stack (most frames are this short).
+    if buf.len().saturating_sub(pos) <= max_depth.min(MAX_SUPPORTED_DEPTH).saturating_sub(depth) {
+        return skip_with::<UNTRACKED>(buf, pos, depth, max_depth);
+    }
     // Payloads rarely nest deeper than a few levels: a small stack (cheap to set up on every
     // call) handles them; only a deeper value is skipped again with the full-depth stack.
     match skip_with::<SHALLOW>(buf, pos, depth, max_depth) {
@@ -482,6 +496,8 @@ pub(crate) fn skip_value(buf: &[u8], pos: usize, depth: usize, max_depth: usize)
 
 /// Levels the first attempt of [`skip_value`] tracks.
 const SHALLOW: usize = 16;
+/// No levels tracked: [`skip_with`] for a value too short to nest past the limit.
+const UNTRACKED: usize = 0;
 
 fn skip_with<const LEVELS: usize>(buf: &[u8], mut pos: usize, depth: usize, max_depth: usize) -> Result<usize, Fail> {
     // Values still to skip in the innermost open container (at first, the one value asked
@@ -497,7 +513,17 @@ fn skip_with<const LEVELS: usize>(buf: &[u8], mut pos: usize, depth: usize, max_
         // length is compared with what is left before it moves `pos` (no overflow on 32-bit
         // targets either).
         let fixed = FIXED_DATA[usize::from(code)];
-        if fixed < LEN8 {
+        if (code as i8) >= -32 {
+            // Fixints: a predicted branch, so that the next position does not wait for the
+            // marker (let alone a table entry) to load.
+            pos += 1;
+        } else if code & 0xe0 == 0xa0 {
+            // Fixstrs: the length is in the marker, no table entry on the way to it.
+            pos += 1 + usize::from(code & 0x1f);
+            if pos > buf.len() {
+                return Err(Fail::Eof);
+            }
+        } else if fixed < LEN8 {
             // Scalars and fixstrs, most values: one table load and one bounds check. A fixed
             // size is at most 31 bytes, so `pos + 1 + fixed` cannot overflow.
             pos += 1 + usize::from(fixed);
@@ -529,10 +555,14 @@ fn skip_with<const LEVELS: usize>(buf: &[u8], mut pos: usize, depth: usize, max_
                     if items > buf.len() - pos {
                         return Err(Fail::Eof);
                     }
-                    if depth + top + 1 > max_depth || top >= LEVELS {
+                    if LEVELS == UNTRACKED {
+                        // The container's items join the values still to skip. At most as many
+                        // as there are bytes left are added each time, and this path only
+                        // serves values of at most `MAX_SUPPORTED_DEPTH` bytes: no overflow.
+                        left += items;
+                    } else if depth + top + 1 > max_depth || top >= LEVELS {
                         return Err(Fail::Depth);
-                    }
-                    if items > 0 {
+                    } else if items > 0 {
                         // `items <= buf.len()`; frames are at most 2^31 bytes, and a larger
                         // slice handed in directly is capped rather than wrapped.
                         outer[top] = u32::try_from(left - 1).map_err(|_| Fail::Eof)?;
