@@ -21,12 +21,16 @@ fn as_written<'a>(mut message: HubMessage<'a, RawJson<'a>>) -> HubMessage<'a, Ra
     message
 }
 
-/// One record (without its 0x1E): parsing never panics, and a message that parses writes back
-/// to bytes that parse to the same message. The same bytes as a stream of records never panic
+/// One record (without its 0x1E): parsing never panics, the reader of the common shapes agrees
+/// with the general parser, and a message that parses writes back to bytes that parse to the
+/// same message. The same bytes as a stream of records never panic
 /// the decoder either.
 pub fn parse(data: &[u8]) {
     let protocol = JsonHubProtocol::with_limits(Limits::default());
-    if let Ok(Parsed::Message(message)) = protocol.parse(data) {
+    let parsed = protocol.parse(data);
+    // The reader of the common shapes takes a record only as the general parser would.
+    assert_eq!(parsed, crate::parse::parse_general(data, &Limits::default()), "the common-shape reader disagrees");
+    if let Ok(Parsed::Message(message)) = parsed {
         let written = protocol.to_vec(&message).expect("a parsed message writes");
         let (record, separator) = written.split_at(written.len() - 1);
         assert_eq!(separator, [0x1E]);

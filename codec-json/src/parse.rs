@@ -426,9 +426,147 @@ fn missing(property: &'static str, at: usize) -> Error {
     Error::new(ErrorKind::Missing, text).at(at)
 }
 
+/// A parsed record.
+pub(crate) type Message<'a> = Parsed<HubMessage<'a, RawJson<'a>>>;
+
 /// Parses one record (without its separator).
+///
+/// The records the official clients and servers write for the frequent messages — `type`
+/// first, the properties in the order .NET writes them, no whitespace, no headers, no escapes
+/// in ids and targets — are read straight through by [`common`]. Any other shape, and anything
+/// wrong, goes to [`parse_general`], which reads the record again and reports what .NET would;
+/// either way the answer is the same (the `json_parse` fuzz target checks it on every input).
 #[inline]
-pub(crate) fn parse<'a>(record: &'a [u8], limits: &Limits) -> Result<Parsed<HubMessage<'a, RawJson<'a>>>, Error> {
+pub(crate) fn parse<'a>(record: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error> {
+    common(record, limits, parse_general)
+}
+
+/// `?` for the reader of the common shapes: a shape or value it does not take hands the record
+/// to the general parser.
+macro_rules! common {
+    ($option:expr, $general:expr, $record:expr, $limits:expr) => {
+        match $option {
+            Some(value) => value,
+            None => return $general($record, $limits),
+        }
+    };
+}
+
+/// Consumes `literal` at the scanner's position, if it is there (no whitespace skipped).
+#[inline(always)]
+fn eat(s: &mut Scanner<'_>, literal: &[u8]) -> Option<()> {
+    let found = s.text().as_bytes().get(s.pos..)?.starts_with(literal);
+    s.pos += if found { literal.len() } else { 0 };
+    found.then_some(())
+}
+
+/// A string without escapes at the scanner's position.
+#[inline(always)]
+fn plain<'a>(s: &mut Scanner<'a>) -> Option<Text<'a>> {
+    if s.peek_at(0) != b'"' {
+        return None;
+    }
+    let value = s.string().ok()?;
+    (!value.escaped()).then(|| Text::borrowed(value.raw))
+}
+
+/// `"invocationId":"…"` with a non-empty id, as every type but Invocation requires.
+#[inline(always)]
+fn plain_id<'a>(s: &mut Scanner<'a>) -> Option<Text<'a>> {
+    eat(s, b"\"invocationId\":")?;
+    plain(s).filter(|id| !id.is_empty())
+}
+
+/// After `{"type":N,`: where the other properties start.
+const AFTER_TYPE: usize = br#"{"type":1,"#.len();
+
+/// The reader of the common shapes; `general` reads whatever it does not take. Built straight
+/// into the returned `Result`, as the MessagePack readers are.
+#[inline(always)]
+fn common<'a>(
+    record: &'a [u8],
+    limits: &Limits,
+    general: impl Fn(&'a [u8], &Limits) -> Result<Message<'a>, Error>,
+) -> Result<Message<'a>, Error> {
+    // The envelope is nesting level 1; a payload's containers start at level 2.
+    if limits.max_depth < 2 {
+        return general(record, limits);
+    }
+    let ty = match record {
+        br#"{"type":6}"# => return Ok(Parsed::Message(HubMessage::Ping)),
+        [b'{', b'"', b't', b'y', b'p', b'e', b'"', b':', ty @ b'1'..=b'5', b',', ..] => *ty,
+        _ => return general(record, limits),
+    };
+    let mut s = Scanner::new(record, limits.max_depth);
+    s.pos = AFTER_TYPE;
+    let headers = Headers::empty();
+    let message = match ty {
+        // {"type":1,("invocationId":"…",)?"target":"…","arguments":[…]}, and type 4 with the id.
+        b'1' | b'4' => {
+            let invocation_id = match eat(&mut s, b"\"invocationId\":") {
+                Some(()) => {
+                    let id = common!(plain(&mut s), general, record, limits);
+                    common!(eat(&mut s, b","), general, record, limits);
+                    Some(id)
+                }
+                None => None,
+            };
+            common!(eat(&mut s, b"\"target\":"), general, record, limits);
+            let target = common!(plain(&mut s).filter(|t| !t.is_empty()), general, record, limits);
+            common!(eat(&mut s, b",\"arguments\":"), general, record, limits);
+            let arguments = common!(read_arguments(&mut s, limits).ok(), general, record, limits);
+            let stream_ids = StreamIds::empty();
+            match (ty, invocation_id) {
+                (b'1', invocation_id) => {
+                    HubMessage::Invocation(Invocation { headers, invocation_id, target, arguments, stream_ids })
+                }
+                (_, Some(invocation_id)) if !invocation_id.is_empty() => {
+                    HubMessage::StreamInvocation(StreamInvocation {
+                        headers,
+                        invocation_id,
+                        target,
+                        arguments,
+                        stream_ids,
+                    })
+                }
+                _ => return general(record, limits),
+            }
+        }
+        // {"type":2,"invocationId":"…","item":…}
+        b'2' => {
+            let invocation_id = common!(plain_id(&mut s), general, record, limits);
+            common!(eat(&mut s, b",\"item\":"), general, record, limits);
+            let item = RawJson::validated(common!(s.raw_value(1).ok(), general, record, limits));
+            HubMessage::StreamItem(StreamItem { headers, invocation_id, item })
+        }
+        // {"type":3,"invocationId":"…"(,"result":…|,"error":"…")?}
+        b'3' => {
+            let invocation_id = common!(plain_id(&mut s), general, record, limits);
+            let outcome = if eat(&mut s, b",\"result\":").is_some() {
+                Outcome::Result(RawJson::validated(common!(s.raw_value(1).ok(), general, record, limits)))
+            } else if eat(&mut s, b",\"error\":").is_some() {
+                Outcome::Error(common!(plain(&mut s), general, record, limits))
+            } else {
+                Outcome::Void
+            };
+            HubMessage::Completion(Completion { headers, invocation_id, outcome })
+        }
+        // {"type":5,"invocationId":"…"}
+        _ => {
+            let invocation_id = common!(plain_id(&mut s), general, record, limits);
+            HubMessage::CancelInvocation(CancelInvocation { headers, invocation_id })
+        }
+    };
+    // The closing brace ends the record.
+    if s.pos + 1 != record.len() || eat(&mut s, b"}").is_none() {
+        return general(record, limits);
+    }
+    Ok(Parsed::Message(message))
+}
+
+/// Parses one record of any shape, with .NET's error for whatever is wrong.
+#[inline(never)]
+pub(crate) fn parse_general<'a>(record: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error> {
     let mut s = Scanner::new(record, limits.max_depth);
     expect_object(&mut s)?;
     let mut f = Fields::default();
@@ -582,4 +720,65 @@ fn build<'a>(f: &Fields<'a>, record: &'a str, end: usize) -> Result<Parsed<HubMe
         other => return Ok(Parsed::Skipped { message_type: other }),
     };
     Ok(Parsed::Message(message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unread<'a>(_: &'a [u8], _: &Limits) -> Result<Message<'a>, Error> {
+        Err(Error::new(ErrorKind::Invalid, "left to the general parser"))
+    }
+
+    #[test]
+    fn the_common_shapes_are_read_straight_through_as_the_general_parser_reads_them() {
+        let limits = Limits::default();
+        for record in [
+            r#"{"type":6}"#,
+            r#"{"type":1,"target":"Send","arguments":[]}"#,
+            r#"{"type":1,"target":"Send","arguments":["alice",{"a":[1,2.5e3,null]},true]}"#,
+            r#"{"type":1,"invocationId":"","target":"Send","arguments":[1]}"#,
+            r#"{"type":1,"invocationId":"7","target":"Send","arguments":[1]}"#,
+            r#"{"type":4,"invocationId":"7","target":"Count","arguments":[10]}"#,
+            r#"{"type":2,"invocationId":"7","item":{"x":"héllo"}}"#,
+            r#"{"type":3,"invocationId":"7"}"#,
+            r#"{"type":3,"invocationId":"7","result":42}"#,
+            r#"{"type":3,"invocationId":"7","error":"boom"}"#,
+            r#"{"type":5,"invocationId":"7"}"#,
+        ] {
+            let fast = common(record.as_bytes(), &limits, unread);
+            assert!(fast.is_ok(), "{record}: {fast:?}");
+            assert_eq!(fast, parse_general(record.as_bytes(), &limits), "{record}");
+        }
+    }
+
+    #[test]
+    fn other_shapes_go_to_the_general_parser() {
+        let limits = Limits::default();
+        for record in [
+            r#"{ "type":6}"#,
+            r#"{"type":6} "#,
+            r#"{"type":1,"target":"Send","arguments":[] }"#,
+            r#"{"target":"Send","type":1,"arguments":[]}"#,
+            r#"{"type":1,"headers":{"a":"b"},"target":"Send","arguments":[]}"#,
+            r#"{"type":1,"target":"Se\nd","arguments":[]}"#,
+            r#"{"type":1,"target":"","arguments":[]}"#,
+            r#"{"type":1,"target":"Send","arguments":[],"streamIds":["1"]}"#,
+            r#"{"type":1,"target":"Send","arguments":{}}"#,
+            r#"{"type":1,"target":"Send","arguments":[1,]}"#,
+            r#"{"type":4,"target":"Count","arguments":[10]}"#,
+            r#"{"type":4,"invocationId":"","target":"Count","arguments":[10]}"#,
+            r#"{"type":2,"invocationId":"","item":1}"#,
+            r#"{"type":3,"invocationId":"7","error":"boom","result":1}"#,
+            r#"{"type":3,"invocationId":null}"#,
+            r#"{"type":5,"invocationId":"7"}}"#,
+            r#"{"type":7}"#,
+            r#"{"type":12,"x":1}"#,
+        ] {
+            assert_eq!(common(record.as_bytes(), &limits, unread), unread(&[], &limits), "{record}");
+        }
+        // Nesting limits that would refuse a payload container are left to the general parser.
+        let shallow = Limits::default().with_max_depth(1);
+        assert_eq!(common(br#"{"type":6}"#, &shallow, unread), unread(&[], &shallow));
+    }
 }
