@@ -1,5 +1,5 @@
-//! Paired wall-time ratios: each decode and its floor run in alternation, in rounds of a few
-//! milliseconds, and the medians over all rounds are compared. On a shared machine whose speed
+//! Paired wall-time ratios: each decode and its floor run in alternation, in rounds of about half a
+//! millisecond, and the medians over all rounds are compared. On a shared machine whose speed
 //! drifts by tens of percent over minutes, criterion measures a decode and its floor seconds
 //! apart; here the drift hits both sides of a ratio alike.
 //!
@@ -18,8 +18,9 @@ use std::time::Instant;
 
 /// Rounds per payload; each round times every body once.
 const ROUNDS: usize = 300;
-/// Bytes of input one timed round of a body walks over (rounded to whole buffers).
-const ROUND_BYTES: usize = 200_000;
+/// How long one timed round of a body lasts, about: long enough that reading the clock is
+/// noise, short enough that a slow spell of the machine spans many rounds of every body.
+const ROUND_NANOS: f64 = 500_000.0;
 
 fn median(samples: &mut [f64]) -> f64 {
     samples.sort_by(f64::total_cmp);
@@ -34,16 +35,24 @@ fn main() {
     for p in all().into_iter().filter(|p| names.is_empty() || names.contains(&p.name)) {
         let mut json = Decoder::new(JsonHubProtocol::with_limits(limits));
         let mut msgpack = Decoder::new(MessagePackHubProtocol::with_limits(limits));
-        let mut bodies: [(Box<dyn FnMut() -> usize + '_>, usize); 4] = [
-            (Box::new(|| decode_all(&mut json, black_box(&p.json))), p.json.len()),
-            (Box::new(|| json_ignored_any(black_box(&p.json))), p.json.len()),
-            (Box::new(|| decode_all(&mut msgpack, black_box(&p.msgpack))), p.msgpack.len()),
-            (Box::new(|| msgpack_skip(black_box(&p.msgpack))), p.msgpack.len()),
+        let mut bodies: [Box<dyn FnMut() -> usize + '_>; 4] = [
+            Box::new(|| decode_all(&mut json, black_box(&p.json))),
+            Box::new(|| json_ignored_any(black_box(&p.json))),
+            Box::new(|| decode_all(&mut msgpack, black_box(&p.msgpack))),
+            Box::new(|| msgpack_skip(black_box(&p.msgpack))),
         ];
+        // Calls per round for each body, from the time of a first batch of calls.
+        let calls = bodies.each_mut().map(|body| {
+            let start = Instant::now();
+            for _ in 0..100 {
+                black_box(body());
+            }
+            let per_call = start.elapsed().as_nanos() as f64 / 100.0;
+            ((ROUND_NANOS / per_call.max(1.0)) as usize).max(1)
+        });
         let mut samples: [Vec<f64>; 4] = Default::default();
         for _ in 0..ROUNDS {
-            for ((body, len), samples) in bodies.iter_mut().zip(&mut samples) {
-                let iterations = (ROUND_BYTES / *len).max(1);
+            for ((body, &iterations), samples) in bodies.iter_mut().zip(&calls).zip(&mut samples) {
                 let start = Instant::now();
                 for _ in 0..iterations {
                     black_box(body());
