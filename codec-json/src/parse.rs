@@ -441,17 +441,6 @@ pub(crate) fn parse<'a>(record: &'a [u8], limits: &Limits) -> Result<Message<'a>
     common(record, limits, parse_general)
 }
 
-/// `?` for the reader of the common shapes: a shape or value it does not take hands the record
-/// to the general parser.
-macro_rules! common {
-    ($option:expr, $general:expr, $record:expr, $limits:expr) => {
-        match $option {
-            Some(value) => value,
-            None => return $general($record, $limits),
-        }
-    };
-}
-
 /// Consumes `literal` at the scanner's position, if it is there (no whitespace skipped).
 #[inline(always)]
 fn eat(s: &mut Scanner<'_>, literal: &[u8]) -> Option<()> {
@@ -488,6 +477,15 @@ fn common<'a>(
     limits: &Limits,
     general: impl Fn(&'a [u8], &Limits) -> Result<Message<'a>, Error>,
 ) -> Result<Message<'a>, Error> {
+    // `?` for this reader: a shape or value it does not take hands the record to `general`.
+    macro_rules! or_general {
+        ($option:expr) => {
+            match $option {
+                Some(value) => value,
+                None => return general(record, limits),
+            }
+        };
+    }
     // The envelope is nesting level 1; a payload's containers start at level 2.
     if limits.max_depth < 2 {
         return general(record, limits);
@@ -505,16 +503,16 @@ fn common<'a>(
         b'1' | b'4' => {
             let invocation_id = match eat(&mut s, b"\"invocationId\":") {
                 Some(()) => {
-                    let id = common!(plain(&mut s), general, record, limits);
-                    common!(eat(&mut s, b","), general, record, limits);
+                    let id = or_general!(plain(&mut s));
+                    or_general!(eat(&mut s, b","));
                     Some(id)
                 }
                 None => None,
             };
-            common!(eat(&mut s, b"\"target\":"), general, record, limits);
-            let target = common!(plain(&mut s).filter(|t| !t.is_empty()), general, record, limits);
-            common!(eat(&mut s, b",\"arguments\":"), general, record, limits);
-            let arguments = common!(read_arguments(&mut s, limits).ok(), general, record, limits);
+            or_general!(eat(&mut s, b"\"target\":"));
+            let target = or_general!(plain(&mut s).filter(|t| !t.is_empty()));
+            or_general!(eat(&mut s, b",\"arguments\":"));
+            let arguments = or_general!(read_arguments(&mut s, limits).ok());
             let stream_ids = StreamIds::empty();
             match (ty, invocation_id) {
                 (b'1', invocation_id) => {
@@ -534,18 +532,18 @@ fn common<'a>(
         }
         // {"type":2,"invocationId":"…","item":…}
         b'2' => {
-            let invocation_id = common!(plain_id(&mut s), general, record, limits);
-            common!(eat(&mut s, b",\"item\":"), general, record, limits);
-            let item = RawJson::validated(common!(s.raw_value(1).ok(), general, record, limits));
+            let invocation_id = or_general!(plain_id(&mut s));
+            or_general!(eat(&mut s, b",\"item\":"));
+            let item = RawJson::validated(or_general!(s.raw_value(1).ok()));
             HubMessage::StreamItem(StreamItem { headers, invocation_id, item })
         }
         // {"type":3,"invocationId":"…"(,"result":…|,"error":"…")?}
         b'3' => {
-            let invocation_id = common!(plain_id(&mut s), general, record, limits);
+            let invocation_id = or_general!(plain_id(&mut s));
             let outcome = if eat(&mut s, b",\"result\":").is_some() {
-                Outcome::Result(RawJson::validated(common!(s.raw_value(1).ok(), general, record, limits)))
+                Outcome::Result(RawJson::validated(or_general!(s.raw_value(1).ok())))
             } else if eat(&mut s, b",\"error\":").is_some() {
-                Outcome::Error(common!(plain(&mut s), general, record, limits))
+                Outcome::Error(or_general!(plain(&mut s)))
             } else {
                 Outcome::Void
             };
@@ -553,7 +551,7 @@ fn common<'a>(
         }
         // {"type":5,"invocationId":"…"}
         _ => {
-            let invocation_id = common!(plain_id(&mut s), general, record, limits);
+            let invocation_id = or_general!(plain_id(&mut s));
             HubMessage::CancelInvocation(CancelInvocation { headers, invocation_id })
         }
     };

@@ -524,8 +524,9 @@ fn skip_with<const LEVELS: usize>(buf: &[u8], mut pos: usize, depth: usize, max_
                 return Err(Fail::Eof);
             }
         } else if fixed < LEN8 {
-            // Scalars and fixstrs, most values: one table load and one bounds check. A fixed
-            // size is at most 31 bytes, so `pos + 1 + fixed` cannot overflow.
+            // The other sizes a marker fixes (nil, booleans, numbers, fixext): one table load
+            // and one bounds check. A fixed size is at most 31 bytes, so `pos + 1 + fixed`
+            // cannot overflow.
             pos += 1 + usize::from(fixed);
             if pos > buf.len() {
                 return Err(Fail::Eof);
