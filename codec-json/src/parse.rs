@@ -499,7 +499,8 @@ fn common<'a>(
     s.pos = AFTER_TYPE;
     let headers = Headers::empty();
     let message = match ty {
-        // {"type":1,("invocationId":"…",)?"target":"…","arguments":[…]}, and type 4 with the id.
+        // {"type":1,("invocationId":"…",)?"target":"…","arguments":[…](,"streamIds":[…])?}, and
+        // type 4 with the id.
         b'1' | b'4' => {
             let invocation_id = match eat(&mut s, b"\"invocationId\":") {
                 Some(()) => {
@@ -513,7 +514,14 @@ fn common<'a>(
             let target = or_general!(plain(&mut s).filter(|t| !t.is_empty()));
             or_general!(eat(&mut s, b",\"arguments\":"));
             let arguments = or_general!(read_arguments(&mut s, limits).ok());
-            let stream_ids = StreamIds::empty();
+            // Streams the caller uploads: .NET writes their ids last.
+            let stream_ids = match s.peek_at(0) {
+                b',' => {
+                    or_general!(eat(&mut s, b",\"streamIds\":"));
+                    stream_ids_of(Some(or_general!(read_stream_ids(&mut s, limits).ok())))
+                }
+                _ => StreamIds::empty(),
+            };
             match (ty, invocation_id) {
                 (b'1', invocation_id) => {
                     HubMessage::Invocation(Invocation { headers, invocation_id, target, arguments, stream_ids })
@@ -738,6 +746,8 @@ mod tests {
             r#"{"type":1,"invocationId":"","target":"Send","arguments":[1]}"#,
             r#"{"type":1,"invocationId":"7","target":"Send","arguments":[1]}"#,
             r#"{"type":4,"invocationId":"7","target":"Count","arguments":[10]}"#,
+            r#"{"type":1,"target":"Send","arguments":[],"streamIds":[]}"#,
+            r#"{"type":4,"invocationId":"7","target":"Upload","arguments":[1],"streamIds":["1","2"]}"#,
             r#"{"type":2,"invocationId":"7","item":{"x":"héllo"}}"#,
             r#"{"type":3,"invocationId":"7"}"#,
             r#"{"type":3,"invocationId":"7","result":42}"#,
@@ -761,7 +771,8 @@ mod tests {
             r#"{"type":1,"headers":{"a":"b"},"target":"Send","arguments":[]}"#,
             r#"{"type":1,"target":"Se\nd","arguments":[]}"#,
             r#"{"type":1,"target":"","arguments":[]}"#,
-            r#"{"type":1,"target":"Send","arguments":[],"streamIds":["1"]}"#,
+            r#"{"type":1,"target":"Send","arguments":[],"streamIds":[1]}"#,
+            r#"{"type":1,"target":"Send","arguments":[],"streamIds":["1"],"x":1}"#,
             r#"{"type":1,"target":"Send","arguments":{}}"#,
             r#"{"type":1,"target":"Send","arguments":[1,]}"#,
             r#"{"type":4,"target":"Count","arguments":[10]}"#,
