@@ -1,0 +1,297 @@
+//! [`AnyProtocol`]: JSON or MessagePack, chosen at run time by the handshake, so that a server
+//! holds one connection type (`Connection<AnyProtocol>`) whatever each client picked.
+
+use serde::Deserialize;
+use signalr_codec_core::frame::{Frame, Framer, Framing, LengthPrefixFramer, RecordFramer, Status};
+use signalr_codec_core::{Encode, Error, ErrorKind, HubMessage, HubProtocol, Limits, Output, Parsed, TransferFormat};
+use signalr_codec_json::{JsonHubProtocol, RawJson};
+use signalr_codec_msgpack::{FromArguments, MessagePackHubProtocol, RawValue};
+
+/// The JSON or the MessagePack hub protocol.
+///
+/// ```
+/// use signalr_codec_connection::{AnyProtocol, Config, Connection, Event, Instant};
+/// let t0 = Instant::from_millis(0);
+/// let mut server = Connection::server(AnyProtocol::all(), Config::server(), t0);
+/// server.handle_input(t0, b"{\"protocol\":\"messagepack\",\"version\":1}\x1e");
+/// match server.poll_event() {
+///     Some(Event::Connected(h)) => assert_eq!(h.protocol, "messagepack"),
+///     other => panic!("{other:?}"),
+/// }
+/// assert!(matches!(server.protocol(), Some(AnyProtocol::MessagePack(_))));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnyProtocol {
+    /// `json`.
+    Json(JsonHubProtocol),
+    /// `messagepack`.
+    MessagePack(MessagePackHubProtocol),
+}
+
+impl AnyProtocol {
+    /// Both protocols with the default limits, as a server offers them.
+    pub const fn all() -> [AnyProtocol; 2] {
+        [AnyProtocol::Json(JsonHubProtocol::new()), AnyProtocol::MessagePack(MessagePackHubProtocol::new())]
+    }
+
+    /// Both protocols enforcing `limits`.
+    pub const fn all_with_limits(limits: Limits) -> [AnyProtocol; 2] {
+        [
+            AnyProtocol::Json(JsonHubProtocol::with_limits(limits)),
+            AnyProtocol::MessagePack(MessagePackHubProtocol::with_limits(limits)),
+        ]
+    }
+}
+
+impl From<JsonHubProtocol> for AnyProtocol {
+    fn from(p: JsonHubProtocol) -> Self {
+        AnyProtocol::Json(p)
+    }
+}
+
+impl From<MessagePackHubProtocol> for AnyProtocol {
+    fn from(p: MessagePackHubProtocol) -> Self {
+        AnyProtocol::MessagePack(p)
+    }
+}
+
+/// A payload value of either protocol, raw and borrowed from its frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AnyValue<'a> {
+    /// Raw JSON text.
+    Json(RawJson<'a>),
+    /// A raw MessagePack value.
+    MessagePack(RawValue<'a>),
+}
+
+fn binding_failed() -> Error {
+    Error::new(ErrorKind::Type, signalr_codec_json::BINDING_FAILED)
+}
+
+impl<'a> AnyValue<'a> {
+    /// Binds one value (an item, a result, one argument) to a serde type.
+    pub fn deserialize<T: Deserialize<'a>>(&self) -> Result<T, Error> {
+        match self {
+            AnyValue::Json(raw) => {
+                raw.deserialize().map_err(|e| Error::formatted(ErrorKind::Type, format_args!("{e}")))
+            }
+            AnyValue::MessagePack(raw) => raw.deserialize(),
+        }
+    }
+
+    /// Binds an argument array to a tuple, as .NET's binder does in either protocol: the count
+    /// first (`Invocation provides {n} argument(s) but target expects {m}.`), then the values
+    /// (`Error binding arguments. …`).
+    ///
+    /// ```
+    /// use signalr_codec_connection::AnyValue;
+    /// use signalr_codec_json::RawJson;
+    /// let args = AnyValue::Json(RawJson::new("[1,\"x\"]").unwrap());
+    /// let (n, s): (i64, String) = args.bind().unwrap();
+    /// assert_eq!((n, s.as_str()), (1, "x"));
+    /// let e = args.bind::<(i64,)>().unwrap_err();
+    /// assert_eq!(e.message().to_string(), "Invocation provides 2 argument(s) but target expects 1.");
+    /// ```
+    pub fn bind<T: FromArguments<'a> + Deserialize<'a>>(&self) -> Result<T, Error> {
+        match self {
+            AnyValue::Json(raw) => {
+                raw.check_argument_count(T::ARITY)?;
+                if T::ARITY == 0 {
+                    // serde reads `()` from null, not from `[]`.
+                    return serde_json::from_str("null").map_err(|_| binding_failed());
+                }
+                raw.deserialize().map_err(|_| binding_failed())
+            }
+            AnyValue::MessagePack(raw) => raw.arguments()?.bind(),
+        }
+    }
+
+    /// True for JSON `null` or MessagePack nil.
+    pub fn is_null(&self) -> bool {
+        match self {
+            AnyValue::Json(raw) => raw.is_null(),
+            AnyValue::MessagePack(raw) => raw.is_nil(),
+        }
+    }
+}
+
+/// Writes a raw value back out with the protocol it was read with (forwarding).
+impl Encode<AnyProtocol> for AnyValue<'_> {
+    fn encoded_len(&self, protocol: &AnyProtocol) -> Result<usize, Error> {
+        match (self, protocol) {
+            (AnyValue::Json(v), AnyProtocol::Json(p)) => v.encoded_len(p),
+            (AnyValue::MessagePack(v), AnyProtocol::MessagePack(p)) => v.encoded_len(p),
+            _ => Err(Error::new(
+                ErrorKind::Unsupported,
+                "A raw value can only be written in the protocol it was read in.",
+            )),
+        }
+    }
+
+    fn encode<O: Output + ?Sized>(&self, protocol: &AnyProtocol, out: &mut O) -> Result<(), Error> {
+        match (self, protocol) {
+            (AnyValue::Json(v), AnyProtocol::Json(p)) => v.encode(p, out),
+            (AnyValue::MessagePack(v), AnyProtocol::MessagePack(p)) => v.encode(p, out),
+            _ => Err(Error::new(
+                ErrorKind::Unsupported,
+                "A raw value can only be written in the protocol it was read in.",
+            )),
+        }
+    }
+}
+
+macro_rules! serialized_for_any {
+    ($ty:path) => {
+        /// Serialized with whichever protocol the connection uses.
+        impl<T: serde::Serialize> Encode<AnyProtocol> for $ty {
+            fn encoded_len(&self, protocol: &AnyProtocol) -> Result<usize, Error> {
+                match protocol {
+                    AnyProtocol::Json(p) => signalr_codec_json::Serialized(&self.0).encoded_len(p),
+                    AnyProtocol::MessagePack(p) => signalr_codec_msgpack::Serialized(&self.0).encoded_len(p),
+                }
+            }
+
+            fn encode<O: Output + ?Sized>(&self, protocol: &AnyProtocol, out: &mut O) -> Result<(), Error> {
+                match protocol {
+                    AnyProtocol::Json(p) => signalr_codec_json::Serialized(&self.0).encode(p, out),
+                    AnyProtocol::MessagePack(p) => signalr_codec_msgpack::Serialized(&self.0).encode(p, out),
+                }
+            }
+        }
+    };
+}
+
+serialized_for_any!(signalr_codec_json::Serialized<T>);
+serialized_for_any!(signalr_codec_msgpack::Serialized<T>);
+
+/// A payload for [`AnyProtocol`] seen by one of the two protocols it wraps.
+struct Via<'v, V: ?Sized>(&'v V);
+
+impl<V: Encode<AnyProtocol> + ?Sized> Encode<JsonHubProtocol> for Via<'_, V> {
+    fn encoded_len(&self, p: &JsonHubProtocol) -> Result<usize, Error> {
+        self.0.encoded_len(&AnyProtocol::Json(*p))
+    }
+
+    fn encode<O: Output + ?Sized>(&self, p: &JsonHubProtocol, out: &mut O) -> Result<(), Error> {
+        self.0.encode(&AnyProtocol::Json(*p), out)
+    }
+}
+
+impl<V: Encode<AnyProtocol> + ?Sized> Encode<MessagePackHubProtocol> for Via<'_, V> {
+    fn encoded_len(&self, p: &MessagePackHubProtocol) -> Result<usize, Error> {
+        self.0.encoded_len(&AnyProtocol::MessagePack(*p))
+    }
+
+    fn encode<O: Output + ?Sized>(&self, p: &MessagePackHubProtocol, out: &mut O) -> Result<(), Error> {
+        self.0.encode(&AnyProtocol::MessagePack(*p), out)
+    }
+}
+
+/// The framer of either protocol.
+#[derive(Debug, Clone)]
+pub enum AnyFramer {
+    /// 0x1E records (JSON).
+    Record(RecordFramer),
+    /// VarInt length prefixes (MessagePack).
+    LengthPrefix(LengthPrefixFramer),
+}
+
+impl Framer for AnyFramer {
+    fn framing(&self) -> Framing {
+        match self {
+            AnyFramer::Record(f) => f.framing(),
+            AnyFramer::LengthPrefix(f) => f.framing(),
+        }
+    }
+
+    fn next_frame(&mut self, buf: &[u8]) -> Result<Status<Frame>, Error> {
+        match self {
+            AnyFramer::Record(f) => f.next_frame(buf),
+            AnyFramer::LengthPrefix(f) => f.next_frame(buf),
+        }
+    }
+
+    fn reset(&mut self) {
+        match self {
+            AnyFramer::Record(f) => f.reset(),
+            AnyFramer::LengthPrefix(f) => f.reset(),
+        }
+    }
+}
+
+fn wrap<'a, V>(
+    parsed: Parsed<HubMessage<'a, V>>,
+    f: impl FnMut(V) -> AnyValue<'a>,
+) -> Parsed<HubMessage<'a, AnyValue<'a>>> {
+    match parsed {
+        Parsed::Message(m) => Parsed::Message(m.map_values(f)),
+        Parsed::Skipped { message_type } => Parsed::Skipped { message_type },
+    }
+}
+
+impl HubProtocol for AnyProtocol {
+    type Value<'a> = AnyValue<'a>;
+    type Framer = AnyFramer;
+
+    fn name(&self) -> &'static str {
+        match self {
+            AnyProtocol::Json(p) => p.name(),
+            AnyProtocol::MessagePack(p) => p.name(),
+        }
+    }
+
+    fn version(&self) -> i32 {
+        match self {
+            AnyProtocol::Json(p) => p.version(),
+            AnyProtocol::MessagePack(p) => p.version(),
+        }
+    }
+
+    fn transfer_format(&self) -> TransferFormat {
+        match self {
+            AnyProtocol::Json(p) => p.transfer_format(),
+            AnyProtocol::MessagePack(p) => p.transfer_format(),
+        }
+    }
+
+    fn limits(&self) -> &Limits {
+        match self {
+            AnyProtocol::Json(p) => p.limits(),
+            AnyProtocol::MessagePack(p) => p.limits(),
+        }
+    }
+
+    fn framer(&self) -> AnyFramer {
+        match self {
+            AnyProtocol::Json(p) => AnyFramer::Record(p.framer()),
+            AnyProtocol::MessagePack(p) => AnyFramer::LengthPrefix(p.framer()),
+        }
+    }
+
+    fn parse<'a>(&self, frame: &'a [u8]) -> Result<Parsed<HubMessage<'a, AnyValue<'a>>>, Error> {
+        match self {
+            AnyProtocol::Json(p) => p.parse(frame).map(|m| wrap(m, AnyValue::Json)),
+            AnyProtocol::MessagePack(p) => p.parse(frame).map(|m| wrap(m, AnyValue::MessagePack)),
+        }
+    }
+
+    fn encoded_len<V: Encode<Self>>(&self, message: &HubMessage<'_, V>) -> Result<usize, Error> {
+        let message = message.as_ref().map_values(Via);
+        match self {
+            AnyProtocol::Json(p) => p.encoded_len(&message),
+            AnyProtocol::MessagePack(p) => p.encoded_len(&message),
+        }
+    }
+
+    fn write<V: Encode<Self>, O: Output + ?Sized>(
+        &self,
+        message: &HubMessage<'_, V>,
+        out: &mut O,
+    ) -> Result<usize, Error> {
+        let message = message.as_ref().map_values(Via);
+        match self {
+            AnyProtocol::Json(p) => p.write(&message, out),
+            AnyProtocol::MessagePack(p) => p.write(&message, out),
+        }
+    }
+}

@@ -1,0 +1,1024 @@
+//! [`Connection`]: one hub connection as a state machine, either role. Bytes and time go in;
+//! bytes to send, events and the next deadline come out.
+
+use core::fmt::Write as _;
+
+use signalr_codec_core::frame::{Framer, RecordFramer, Status};
+use signalr_codec_core::handshake::{HandshakeRequest, HandshakeResponse};
+use signalr_codec_core::{
+    Error, ErrorKind, HubMessage, HubProtocol, Invocation, Limits, Outcome, Parsed, StreamInvocation, Text,
+    TransferFormat,
+};
+
+use crate::config::Config;
+use crate::event::{Event, Failure, FailureKind, Handshake, Incoming};
+use crate::outbox::Transmit;
+use crate::reconnect::{Arrival, Inbound, Replay};
+use crate::send::{Bare, Link, NoPayload};
+#[cfg(feature = "alloc")]
+use crate::storage::Heap;
+use crate::storage::{Bytes, Sink, Store, Table};
+use crate::time::Instant;
+use crate::track::{self, CallKind, InvocationHandle, PeerKind, StreamHandle, TrackError, Uploads};
+
+/// Most protocols a server offers one connection (JSON and MessagePack need two).
+pub const MAX_PROTOCOLS: usize = 4;
+
+/// Which end of the connection this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Accepts the handshake, answers invocations, serves streams.
+    Server,
+    /// Sends the handshake, invokes methods, receives streams.
+    Client,
+}
+
+/// Where a connection is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum State {
+    /// Waiting for the handshake request (server) or response (client).
+    Handshake,
+    /// Hub messages flow.
+    Open,
+    /// Stateful reconnect: the transport was lost; sends are kept for replay until
+    /// [`Connection::attach_transport`].
+    Detached,
+    /// Closed or failed: nothing more is received; pending output may remain.
+    Closed,
+}
+
+/// Counters of what happened on a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Keep-alive Pings sent.
+    pub pings_sent: u64,
+    /// Pings received.
+    pub pings_received: u64,
+    /// Hub messages received (all types, duplicates included).
+    pub messages_received: u64,
+    /// Counted messages dropped as already processed (stateful reconnect).
+    pub duplicates_skipped: u64,
+    /// Messages ignored because their id matched nothing tracked (as .NET logs and ignores them).
+    pub unknown_ids: u64,
+    /// Transports resumed with [`Connection::attach_transport`].
+    pub resumed: u64,
+    /// Counted messages sent and not yet acknowledged (stateful reconnect).
+    pub unacked_messages: u64,
+    /// Their bytes.
+    pub unacked_bytes: usize,
+}
+
+macro_rules! connection_type {
+    ($($default:tt)*) => {
+        /// A hub connection, server or client, over any [`HubProtocol`]: sans-IO, no clock, `no_std`.
+        ///
+        /// The owner runs one loop, as with quinn-proto:
+        ///
+        /// 1. feed what happened: [`handle_input`](Self::handle_input) with the bytes the transport
+        ///    delivered (any chunking), [`handle_timeout`](Self::handle_timeout) when the deadline from
+        ///    [`poll_timeout`](Self::poll_timeout) passes, [`transport_lost`](Self::transport_lost) and
+        ///    [`attach_transport`](Self::attach_transport), and actions such as
+        ///    [`invoke`](Self::invoke) or [`complete`](Self::complete);
+        /// 2. drain [`poll_event`](Self::poll_event) until `None`, acting on each event;
+        /// 3. send what [`poll_transmit`](Self::poll_transmit) hands out, one transport message each;
+        /// 4. sleep until [`poll_timeout`](Self::poll_timeout) or the next input.
+        ///
+        /// Events borrow the input buffer (strings and raw payloads are not copied) and transmits
+        /// borrow the output buffer: each borrow ends with the next call on the connection.
+        ///
+        /// ```
+        /// use signalr_codec_connection::{Config, Connection, Event, Instant};
+        /// use signalr_codec_json::{JsonHubProtocol, Serialized};
+        ///
+        /// let t0 = Instant::from_millis(0);
+        /// let mut server = Connection::server([JsonHubProtocol::new()], Config::server(), t0);
+        /// let mut client = Connection::client(JsonHubProtocol::new(), Config::client(), t0);
+        ///
+        /// // Wire the two together in memory until both are quiet.
+        /// fn pump(from: &mut Connection<JsonHubProtocol>, to: &mut Connection<JsonHubProtocol>) {
+        ///     while let Some(t) = from.poll_transmit() {
+        ///         let bytes = t.bytes.to_vec();
+        ///         assert_eq!(to.handle_input(Instant::from_millis(0), &bytes), bytes.len());
+        ///     }
+        /// }
+        /// pump(&mut client, &mut server);
+        /// assert!(matches!(server.poll_event(), Some(Event::Connected(_))));
+        /// pump(&mut server, &mut client);
+        /// assert!(matches!(client.poll_event(), Some(Event::Connected(_))));
+        ///
+        /// let call = client.invoke("Add", Serialized((1, 2))).unwrap();
+        /// pump(&mut client, &mut server);
+        /// let handle = match server.poll_event() {
+        ///     Some(Event::Invocation(inv)) => {
+        ///         assert_eq!(inv.target, "Add");
+        ///         let (a, b): (i64, i64) = inv.arguments.deserialize_all().unwrap();
+        ///         assert_eq!(a + b, 3);
+        ///         inv.handle.unwrap()
+        ///     }
+        ///     other => panic!("{other:?}"),
+        /// };
+        /// server.complete(handle, Serialized(3)).unwrap();
+        /// pump(&mut server, &mut client);
+        /// match client.poll_event() {
+        ///     Some(Event::Completion { call: c, outcome }) => {
+        ///         assert_eq!(c, call);
+        ///         assert_eq!(outcome.result().unwrap().get(), "3");
+        ///     }
+        ///     other => panic!("{other:?}"),
+        /// }
+        /// ```
+        pub struct Connection<P: HubProtocol, S: Store $($default)*> {
+            input: Input<S::Bytes>,
+            core: Core<P, S>,
+        }
+    };
+}
+
+// `Heap` is the default storage where there is an allocator; without one, storage is named.
+#[cfg(feature = "alloc")]
+connection_type!(= Heap);
+#[cfg(not(feature = "alloc"))]
+connection_type!();
+
+/// Input not yet processed; `pos` bytes at the front were processed (dropped lazily, because
+/// the last event may still borrow them).
+#[derive(Debug, Default)]
+struct Input<B> {
+    buf: B,
+    pos: usize,
+}
+
+pub(crate) struct Core<P: HubProtocol, S: Store> {
+    pub(crate) role: Role,
+    pub(crate) config: Config,
+    candidates: heapless::Vec<P, MAX_PROTOCOLS>,
+    handshake_limits: Limits,
+    handshake_framer: RecordFramer,
+    framer: Option<P::Framer>,
+    pub(crate) link: Link<P, S::Bytes>,
+    inbound: Inbound,
+    pub(crate) calls: S::Calls,
+    pub(crate) peer: S::Peer,
+    peer_active: usize,
+    pub(crate) next_call: u64,
+    next_handle: u32,
+    pub(crate) in_flight: usize,
+    started: Instant,
+    last_received: Instant,
+    ack_at: Option<Instant>,
+    pending: heapless::Deque<Pending, 4>,
+    /// A message at the front of the input waits for a free invocation slot or upload budget.
+    pub(crate) stalled: bool,
+    handshake: Option<Handshake>,
+    /// Stream offset of the first byte held in the input buffer (for error offsets).
+    input_offset: u64,
+    stats: Stats,
+}
+
+/// Events that borrow nothing, queued until polled.
+#[derive(Debug)]
+pub(crate) enum Pending {
+    Connected(Handshake),
+    Failed(Failure),
+    Resumed,
+    Writable,
+}
+
+impl<V> From<Pending> for Event<'_, V> {
+    fn from(p: Pending) -> Self {
+        match p {
+            Pending::Connected(h) => Event::Connected(h),
+            Pending::Failed(f) => Event::Failed(f),
+            Pending::Resumed => Event::Resumed,
+            Pending::Writable => Event::Writable,
+        }
+    }
+}
+
+/// What one hub message did.
+enum Dispatch<'a, V> {
+    /// Tell the owner.
+    Event(Event<'a, V>),
+    /// Handled inside (Ping, Ack, a duplicate, an unknown id, …).
+    Consumed,
+    /// Leave it unread until an invocation completes or upload items are released.
+    Wait,
+}
+
+/// The texts of an error, rendered for a handshake refusal or a Close.
+#[cfg(feature = "alloc")]
+type ErrorText = alloc::string::String;
+#[cfg(not(feature = "alloc"))]
+type ErrorText = heapless::String<128>;
+
+fn render(args: core::fmt::Arguments<'_>) -> ErrorText {
+    let mut text = ErrorText::new();
+    // Without an allocator a text longer than the buffer is cut; the error is still sent.
+    let _ = text.write_fmt(args);
+    text
+}
+
+#[cfg(feature = "alloc")]
+impl<P: HubProtocol> Connection<P, Heap> {
+    /// A server connection offering `protocols` (the client's handshake picks one by name), with
+    /// growable [`Heap`] storage. At most [`MAX_PROTOCOLS`] are kept.
+    pub fn server(protocols: impl IntoIterator<Item = P>, config: Config, now: Instant) -> Self {
+        Connection::server_in(protocols, config, now)
+    }
+
+    /// A client connection speaking `protocol`, with growable [`Heap`] storage. The handshake
+    /// request is written at once (version 2 when `config` asks for stateful reconnect, else 1,
+    /// as the official clients do).
+    pub fn client(protocol: P, config: Config, now: Instant) -> Self {
+        Connection::client_in(protocol, config, now)
+    }
+}
+
+impl<P: HubProtocol, S: Store> Connection<P, S> {
+    /// [`server`](Connection::server) with any storage, named by the type the result is bound
+    /// to (for example [`Fixed`](crate::Fixed)).
+    pub fn server_in(protocols: impl IntoIterator<Item = P>, config: Config, now: Instant) -> Self {
+        let mut candidates = heapless::Vec::new();
+        for p in protocols.into_iter().take(MAX_PROTOCOLS) {
+            let _ = candidates.push(p);
+        }
+        let limits = candidates.first().map_or(Limits::DEFAULT, |p: &P| *p.limits());
+        Connection { input: Input::default(), core: Core::new(Role::Server, config, candidates, limits, now) }
+    }
+
+    /// [`client`](Connection::client) with any storage, named by the type the result is bound
+    /// to (for example [`Fixed`](crate::Fixed)).
+    pub fn client_in(protocol: P, config: Config, now: Instant) -> Self {
+        let limits = *protocol.limits();
+        let version = if config.stateful_reconnect { protocol.version() } else { 1 };
+        let request = HandshakeRequest::new(protocol.name(), version);
+        let mut candidates = heapless::Vec::new();
+        let _ = candidates.push(protocol);
+        let mut core = Core::new(Role::Client, config, candidates, limits, now);
+        if request.write(&mut Sink(&mut core.link.output.buf)).is_err() {
+            core.fail(FailureKind::Limit, Error::buffer_too_small(request.encoded_len()));
+        }
+        core.link.output.mark_text();
+        core.link.last_sent = now;
+        Connection { input: Input::default(), core }
+    }
+    /// This end's role.
+    pub fn role(&self) -> Role {
+        self.core.role
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.core.config
+    }
+
+    /// Where the connection is in its life.
+    pub fn state(&self) -> State {
+        self.core.link.state
+    }
+
+    /// True once closed or failed. Send what [`poll_transmit`](Self::poll_transmit) still hands
+    /// out (a refusal, a Close), then close the transport.
+    pub fn is_closed(&self) -> bool {
+        self.core.link.state == State::Closed
+    }
+
+    /// The hub protocol in use, once the handshake chose it (a client knows it from the start).
+    pub fn protocol(&self) -> Option<&P> {
+        self.core.link.protocol.as_ref().or(match self.core.role {
+            Role::Client => self.core.candidates.first(),
+            Role::Server => None,
+        })
+    }
+
+    /// What the handshake settled, once it succeeded.
+    pub fn handshake(&self) -> Option<Handshake> {
+        self.core.handshake
+    }
+
+    /// Counters: pings, messages, duplicates, resumptions, unacknowledged messages.
+    pub fn stats(&self) -> Stats {
+        let mut stats = self.core.stats;
+        stats.pings_sent = self.core.link.pings_sent;
+        if let Some(replay) = &self.core.link.replay {
+            stats.unacked_messages = replay.count();
+            stats.unacked_bytes = replay.buffered();
+        }
+        stats
+    }
+
+    /// Blocking invocations of the peer handed out and not yet completed.
+    pub fn invocations_in_progress(&self) -> usize {
+        self.core.in_flight
+    }
+
+    /// Calls of this side awaiting a Completion (invocations and streams).
+    pub fn pending_calls(&self) -> usize {
+        self.core.calls.entries().iter().filter(|c| c.kind != CallKind::Upload).count()
+    }
+
+    /// Takes bytes the transport delivered, in any chunking, and returns how many it took: all
+    /// of them unless the input buffer is full (events not yet polled, or a message waiting for
+    /// an invocation to complete); keep the rest and offer it again after polling events.
+    ///
+    /// Any bytes received count as a sign of life for the peer timeout.
+    pub fn handle_input(&mut self, now: Instant, data: &[u8]) -> usize {
+        self.core.advance_clock(now);
+        match self.core.link.state {
+            // Nothing more is read on a closed connection, and a detached one has no transport.
+            State::Closed | State::Detached => return data.len(),
+            State::Handshake | State::Open => {}
+        }
+        if self.input.pos > 0 {
+            self.input.buf.consume(self.input.pos);
+            self.core.input_offset += self.input.pos as u64;
+            self.input.pos = 0;
+        }
+        let window = self.core.receive_window().saturating_sub(self.input.buf.len());
+        let n = data.len().min(window).min(self.input.buf.spare());
+        if n > 0 {
+            let _ = self.input.buf.append(&data[..n]);
+            self.core.last_received = self.core.link.now;
+        }
+        n
+    }
+
+    /// Runs the timers due at `now`: the handshake timeout, keep-alive Pings, the peer timeout
+    /// and stateful reconnect's Acks. Call it when [`poll_timeout`](Self::poll_timeout) passes
+    /// (calling it earlier or more often is harmless).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.core.advance_clock(now);
+        self.core.on_timeout();
+    }
+
+    /// The next instant [`handle_timeout`](Self::handle_timeout) has work to do; `None` once
+    /// closed.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.core.next_deadline()
+    }
+
+    /// The transport closed or broke. With stateful reconnect on an open connection, the
+    /// connection waits for [`attach_transport`](Self::attach_transport) (what is sent meanwhile
+    /// is kept for replay; the peer timeout still runs). Otherwise it fails with
+    /// [`FailureKind::TransportLost`] (`Connection terminated while reading a message.` when a
+    /// message was cut off).
+    pub fn transport_lost(&mut self, now: Instant) {
+        self.core.advance_clock(now);
+        let partial = self.input.buf.len() > self.input.pos;
+        self.input.buf.truncate(0);
+        self.input.pos = 0;
+        self.core.input_offset = 0;
+        if let Some(framer) = &mut self.core.framer {
+            framer.reset();
+        }
+        self.core.stalled = false;
+        self.core.transport_lost(partial);
+    }
+
+    /// A new transport replaces the lost one (stateful reconnect): a Sequence with the oldest
+    /// unacknowledged id goes out, then every unacknowledged message. Returns false (and does
+    /// nothing) unless the connection is [`State::Detached`].
+    pub fn attach_transport(&mut self, now: Instant) -> bool {
+        self.core.advance_clock(now);
+        self.core.attach_transport()
+    }
+
+    /// The bytes to send next, as one transport message, or `None` when there are none. They
+    /// count as sent: call again for more (a text handshake request and binary hub messages go
+    /// in separate transport messages).
+    pub fn poll_transmit(&mut self) -> Option<Transmit<'_>> {
+        let format = self.core.link.protocol.as_ref().map_or(TransferFormat::Text, |p| p.transfer_format());
+        self.core.link.output.poll(format)
+    }
+
+    /// The next event, or `None` until more input, time or actions. Protocol work with no event
+    /// (Pings, Acks, Sequences, duplicates, messages for unknown ids) happens here too: drain
+    /// it after every input.
+    pub fn poll_event(&mut self) -> Option<Event<'_, P::Value<'_>>> {
+        let Connection { input, core } = self;
+        if let Some(pending) = core.pending.pop_front() {
+            return Some(pending.into());
+        }
+        loop {
+            match core.link.state {
+                State::Closed | State::Detached => return None,
+                State::Handshake => {
+                    let data = &input.buf.as_slice()[input.pos..];
+                    match core.read_handshake(data) {
+                        Some(consumed) => input.pos += consumed,
+                        None => return None,
+                    }
+                    if let Some(pending) = core.pending.pop_front() {
+                        return Some(pending.into());
+                    }
+                    continue;
+                }
+                State::Open => {}
+            }
+            if core.stalled {
+                return None;
+            }
+            let data: &[u8] = &input.buf.as_slice()[input.pos..];
+            let at = core.input_offset + input.pos as u64;
+            let (framer, protocol) = match (&mut core.framer, &core.link.protocol) {
+                (Some(f), Some(p)) => (f, p),
+                _ => return None,
+            };
+            let frame = match framer.next_frame(data) {
+                Ok(Status::Complete(frame)) => frame,
+                Ok(Status::Partial) => return None,
+                Err(e) => {
+                    core.protocol_error(e.shifted(at as usize));
+                    return core.pending.pop_front().map(Into::into);
+                }
+            };
+            let message = match protocol.parse(&data[frame.body.clone()]) {
+                Ok(Parsed::Message(m)) => m,
+                Ok(Parsed::Skipped { .. }) => {
+                    input.pos += frame.consumed;
+                    continue;
+                }
+                Err(e) => {
+                    core.protocol_error(e.shifted(at as usize + frame.body.start));
+                    return core.pending.pop_front().map(Into::into);
+                }
+            };
+            match core.dispatch(message) {
+                Dispatch::Event(event) => {
+                    input.pos += frame.consumed;
+                    core.stats.messages_received += 1;
+                    return Some(event);
+                }
+                Dispatch::Consumed => {
+                    input.pos += frame.consumed;
+                    core.stats.messages_received += 1;
+                    if let Some(pending) = core.pending.pop_front() {
+                        return Some(pending.into());
+                    }
+                }
+                Dispatch::Wait => {
+                    core.stalled = true;
+                    return None;
+                }
+            }
+        }
+    }
+
+    pub(crate) fn core_mut(&mut self) -> &mut Core<P, S> {
+        &mut self.core
+    }
+}
+
+impl<P: HubProtocol, S: Store> core::fmt::Debug for Connection<P, S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Connection")
+            .field("role", &self.core.role)
+            .field("state", &self.core.link.state)
+            .field("protocol", &self.protocol().map(|p| p.name()))
+            .field("input", &(self.input.buf.len() - self.input.pos))
+            .field("output", &self.core.link.output.buf.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<P: HubProtocol, S: Store> Core<P, S> {
+    fn new(
+        role: Role,
+        config: Config,
+        candidates: heapless::Vec<P, MAX_PROTOCOLS>,
+        limits: Limits,
+        now: Instant,
+    ) -> Self {
+        Core {
+            role,
+            config,
+            candidates,
+            handshake_limits: limits,
+            handshake_framer: RecordFramer::new(limits),
+            framer: None,
+            link: Link::new(config.reconnect_buffer_size, now),
+            inbound: Inbound::new(),
+            calls: S::Calls::default(),
+            peer: S::Peer::default(),
+            peer_active: 0,
+            next_call: 0,
+            next_handle: 0,
+            in_flight: 0,
+            started: now,
+            last_received: now,
+            ack_at: None,
+            pending: heapless::Deque::new(),
+            stalled: false,
+            handshake: None,
+            input_offset: 0,
+            stats: Stats::default(),
+        }
+    }
+
+    fn advance_clock(&mut self, now: Instant) {
+        // Time never runs backwards for the connection, whatever the caller's clock does.
+        self.link.now = self.link.now.max(now);
+        self.link.output.settle();
+    }
+
+    /// Input held before reading pauses: the configured window, never less than one whole
+    /// message of the largest size allowed.
+    fn receive_window(&self) -> usize {
+        let largest = self.handshake_limits.max_message_size.unwrap_or(0);
+        self.config.receive_buffer_size.max(largest)
+    }
+
+    fn push_pending(&mut self, pending: Pending) {
+        // The queue holds one of each kind at most, plus a failure: it cannot overflow.
+        let _ = self.pending.push_back(pending);
+    }
+
+    /// Fails the connection: nothing more is read, and the owner hears why once.
+    pub(crate) fn fail(&mut self, kind: FailureKind, error: Error) {
+        if self.link.state == State::Closed {
+            return;
+        }
+        self.link.state = State::Closed;
+        self.stalled = false;
+        self.push_pending(Pending::Failed(Failure { kind, error }));
+    }
+
+    /// Bad bytes from the peer. A server first tells the client with a Close, as .NET does.
+    fn protocol_error(&mut self, error: Error) {
+        if self.role == Role::Server && self.link.state == State::Open {
+            let text = if self.config.detailed_errors {
+                render(format_args!("Connection closed with an error. InvalidDataException: {}", error.message()))
+            } else {
+                render(format_args!("Connection closed with an error."))
+            };
+            let close = signalr_codec_core::Close { error: Some(Text::borrowed(&text)), allow_reconnect: false };
+            let _ = self.link.write(&Bare::Close(close), false);
+        }
+        self.fail(FailureKind::Protocol, error);
+    }
+
+    /// Reads the handshake record at the front of `data`; returns the bytes it took, or `None`
+    /// until it is whole.
+    fn read_handshake(&mut self, data: &[u8]) -> Option<usize> {
+        let frame = match self.handshake_framer.next_frame(data) {
+            Ok(Status::Complete(frame)) => frame,
+            Ok(Status::Partial) => return None,
+            Err(e) => {
+                // More than the size limit without a separator.
+                match self.role {
+                    Role::Server => self.refuse(FailureKind::Handshake, e, format_args!("Handshake was canceled.")),
+                    Role::Client => self.fail(FailureKind::Handshake, e),
+                }
+                return Some(data.len());
+            }
+        };
+        let record = &data[..frame.consumed];
+        match self.role {
+            Role::Server => self.accept_request(record),
+            Role::Client => self.accept_response(record),
+        }
+        Some(frame.consumed)
+    }
+
+    /// Writes a handshake refusal and fails.
+    fn refuse(&mut self, kind: FailureKind, error: Error, text: core::fmt::Arguments<'_>) {
+        let text = render(text);
+        let _ = HandshakeResponse::error(Text::borrowed(&text)).write(&mut Sink(&mut self.link.output.buf));
+        self.fail(kind, error);
+    }
+
+    fn accept_request(&mut self, record: &[u8]) {
+        let request = match HandshakeRequest::parse(record, &self.handshake_limits) {
+            Ok(Status::Complete((request, _))) => request,
+            Ok(Status::Partial) => return,
+            Err(e) => {
+                let detail = self.config.detailed_errors;
+                let msg = e.message();
+                if detail {
+                    self.refuse(
+                        FailureKind::Handshake,
+                        e.clone(),
+                        format_args!(
+                            "An unexpected error occurred during connection handshake. InvalidDataException: {msg}"
+                        ),
+                    );
+                } else {
+                    self.refuse(
+                        FailureKind::Handshake,
+                        e.clone(),
+                        format_args!("An unexpected error occurred during connection handshake."),
+                    );
+                }
+                return;
+            }
+        };
+        let name = request.protocol.as_str();
+        let version = request.version;
+        let Some(index) = self.candidates.iter().position(|p| p.name() == name) else {
+            let e = Error::formatted(ErrorKind::Invalid, format_args!("The protocol '{name}' is not supported."));
+            self.refuse(FailureKind::Handshake, e, format_args!("The protocol '{name}' is not supported."));
+            return;
+        };
+        if !self.candidates[index].is_version_supported(version) {
+            let e = Error::formatted(
+                ErrorKind::Invalid,
+                format_args!("The server does not support version {version} of the '{name}' protocol."),
+            );
+            self.refuse(
+                FailureKind::Handshake,
+                e,
+                format_args!("The server does not support version {version} of the '{name}' protocol."),
+            );
+            return;
+        }
+        if self.candidates[index].transfer_format() == TransferFormat::Binary && !self.config.binary_transport {
+            let e = Error::formatted(
+                ErrorKind::Invalid,
+                format_args!("Cannot use the '{name}' protocol on the current transport. The transport does not support 'Binary' transfer format."),
+            );
+            self.refuse(
+                FailureKind::Handshake,
+                e,
+                format_args!("Cannot use the '{name}' protocol on the current transport. The transport does not support 'Binary' transfer format."),
+            );
+            return;
+        }
+        let protocol = self.candidates.swap_remove(index);
+        // The response goes out in the protocol's transfer format, as .NET switches the
+        // transport's format before answering.
+        let _ = HandshakeResponse::success().write(&mut Sink(&mut self.link.output.buf));
+        let stateful = self.config.stateful_reconnect && version >= 2;
+        self.open(protocol, version, stateful);
+    }
+
+    fn accept_response(&mut self, record: &[u8]) {
+        match HandshakeResponse::parse(record, &self.handshake_limits) {
+            Ok(Status::Complete((response, _))) if response.is_success() => {
+                let protocol = self.candidates.swap_remove(0);
+                let version = if self.config.stateful_reconnect { protocol.version() } else { 1 };
+                self.open(protocol, version, self.config.stateful_reconnect);
+                if self.config.ping_after_handshake {
+                    let _ = self.link.write(&Bare::Ping, false);
+                }
+            }
+            Ok(Status::Complete((response, _))) => {
+                let text = response.error.as_deref().unwrap_or_default();
+                let e = Error::formatted(ErrorKind::Invalid, format_args!("{text}"));
+                self.fail(FailureKind::Refused, e);
+            }
+            Ok(Status::Partial) => {}
+            Err(e) => self.fail(FailureKind::Handshake, e),
+        }
+    }
+
+    fn open(&mut self, protocol: P, version: i32, stateful: bool) {
+        let handshake = Handshake {
+            protocol: protocol.name(),
+            version,
+            transfer_format: protocol.transfer_format(),
+            stateful_reconnect: stateful,
+        };
+        self.framer = Some(protocol.framer());
+        if stateful {
+            self.link.replay = Some(Replay::new(protocol.framing()));
+        }
+        self.link.protocol = Some(protocol);
+        self.link.state = State::Open;
+        self.link.last_sent = self.link.now;
+        self.last_received = self.link.now;
+        self.handshake = Some(handshake);
+        self.candidates.clear();
+        self.push_pending(Pending::Connected(handshake));
+    }
+
+    fn on_timeout(&mut self) {
+        let now = self.link.now;
+        match self.link.state {
+            State::Closed => {}
+            State::Handshake => {
+                if now >= self.started + self.config.handshake_timeout {
+                    let e = Error::new(ErrorKind::Limit, "Handshake was canceled.");
+                    match self.role {
+                        Role::Server => {
+                            self.refuse(FailureKind::HandshakeTimeout, e, format_args!("Handshake was canceled."))
+                        }
+                        Role::Client => {
+                            let secs = self.config.handshake_timeout.as_secs();
+                            let e = Error::formatted(
+                                ErrorKind::Limit,
+                                format_args!("The handshake timed out after {secs} seconds."),
+                            );
+                            self.fail(FailureKind::HandshakeTimeout, e)
+                        }
+                    }
+                }
+            }
+            State::Open | State::Detached => {
+                if now >= self.last_received + self.config.timeout {
+                    let e = self.timeout_error();
+                    self.fail(FailureKind::Timeout, e);
+                    return;
+                }
+                if self.link.state == State::Detached {
+                    return;
+                }
+                if self.ack_at.is_some_and(|at| now >= at) {
+                    self.ack_at = None;
+                    if let Some(id) = self.inbound.ack_due() {
+                        if self.link.write(&Bare::Ack { sequence_id: id }, false).is_ok() {
+                            self.inbound.acked(id);
+                        }
+                    }
+                }
+                if now >= self.link.last_sent + self.config.keep_alive_interval
+                    && self.link.write(&Bare::Ping, false).is_ok()
+                {
+                    self.link.pings_sent += 1;
+                }
+            }
+        }
+    }
+
+    fn timeout_error(&self) -> Error {
+        match self.role {
+            Role::Server => Error::formatted(
+                ErrorKind::Limit,
+                format_args!(
+                    "Client timeout ({}ms) elapsed without receiving a message from the client. Closing connection.",
+                    self.config.timeout.as_millis()
+                ),
+            ),
+            Role::Client => {
+                Error::new(ErrorKind::Limit, "Server timeout elapsed without receiving a message from the server.")
+            }
+        }
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        match self.link.state {
+            State::Closed => None,
+            State::Handshake => Some(self.started + self.config.handshake_timeout),
+            State::Detached => Some(self.last_received + self.config.timeout),
+            State::Open => {
+                let mut at = (self.last_received + self.config.timeout)
+                    .min(self.link.last_sent + self.config.keep_alive_interval);
+                if let Some(ack) = self.ack_at {
+                    at = at.min(ack);
+                }
+                Some(at)
+            }
+        }
+    }
+
+    fn transport_lost(&mut self, partial: bool) {
+        match self.link.state {
+            State::Closed | State::Detached => {}
+            State::Open if self.link.replay.is_some() => {
+                self.link.state = State::Detached;
+                // Unsent output is dropped: the counted messages in it are in the replay buffer,
+                // the rest (Pings, Acks) means nothing on the next transport.
+                self.link.output.clear();
+                self.inbound.transport_changed();
+                self.ack_at = None;
+            }
+            State::Handshake | State::Open => {
+                let e = if partial {
+                    Error::new(ErrorKind::Syntax, "Connection terminated while reading a message.")
+                } else {
+                    Error::new(ErrorKind::Invalid, "The transport closed without a Close message.")
+                };
+                self.link.output.clear();
+                self.fail(FailureKind::TransportLost, e);
+            }
+        }
+    }
+
+    fn attach_transport(&mut self) -> bool {
+        if self.link.state != State::Detached {
+            return false;
+        }
+        self.link.state = State::Open;
+        self.last_received = self.link.now;
+        if let Err(e) = self.link.resume() {
+            self.fail(FailureKind::Limit, e);
+            return true;
+        }
+        self.stats.resumed += 1;
+        self.push_pending(Pending::Resumed);
+        true
+    }
+
+    /// Adds a peer entry, failing the connection when none can be kept.
+    fn track(&mut self, kind: PeerKind, id: &str) -> Option<u32> {
+        if self.peer_active >= self.config.max_tracked {
+            self.fail(
+                FailureKind::Limit,
+                Error::new(ErrorKind::Limit, "Too many invocations and streams in progress."),
+            );
+            return None;
+        }
+        let handle = self.next_handle;
+        match track::track_peer(&mut self.peer, kind, id, handle) {
+            Ok(()) => {
+                self.next_handle = self.next_handle.wrapping_add(1);
+                self.peer_active += 1;
+                Some(handle)
+            }
+            Err(TrackError::Full) => {
+                self.fail(
+                    FailureKind::Limit,
+                    Error::new(ErrorKind::Limit, "Too many invocations and streams in progress."),
+                );
+                None
+            }
+            Err(TrackError::IdTooLong) => {
+                self.fail(
+                    FailureKind::Limit,
+                    Error::new(ErrorKind::Limit, "An invocation or stream id is too long to keep."),
+                );
+                None
+            }
+        }
+    }
+
+    /// Frees peer entry `index`.
+    pub(crate) fn untrack(&mut self, index: usize) {
+        let entry = &mut self.peer.entries_mut()[index];
+        if entry.active {
+            if entry.kind == Some(PeerKind::Invocation) && self.role == Role::Server {
+                self.in_flight = self.in_flight.saturating_sub(1);
+            }
+            entry.active = false;
+            self.peer_active -= 1;
+            self.stalled = false;
+        }
+    }
+
+    /// True when `message` must stay unread for now (.NET's receive loop blocks the same way).
+    fn must_wait<V>(&self, message: &HubMessage<'_, V>) -> bool {
+        match message {
+            HubMessage::Invocation(inv) => {
+                self.role == Role::Server
+                    && !inv.is_non_blocking()
+                    && self.in_flight >= self.config.max_parallel_invocations
+            }
+            HubMessage::StreamItem(item) => self.config.stream_buffer_capacity.is_some_and(|cap| {
+                track::find_peer_id(&self.peer, PeerKind::Upload, &item.invocation_id)
+                    .is_some_and(|i| self.peer.entries()[i].buffered >= cap)
+            }),
+            _ => false,
+        }
+    }
+
+    fn dispatch<'a>(&mut self, message: HubMessage<'a, P::Value<'a>>) -> Dispatch<'a, P::Value<'a>> {
+        if self.must_wait(&message) {
+            return Dispatch::Wait;
+        }
+        if message.message_type().is_invocation_family() && self.link.replay.is_some() {
+            if self.inbound.arrive() == Arrival::Skip {
+                self.stats.duplicates_skipped += 1;
+                return Dispatch::Consumed;
+            }
+            if self.ack_at.is_none() {
+                self.ack_at = Some(self.link.now + self.config.ack_interval);
+            }
+        }
+        match message {
+            HubMessage::Ping => {
+                self.stats.pings_received += 1;
+                Dispatch::Consumed
+            }
+            HubMessage::Ack { sequence_id } => {
+                if self.link.on_ack(sequence_id) {
+                    self.push_pending(Pending::Writable);
+                }
+                Dispatch::Consumed
+            }
+            HubMessage::Sequence { sequence_id } => {
+                if self.link.replay.is_some() {
+                    if let Err(text) = self.inbound.sequence(sequence_id) {
+                        self.fail(FailureKind::Sequence, Error::new(ErrorKind::Invalid, text));
+                    }
+                }
+                Dispatch::Consumed
+            }
+            HubMessage::Close(close) => {
+                self.link.state = State::Closed;
+                Dispatch::Event(Event::Closed { error: close.error, allow_reconnect: close.allow_reconnect })
+            }
+            HubMessage::Invocation(inv) => self.on_invocation(inv),
+            HubMessage::StreamInvocation(inv) => self.on_stream_invocation(inv),
+            HubMessage::CancelInvocation(cancel) => {
+                match track::find_peer_id(&self.peer, PeerKind::Stream, &cancel.invocation_id) {
+                    Some(i) if self.role == Role::Server => {
+                        Dispatch::Event(Event::Cancel(InvocationHandle(self.peer.entries()[i].handle)))
+                    }
+                    _ => self.unknown(),
+                }
+            }
+            HubMessage::StreamItem(item) => {
+                if let Some(i) = track::find_peer_id(&self.peer, PeerKind::Upload, &item.invocation_id) {
+                    let entry = &mut self.peer.entries_mut()[i];
+                    entry.buffered += 1;
+                    return Dispatch::Event(Event::UploadItem { stream: StreamHandle(entry.handle), item: item.item });
+                }
+                match track::parse_call_id(&item.invocation_id)
+                    .filter(|&id| track::find_call(&self.calls, id, &[CallKind::Stream]).is_some())
+                {
+                    Some(id) => Dispatch::Event(Event::StreamItem { call: track::CallId(id), item: item.item }),
+                    None => self.unknown(),
+                }
+            }
+            HubMessage::Completion(done) => {
+                // The peer's upload streams first, then this side's calls, as .NET's server does.
+                if let Some(i) = track::find_peer_id(&self.peer, PeerKind::Upload, &done.invocation_id) {
+                    let stream = StreamHandle(self.peer.entries()[i].handle);
+                    self.untrack(i);
+                    let error = match done.outcome {
+                        Outcome::Error(e) => Some(e),
+                        _ => None,
+                    };
+                    return Dispatch::Event(Event::UploadEnd { stream, error });
+                }
+                let found = track::parse_call_id(&done.invocation_id).and_then(|id| {
+                    track::find_call(&self.calls, id, &[CallKind::Invocation, CallKind::Stream]).map(|i| (id, i))
+                });
+                match found {
+                    Some((id, i)) => {
+                        self.calls.swap_remove(i);
+                        Dispatch::Event(Event::Completion { call: track::CallId(id), outcome: done.outcome })
+                    }
+                    None => self.unknown(),
+                }
+            }
+        }
+    }
+
+    fn unknown<'a, V>(&mut self) -> Dispatch<'a, V> {
+        self.stats.unknown_ids += 1;
+        Dispatch::Consumed
+    }
+
+    fn track_uploads(&mut self, stream_ids: &signalr_codec_core::StreamIds<'_>) -> Option<Uploads> {
+        let first = self.next_handle;
+        let mut count = 0u32;
+        for id in stream_ids.iter() {
+            self.track(PeerKind::Upload, &id)?;
+            count += 1;
+        }
+        Some(Uploads { first, count })
+    }
+
+    fn on_invocation<'a>(&mut self, inv: Invocation<'a, P::Value<'a>>) -> Dispatch<'a, P::Value<'a>> {
+        let handle = match (&inv.invocation_id, inv.is_non_blocking()) {
+            (Some(id), false) => match self.track(PeerKind::Invocation, id) {
+                Some(h) => Some(InvocationHandle(h)),
+                None => return Dispatch::Consumed,
+            },
+            _ => None,
+        };
+        let Some(uploads) = self.track_uploads(&inv.stream_ids) else {
+            return Dispatch::Consumed;
+        };
+        if handle.is_some() && self.role == Role::Server {
+            self.in_flight += 1;
+        }
+        Dispatch::Event(Event::Invocation(Incoming {
+            handle,
+            target: inv.target,
+            arguments: inv.arguments,
+            headers: inv.headers,
+            uploads,
+            stream_ids: inv.stream_ids,
+        }))
+    }
+
+    fn on_stream_invocation<'a>(&mut self, inv: StreamInvocation<'a, P::Value<'a>>) -> Dispatch<'a, P::Value<'a>> {
+        if self.role == Role::Client {
+            // The official clients treat a stream invocation from the server as an unknown type.
+            return Dispatch::Consumed;
+        }
+        if track::find_peer_id(&self.peer, PeerKind::Stream, &inv.invocation_id).is_some() {
+            let text = render(format_args!("Invocation ID '{}' is already in use.", inv.invocation_id));
+            let done =
+                signalr_codec_core::Completion::<NoPayload>::error(inv.invocation_id.clone(), Text::borrowed(&text));
+            let _ = self.link.write(&HubMessage::Completion(done), true);
+            return Dispatch::Consumed;
+        }
+        let Some(handle) = self.track(PeerKind::Stream, &inv.invocation_id) else {
+            return Dispatch::Consumed;
+        };
+        let Some(uploads) = self.track_uploads(&inv.stream_ids) else {
+            return Dispatch::Consumed;
+        };
+        Dispatch::Event(Event::StreamInvocation(Incoming {
+            handle: Some(InvocationHandle(handle)),
+            target: inv.target,
+            arguments: inv.arguments,
+            headers: inv.headers,
+            uploads,
+            stream_ids: inv.stream_ids,
+        }))
+    }
+}

@@ -1,0 +1,226 @@
+//! Stateful reconnect (hub-protocol.md §10): numbering counted messages (types 1–5) each way,
+//! the replay buffer of what the peer has not acknowledged, and the receiving side's
+//! duplicate filter after a Sequence.
+
+use signalr_codec_core::frame::Status;
+use signalr_codec_core::frame::{Framing, RECORD_SEPARATOR};
+use signalr_codec_core::varint;
+
+use crate::storage::Bytes;
+
+/// The sending side: the counted messages not yet acknowledged, framed as they were sent.
+///
+/// Messages are stored back to back exactly as written, so replaying is one copy and dropping
+/// acknowledged ones needs only their framing to find where each ends.
+#[derive(Debug)]
+pub(crate) struct Replay<B> {
+    bytes: B,
+    framing: Framing,
+    /// Id of the oldest buffered message (= `next_id` when empty).
+    first_id: i64,
+    /// Id the next counted message gets.
+    next_id: i64,
+}
+
+impl<B: Bytes> Replay<B> {
+    pub(crate) fn new(framing: Framing) -> Self {
+        Replay { bytes: B::default(), framing, first_id: 1, next_id: 1 }
+    }
+
+    /// Bytes buffered.
+    pub(crate) fn buffered(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Messages buffered.
+    pub(crate) fn count(&self) -> u64 {
+        (self.next_id - self.first_id) as u64
+    }
+
+    /// Room for `n` more bytes.
+    pub(crate) fn has_room(&self, n: usize) -> bool {
+        self.bytes.spare() >= n
+    }
+
+    /// Keeps one framed counted message (its id is the next one); false when it does not fit.
+    pub(crate) fn push(&mut self, framed: &[u8]) -> bool {
+        if !self.bytes.append(framed) {
+            return false;
+        }
+        self.next_id += 1;
+        true
+    }
+
+    /// Writes one counted message straight into the buffer (no transport is attached), with
+    /// `write`; on error nothing is kept.
+    pub(crate) fn write_with<E>(&mut self, write: impl FnOnce(&mut B) -> Result<usize, E>) -> Result<(), E> {
+        let start = self.bytes.len();
+        match write(&mut self.bytes) {
+            Ok(_) => {
+                self.next_id += 1;
+                Ok(())
+            }
+            Err(e) => {
+                self.bytes.truncate(start);
+                Err(e)
+            }
+        }
+    }
+
+    /// The peer has every message up to `sequence_id`: drops them. Ids beyond what was sent
+    /// are treated as "everything".
+    pub(crate) fn ack(&mut self, sequence_id: i64) {
+        let upto = sequence_id.saturating_add(1).min(self.next_id);
+        let mut end = 0;
+        while self.first_id < upto {
+            end += frame_len(self.framing, &self.bytes.as_slice()[end..]);
+            self.first_id += 1;
+        }
+        self.bytes.consume(end);
+    }
+
+    /// The Sequence to send on a new transport: the id of the oldest message replayed, or the
+    /// next id when nothing waits (as .NET and the JS client do, hub-protocol.md §14.1).
+    pub(crate) fn sequence_id(&self) -> i64 {
+        self.first_id
+    }
+
+    /// The messages to replay, framed, oldest first.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        self.bytes.as_slice()
+    }
+}
+
+/// Length of the frame at the front of `bytes`, which this side wrote itself.
+fn frame_len(framing: Framing, bytes: &[u8]) -> usize {
+    match framing {
+        Framing::RecordSeparator => bytes.iter().position(|&b| b == RECORD_SEPARATOR).map_or(bytes.len(), |i| i + 1),
+        Framing::LengthPrefixed => match varint::decode(bytes) {
+            Ok(Status::Complete((len, prefix))) => (prefix + len as usize).min(bytes.len()),
+            _ => bytes.len(),
+        },
+    }
+}
+
+/// The receiving side: which counted message comes next, which were already processed, and
+/// what was last acknowledged.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Inbound {
+    /// Highest counted id processed (0: none yet).
+    latest: i64,
+    /// The id the next counted message arriving has.
+    next: i64,
+    /// The `latest` last sent in an Ack.
+    acked: i64,
+    /// After a transport change, counted messages are dropped until the peer's Sequence says
+    /// where its replay starts (as the JS client does).
+    awaiting_sequence: bool,
+}
+
+/// What to do with an arriving counted message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Arrival {
+    /// New: process it.
+    New,
+    /// Already processed before the transport changed, or arriving before the Sequence:
+    /// drop it.
+    Skip,
+}
+
+/// `Sequence ID greater than amount of messages we've received.`
+pub(crate) const SEQUENCE_TOO_HIGH: &str = "Sequence ID greater than amount of messages we've received.";
+
+impl Inbound {
+    pub(crate) const fn new() -> Self {
+        Inbound { latest: 0, next: 1, acked: 0, awaiting_sequence: false }
+    }
+
+    /// Numbers an arriving counted message.
+    pub(crate) fn arrive(&mut self) -> Arrival {
+        if self.awaiting_sequence {
+            return Arrival::Skip;
+        }
+        let id = self.next;
+        self.next += 1;
+        if id <= self.latest {
+            return Arrival::Skip;
+        }
+        self.latest = id;
+        Arrival::New
+    }
+
+    /// The peer's Sequence: its next counted message has `sequence_id`. An id past the next
+    /// one expected would skip messages: fatal.
+    pub(crate) fn sequence(&mut self, sequence_id: i64) -> Result<(), &'static str> {
+        if sequence_id > self.latest.saturating_add(1) {
+            return Err(SEQUENCE_TOO_HIGH);
+        }
+        self.next = sequence_id;
+        self.awaiting_sequence = false;
+        Ok(())
+    }
+
+    /// The transport changed: wait for the peer's Sequence.
+    pub(crate) fn transport_changed(&mut self) {
+        self.awaiting_sequence = true;
+    }
+
+    /// The id to acknowledge, if anything arrived since the last Ack.
+    pub(crate) fn ack_due(&self) -> Option<i64> {
+        (self.latest > self.acked).then_some(self.latest)
+    }
+
+    /// An Ack for `latest` was sent.
+    pub(crate) fn acked(&mut self, id: i64) {
+        self.acked = id;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Buf = heapless::Vec<u8, 64>;
+
+    #[test]
+    fn acked_messages_are_dropped_and_the_sequence_follows() {
+        let mut replay = Replay::<Buf>::new(Framing::LengthPrefixed);
+        assert_eq!(replay.sequence_id(), 1);
+        assert!(replay.push(&[0x02, 0x91, 0x06]));
+        assert!(replay.push(&[0x03, 0x92, 0x08, 0x01]));
+        assert!(replay.push(&[0x02, 0x91, 0x06]));
+        assert_eq!((replay.count(), replay.buffered()), (3, 10));
+        replay.ack(1);
+        assert_eq!((replay.sequence_id(), replay.count(), replay.bytes()), (2, 2, &[3, 0x92, 8, 1, 2, 0x91, 6][..]));
+        replay.ack(1); // an old Ack again changes nothing
+        assert_eq!(replay.count(), 2);
+        replay.ack(99); // more than was sent: everything
+        assert_eq!((replay.sequence_id(), replay.count(), replay.buffered()), (4, 0, 0));
+    }
+
+    #[test]
+    fn records_are_split_at_the_separator() {
+        let mut replay = Replay::<Buf>::new(Framing::RecordSeparator);
+        assert!(replay.push(b"{\"type\":6}\x1e"));
+        assert!(replay.push(b"{}\x1e"));
+        replay.ack(1);
+        assert_eq!(replay.bytes(), b"{}\x1e");
+    }
+
+    #[test]
+    fn duplicates_after_a_sequence_are_skipped_and_skip_ahead_is_fatal() {
+        let mut inbound = Inbound::new();
+        assert_eq!(inbound.arrive(), Arrival::New); // 1
+        assert_eq!(inbound.arrive(), Arrival::New); // 2
+        assert_eq!(inbound.ack_due(), Some(2));
+        inbound.acked(2);
+        assert_eq!(inbound.ack_due(), None);
+        inbound.transport_changed();
+        assert_eq!(inbound.arrive(), Arrival::Skip); // before the Sequence
+        inbound.sequence(2).unwrap(); // the peer replays from 2
+        assert_eq!(inbound.arrive(), Arrival::Skip); // 2 again
+        assert_eq!(inbound.arrive(), Arrival::New); // 3
+        assert_eq!(inbound.sequence(5), Err(SEQUENCE_TOO_HIGH));
+        assert!(inbound.sequence(4).is_ok());
+    }
+}

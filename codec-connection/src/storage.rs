@@ -1,0 +1,240 @@
+//! Where a connection keeps its bytes and its bookkeeping: growable ([`Heap`], with `alloc`) or
+//! fixed at compile time ([`Fixed`], for devices without an allocator).
+//!
+//! A connection holds three byte buffers — input not yet processed, output not yet handed to the
+//! transport, and (with stateful reconnect) the replay buffer of unacknowledged messages — and
+//! two small tables: the calls it made that await an answer, and what the peer started that it
+//! must answer or route (invocations, streams, upload streams). [`Store`] names the five types.
+
+use core::fmt;
+
+/// Byte storage: a queue that grows at the back and is consumed from the front.
+pub trait Bytes: Default {
+    /// The bytes held.
+    fn as_slice(&self) -> &[u8];
+    /// How many more bytes fit.
+    fn spare(&self) -> usize;
+    /// Appends all of `data`, or nothing when it does not fit (returns false).
+    fn append(&mut self, data: &[u8]) -> bool;
+    /// Drops the first `n` bytes.
+    fn consume(&mut self, n: usize);
+    /// Keeps only the first `len` bytes.
+    fn truncate(&mut self, len: usize);
+
+    /// Number of bytes held.
+    fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    /// True when nothing is held.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl Bytes for alloc::vec::Vec<u8> {
+    fn as_slice(&self) -> &[u8] {
+        self
+    }
+
+    fn spare(&self) -> usize {
+        isize::MAX as usize - self.len()
+    }
+
+    fn append(&mut self, data: &[u8]) -> bool {
+        self.extend_from_slice(data);
+        true
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.drain(..n);
+    }
+
+    fn truncate(&mut self, len: usize) {
+        alloc::vec::Vec::truncate(self, len);
+    }
+}
+
+impl<const N: usize> Bytes for heapless::Vec<u8, N> {
+    fn as_slice(&self) -> &[u8] {
+        self
+    }
+
+    fn spare(&self) -> usize {
+        N - self.len()
+    }
+
+    fn append(&mut self, data: &[u8]) -> bool {
+        self.extend_from_slice(data).is_ok()
+    }
+
+    fn consume(&mut self, n: usize) {
+        let len = self.len();
+        self.copy_within(n..len, 0);
+        heapless::Vec::truncate(self, len - n);
+    }
+
+    fn truncate(&mut self, len: usize) {
+        heapless::Vec::truncate(self, len);
+    }
+}
+
+/// A small table of entries that are looked up by scanning (connections track a handful of
+/// calls at a time, where a scan beats hashing and needs no allocator).
+pub trait Table<T>: Default {
+    /// The entries.
+    fn entries(&self) -> &[T];
+    /// The entries, mutable.
+    fn entries_mut(&mut self) -> &mut [T];
+    /// Adds an entry; gives it back when the table is full.
+    fn push(&mut self, entry: T) -> Result<(), T>;
+    /// Removes entry `index`, moving the last one into its place.
+    fn swap_remove(&mut self, index: usize) -> T;
+    /// How many more entries fit.
+    fn room(&self) -> usize;
+}
+
+#[cfg(feature = "alloc")]
+impl<T> Table<T> for alloc::vec::Vec<T> {
+    fn entries(&self) -> &[T] {
+        self
+    }
+
+    fn entries_mut(&mut self) -> &mut [T] {
+        self
+    }
+
+    fn push(&mut self, entry: T) -> Result<(), T> {
+        alloc::vec::Vec::push(self, entry);
+        Ok(())
+    }
+
+    fn swap_remove(&mut self, index: usize) -> T {
+        alloc::vec::Vec::swap_remove(self, index)
+    }
+
+    fn room(&self) -> usize {
+        usize::MAX
+    }
+}
+
+impl<T, const N: usize> Table<T> for heapless::Vec<T, N> {
+    fn entries(&self) -> &[T] {
+        self
+    }
+
+    fn entries_mut(&mut self) -> &mut [T] {
+        self
+    }
+
+    fn push(&mut self, entry: T) -> Result<(), T> {
+        heapless::Vec::push(self, entry)
+    }
+
+    fn swap_remove(&mut self, index: usize) -> T {
+        heapless::Vec::swap_remove(self, index)
+    }
+
+    fn room(&self) -> usize {
+        N - self.len()
+    }
+}
+
+/// A copy of an id the peer chose (an invocation id, an upload stream id), kept to answer it.
+pub trait IdText: Default + fmt::Debug {
+    /// Replaces the text; false when it does not fit.
+    fn set(&mut self, id: &str) -> bool;
+    /// The text.
+    fn as_str(&self) -> &str;
+}
+
+#[cfg(feature = "alloc")]
+impl IdText for alloc::string::String {
+    fn set(&mut self, id: &str) -> bool {
+        // Reuses the capacity of an earlier id: no allocation per message once warm.
+        self.clear();
+        self.push_str(id);
+        true
+    }
+
+    fn as_str(&self) -> &str {
+        self
+    }
+}
+
+impl<const N: usize> IdText for heapless::String<N> {
+    fn set(&mut self, id: &str) -> bool {
+        self.clear();
+        self.push_str(id).is_ok()
+    }
+
+    fn as_str(&self) -> &str {
+        self
+    }
+}
+
+/// The storage types of a connection.
+pub trait Store {
+    /// Byte buffers: input, output and replay.
+    type Bytes: Bytes;
+    /// A copied peer id.
+    type Id: IdText;
+    /// The calls this side made that await a Completion (or stream items).
+    type Calls: Table<crate::track::Call>;
+    /// What the peer started that this side answers or routes.
+    type Peer: Table<crate::track::PeerEntry<Self::Id>>;
+}
+
+/// Growable storage: buffers and tables on the heap, grown as needed up to the configured
+/// limits and then reused (no allocation per message once warm). Needs the `alloc` feature.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Heap;
+
+#[cfg(feature = "alloc")]
+impl Store for Heap {
+    type Bytes = alloc::vec::Vec<u8>;
+    type Id = alloc::string::String;
+    type Calls = alloc::vec::Vec<crate::track::Call>;
+    type Peer = alloc::vec::Vec<crate::track::PeerEntry<alloc::string::String>>;
+}
+
+/// Storage fixed at compile time, for devices without an allocator: every buffer holds `BYTES`
+/// bytes, at most `CALLS` calls of this side and `PEER` entries of the peer's are tracked, and a
+/// peer id is kept in at most `ID` bytes (longer ids are refused).
+///
+/// `BYTES` bounds one message in each direction and, with stateful reconnect, the replay buffer.
+///
+/// ```
+/// use signalr_codec_connection::{Config, Connection, Fixed, Instant};
+/// use signalr_codec_msgpack::MessagePackHubProtocol;
+/// type Device = Fixed<512, 4, 2, 16>;
+/// let conn: Connection<MessagePackHubProtocol, Device> =
+///     Connection::client_in(MessagePackHubProtocol::new(), Config::client(), Instant::from_millis(0));
+/// assert!(!conn.is_closed());
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Fixed<const BYTES: usize, const CALLS: usize, const PEER: usize, const ID: usize>;
+
+impl<const BYTES: usize, const CALLS: usize, const PEER: usize, const ID: usize> Store
+    for Fixed<BYTES, CALLS, PEER, ID>
+{
+    type Bytes = heapless::Vec<u8, BYTES>;
+    type Id = heapless::String<ID>;
+    type Calls = heapless::Vec<crate::track::Call, CALLS>;
+    type Peer = heapless::Vec<crate::track::PeerEntry<heapless::String<ID>>, PEER>;
+}
+
+/// Writes into a [`Bytes`] as a codec [`Output`](signalr_codec_core::Output).
+pub(crate) struct Sink<'a, B>(pub(crate) &'a mut B);
+
+impl<B: Bytes> signalr_codec_core::Output for Sink<'_, B> {
+    fn remaining(&self) -> usize {
+        self.0.spare()
+    }
+
+    fn put(&mut self, bytes: &[u8]) {
+        // Writers check `remaining` before putting anything, so this always fits.
+        let _ = self.0.append(bytes);
+    }
+}
