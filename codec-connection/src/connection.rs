@@ -341,6 +341,13 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
             let _ = self.input.buf.append(&data[..n]);
             self.core.last_received = self.core.link.now;
         }
+        // The handshake is answered at once (its events borrow nothing), so the response is in
+        // `poll_transmit` whether or not events are polled first.
+        if self.core.link.state == State::Handshake {
+            if let Some(consumed) = self.core.read_handshake(&self.input.buf.as_slice()[self.input.pos..]) {
+                self.input.pos += consumed;
+            }
+        }
         n
     }
 
