@@ -224,7 +224,7 @@ enum RequestKind {
 /// use signalr_codec_core::Headers;
 /// use signalr_codec_json::Serialized;
 /// let headers = [("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")];
-/// let request = Request::invoke("Sum", Serialized(())).with_uploads(1).with_headers(Headers::from_pairs(&headers));
+/// let request = Request::invoke("Sum", Serialized::<[i32; 0]>([])).with_uploads(1).with_headers(Headers::from_pairs(&headers));
 /// # let _ = request;
 /// ```
 #[derive(Debug, Clone)]

@@ -3,6 +3,9 @@
 
 mod common;
 
+/// An empty argument list (serde writes `()` as null, which is not an argument array).
+const NO_ARGS: [u8; 0] = [];
+
 use common::*;
 use signalr_codec_connection::codec_core::TransferFormat;
 use signalr_codec_connection::{AnyProtocol, Config, Connection, FailureKind, State};
@@ -166,7 +169,10 @@ fn the_client_writes_its_request_first_as_text() {
     let stateful = Config::client().with_stateful_reconnect(true);
     let mut client = Connection::client(JsonHubProtocol::new(), stateful, t(0));
     assert_eq!(output(&mut client), b"{\"protocol\":\"json\",\"version\":2}\x1e");
-    assert!(client.invoke("Add", signalr_codec_json::Serialized(())).is_err(), "no invocation before the handshake");
+    assert!(
+        client.invoke("Add", signalr_codec_json::Serialized(NO_ARGS)).is_err(),
+        "no invocation before the handshake"
+    );
 }
 
 #[test]
