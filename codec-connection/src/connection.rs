@@ -812,6 +812,10 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
             return true;
         }
         self.stats.resumed += 1;
+        // Acknowledge again what arrived before (see `Inbound::transport_changed`).
+        if self.inbound.ack_due().is_some() {
+            self.ack_at = Some(self.link.now + self.config.ack_interval);
+        }
         self.push_pending(Pending::Resumed);
         true
     }

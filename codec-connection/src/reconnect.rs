@@ -160,9 +160,12 @@ impl Inbound {
         Ok(())
     }
 
-    /// The transport changed: wait for the peer's Sequence.
+    /// The transport changed: wait for the peer's Sequence, and acknowledge again on the new
+    /// transport. The last Ack may have been lost with the old one; the peer would then keep
+    /// its replay buffer full, send nothing new, and so never be acknowledged again.
     pub(crate) fn transport_changed(&mut self) {
         self.awaiting_sequence = true;
+        self.acked = 0;
     }
 
     /// The id to acknowledge, if anything arrived since the last Ack.
