@@ -537,8 +537,12 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
     }
 
     fn push_pending(&mut self, pending: Pending) {
-        // The queue holds one of each kind at most, plus a failure: it cannot overflow.
-        let _ = self.pending.push_back(pending);
+        // One of each kind at most (a second Resumed or Writable before the first was polled
+        // says nothing new), so the four kinds fit and a failure is never dropped.
+        let kind = core::mem::discriminant(&pending);
+        if self.pending.iter().all(|p| core::mem::discriminant(p) != kind) {
+            let _ = self.pending.push_back(pending);
+        }
     }
 
     /// Fails the connection: nothing more is read, and the owner hears why once.

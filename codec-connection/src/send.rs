@@ -316,6 +316,8 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
     /// streams first, then the invocation.
     pub fn request<V: Encode<P>>(&mut self, request: Request<'_, V>) -> Result<Issued, SendError> {
         let core = self.core_mut();
+        // A closed connection says so, before any table says it is full.
+        core.link.check(false)?;
         if request.kind == RequestKind::Stream && core.role == Role::Server {
             return Err(SendError::NotAllowed);
         }
