@@ -475,6 +475,12 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
     pub(crate) fn core_mut(&mut self) -> &mut Core<P, S> {
         &mut self.core
     }
+
+    /// Input bytes held (processed ones not yet dropped included) and the receive window.
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn input_window(&self) -> (usize, usize) {
+        (self.input.buf.len(), self.core.receive_window())
+    }
 }
 
 impl<P: HubProtocol, S: Store> core::fmt::Debug for Connection<P, S> {

@@ -14,6 +14,8 @@ mod any;
 mod config;
 mod connection;
 mod event;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod outbox;
 mod reconnect;
 mod send;
