@@ -210,6 +210,19 @@ impl fmt::Debug for Error {
 
 impl core::error::Error for Error {}
 
+#[cfg(feature = "std")]
+impl From<Error> for std::io::Error {
+    /// `InvalidData` (`WriteZero` for an output buffer too small), carrying the codec error:
+    /// `io.get_ref().and_then(|e| e.downcast_ref::<Error>())` gives it back.
+    fn from(error: Error) -> Self {
+        let kind = match error.kind() {
+            ErrorKind::BufferTooSmall => std::io::ErrorKind::WriteZero,
+            _ => std::io::ErrorKind::InvalidData,
+        };
+        std::io::Error::new(kind, error)
+    }
+}
+
 /// Collects a formatted text, cutting it (with `…`) where no allocator can grow it.
 #[derive(Default)]
 struct DetailWriter {

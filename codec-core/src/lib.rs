@@ -10,6 +10,8 @@ extern crate alloc;
 #[cfg(all(feature = "std", not(test)))]
 extern crate std;
 
+#[cfg(feature = "tokio-util")]
+pub mod codec;
 pub mod completion;
 pub mod decoder;
 pub mod error;
