@@ -14,7 +14,9 @@ use crate::config::Config;
 use crate::event::{Event, Failure, FailureKind, Handshake, Incoming};
 use crate::outbox::Transmit;
 use crate::reconnect::{Arrival, Inbound, Replay};
-use crate::send::{Bare, Link, NoPayload};
+use signalr_codec_core::NoPayload;
+
+use crate::send::{Bare, Link};
 #[cfg(feature = "alloc")]
 use crate::storage::Heap;
 use crate::storage::{Bytes, Sink, Store, Table};

@@ -6,7 +6,7 @@ use core::fmt::{self, Write as _};
 
 use signalr_codec_core::{
     CancelInvocation, Close, Completion, Encode, Error, ErrorKind, Headers, HubMessage, HubProtocol, Invocation,
-    Outcome, Output, StreamIds, StreamInvocation, StreamItem, Text,
+    NoPayload, Outcome, StreamIds, StreamInvocation, StreamItem, Text,
 };
 
 use crate::connection::{Connection, Role, State};
@@ -58,21 +58,6 @@ impl fmt::Display for SendError {
 }
 
 impl core::error::Error for SendError {}
-
-/// Stands in for the payload type of messages that carry none (Ping, Close, Ack, a void or
-/// failed Completion), so they need no type annotation.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct NoPayload;
-
-impl<P: ?Sized> Encode<P> for NoPayload {
-    fn encoded_len(&self, _: &P) -> Result<usize, Error> {
-        Err(Error::new(ErrorKind::Invalid, "This message carries no payload."))
-    }
-
-    fn encode<O: Output + ?Sized>(&self, _: &P, _: &mut O) -> Result<(), Error> {
-        Err(Error::new(ErrorKind::Invalid, "This message carries no payload."))
-    }
-}
 
 /// A message without payload values.
 pub(crate) type Bare<'a> = HubMessage<'a, NoPayload>;

@@ -25,6 +25,8 @@ pub mod json;
 pub mod limits;
 pub mod list;
 pub mod message;
+#[cfg(feature = "alloc")]
+pub mod negotiate;
 pub mod output;
 pub mod protocol;
 pub mod stream_ids;
@@ -43,6 +45,6 @@ pub use message::{Close, HubMessage, MessageType, Parsed};
 #[cfg(feature = "bytes")]
 pub use output::BufMutOutput;
 pub use output::{Output, SliceOutput};
-pub use protocol::{Encode, HubProtocol, TransferFormat};
+pub use protocol::{Encode, HubProtocol, NoPayload, TransferFormat};
 pub use stream_ids::{StreamIds, WireStreamId};
 pub use text::Text;

@@ -3,6 +3,7 @@
 use crate::completion::{Completion, Outcome};
 use crate::headers::Headers;
 use crate::invocation::{CancelInvocation, Invocation, StreamInvocation, StreamItem};
+use crate::protocol::NoPayload;
 use crate::text::Text;
 
 /// The type id every hub message carries (`type` in JSON, the first array element in MessagePack).
@@ -286,6 +287,50 @@ impl<'a, V> HubMessage<'a, V> {
             HubMessage::Ack { sequence_id } => HubMessage::Ack { sequence_id },
             HubMessage::Sequence { sequence_id } => HubMessage::Sequence { sequence_id },
         }
+    }
+}
+
+/// The messages without a payload, built without naming a payload type.
+///
+/// ```
+/// use signalr_codec_core::{HubMessage, MessageType};
+/// assert_eq!(HubMessage::ping().message_type(), MessageType::Ping);
+/// assert_eq!(HubMessage::error_completion("1", "failed").invocation_id().map(|t| t.as_str()), Some("1"));
+/// ```
+impl<'a> HubMessage<'a, NoPayload> {
+    /// Ping.
+    pub const fn ping() -> Self {
+        HubMessage::Ping
+    }
+
+    /// Close, with an error when the connection closes because of one.
+    pub fn close(error: Option<Text<'a>>, allow_reconnect: bool) -> Self {
+        HubMessage::Close(Close { error, allow_reconnect })
+    }
+
+    /// Ack: every counted message up to `sequence_id` was received.
+    pub const fn ack(sequence_id: i64) -> Self {
+        HubMessage::Ack { sequence_id }
+    }
+
+    /// Sequence: the next counted message has `sequence_id`.
+    pub const fn sequence(sequence_id: i64) -> Self {
+        HubMessage::Sequence { sequence_id }
+    }
+
+    /// CancelInvocation of `invocation_id`.
+    pub fn cancel_invocation(invocation_id: impl Into<Text<'a>>) -> Self {
+        HubMessage::CancelInvocation(CancelInvocation::new(invocation_id))
+    }
+
+    /// A Completion without a result.
+    pub fn void_completion(invocation_id: impl Into<Text<'a>>) -> Self {
+        HubMessage::Completion(Completion::void(invocation_id))
+    }
+
+    /// A Completion with an error.
+    pub fn error_completion(invocation_id: impl Into<Text<'a>>, error: impl Into<Text<'a>>) -> Self {
+        HubMessage::Completion(Completion::error(invocation_id, error))
     }
 }
 

@@ -2,7 +2,7 @@
 //! client reads it, written as the .NET server writes it.
 //!
 //! ```
-//! use signalr_codec_json::negotiate::{AvailableTransport, NegotiateResponse};
+//! use signalr_codec_core::negotiate::{AvailableTransport, NegotiateResponse};
 //!
 //! let body = br#"{"negotiateVersion":1,"connectionId":"abc","connectionToken":"xyz",
 //!     "availableTransports":[{"transport":"WebSockets","transferFormats":["Text","Binary"]}]}"#;
@@ -22,10 +22,52 @@
 
 use alloc::vec::Vec;
 
-use signalr_codec_core::json::{JsonReader, JsonStr, TokenType};
-use signalr_codec_core::{Error, ErrorKind, Limits, Output, Text};
+use crate::error::{Error, ErrorKind};
+use crate::json::{self, JsonReader, JsonStr, TokenType};
+use crate::limits::Limits;
+use crate::output::Output;
+use crate::text::Text;
 
-use crate::write::{Emit, Measure, Write};
+/// Where the response is emitted: measured first, then written.
+trait Emit {
+    fn bytes(&mut self, b: &[u8]);
+    fn string(&mut self, s: &str);
+    fn int(&mut self, n: i64);
+}
+
+/// Counts the bytes.
+struct Measure(usize);
+
+impl Emit for Measure {
+    fn bytes(&mut self, b: &[u8]) {
+        self.0 += b.len();
+    }
+
+    fn string(&mut self, s: &str) {
+        self.0 += json::string_len(s);
+    }
+
+    fn int(&mut self, n: i64) {
+        self.0 += json::i64_len(n);
+    }
+}
+
+/// Writes the bytes (room was checked).
+struct Write<'o, O: Output + ?Sized>(&'o mut O);
+
+impl<O: Output + ?Sized> Emit for Write<'_, O> {
+    fn bytes(&mut self, b: &[u8]) {
+        self.0.put(b);
+    }
+
+    fn string(&mut self, s: &str) {
+        json::write_string(s, self.0);
+    }
+
+    fn int(&mut self, n: i64) {
+        json::write_i64(n, self.0);
+    }
+}
 
 /// The text of the error .NET's client wraps every negotiate parsing error in (the texts of this
 /// module's errors are the inner ones).
@@ -73,7 +115,7 @@ impl<'a> AvailableTransport<'a> {
     }
 
     /// True when `format` (`Text` or `Binary`) is offered.
-    pub fn supports(&self, format: signalr_codec_core::TransferFormat) -> bool {
+    pub fn supports(&self, format: crate::TransferFormat) -> bool {
         self.transfer_formats.iter().any(|f| f.as_str() == format.as_str())
     }
 
@@ -127,6 +169,21 @@ impl<'a> NegotiateResponse<'a> {
     /// A redirect to another SignalR service (Azure SignalR does this).
     pub fn redirect(url: impl Into<Text<'a>>, access_token: Option<Text<'a>>) -> Self {
         NegotiateResponse { url: Some(url.into()), access_token, ..NegotiateResponse::default() }
+    }
+
+    /// This response with `useStatefulReconnect` (written only when true): the server agrees to
+    /// stateful reconnect for this connection.
+    ///
+    /// ```
+    /// use signalr_codec_core::negotiate::{AvailableTransport, NegotiateResponse};
+    /// let reply = NegotiateResponse::connection(1, "a", "b", vec![AvailableTransport::web_sockets()])
+    ///     .with_stateful_reconnect(true);
+    /// assert!(reply.to_vec().starts_with(br#"{"useStatefulReconnect":true,"#));
+    /// ```
+    #[must_use]
+    pub fn with_stateful_reconnect(mut self, on: bool) -> Self {
+        self.use_stateful_reconnect = on;
+        self
     }
 
     /// A failed negotiation.
@@ -287,14 +344,14 @@ impl<'a> NegotiateResponse<'a> {
         if out.remaining() < len {
             return Err(Error::buffer_too_small(len));
         }
-        self.emit(&mut Write(crate::ser::Counted { out, written: 0 }));
+        self.emit(&mut Write(out));
         Ok(len)
     }
 
     /// The response as bytes.
     pub fn to_vec(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.encoded_len());
-        self.emit(&mut Write(crate::ser::Counted { out: &mut out, written: 0 }));
+        self.emit(&mut Write(&mut out));
         out
     }
 }

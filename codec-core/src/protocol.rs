@@ -94,3 +94,28 @@ impl<P: ?Sized, T: Encode<P> + ?Sized> Encode<P> for &T {
         (**self).encode(protocol, out)
     }
 }
+
+/// The payload type of messages that carry none — Ping, Close, Ack, Sequence, CancelInvocation,
+/// and void or failed Completions — so that they can be written without naming a payload type.
+/// It has no values: a message that needs a payload cannot be built with it.
+///
+/// ```
+/// use signalr_codec_core::{HubMessage, HubProtocol};
+/// # fn write<P: HubProtocol>(p: &P) {
+/// let mut out = Vec::new();
+/// p.write(&HubMessage::ping(), &mut out).unwrap();
+/// p.write(&HubMessage::void_completion("7"), &mut out).unwrap();
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NoPayload {}
+
+impl<P: ?Sized> Encode<P> for NoPayload {
+    fn encoded_len(&self, _: &P) -> Result<usize, Error> {
+        match *self {}
+    }
+
+    fn encode<O: Output + ?Sized>(&self, _: &P, _: &mut O) -> Result<(), Error> {
+        match *self {}
+    }
+}

@@ -98,9 +98,18 @@ impl<'a> From<&'a str> for Text<'a> {
 }
 
 #[cfg(feature = "alloc")]
-impl From<String> for Text<'static> {
+/// An owned string is a text of any lifetime, so it mixes with borrowed ones: a message built
+/// from a borrowed id and a formatted `String` error has the id's lifetime.
+///
+/// ```
+/// use signalr_codec_core::{Completion, Text};
+/// let id = String::from("7");
+/// let done: Completion<'_, ()> = Completion::error(id.as_str(), format!("failed at {}", 3));
+/// assert_eq!(done.outcome.error().map(Text::as_str), Some("failed at 3"));
+/// ```
+impl<'a> From<String> for Text<'a> {
     fn from(s: String) -> Self {
-        Text::owned(s)
+        Text(Repr::Owned(s.into_boxed_str()))
     }
 }
 

@@ -8,7 +8,9 @@ extern crate alloc;
 
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
-pub mod negotiate;
+/// The negotiate response; it lives in the core (it needs neither serde nor this crate), and is
+/// here too for convenience.
+pub use signalr_codec_core::negotiate;
 mod number;
 mod parse;
 mod raw;
