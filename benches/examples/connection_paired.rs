@@ -1,0 +1,70 @@
+//! Paired wall-time ratios for the connection, as `paired.rs` does for the decoders: the bare
+//! decode + encode of a batch of small invocations and the same batch through a server
+//! `Connection` (without and with stateful reconnect) run in alternation, in rounds of about
+//! half a millisecond, and the medians over all rounds are compared, so that the machine's
+//! drift hits both sides of a ratio alike.
+//!
+//! ```sh
+//! cargo run --release -p signalr-codec-benches --example connection_paired
+//! ```
+
+use signalr_codec_benches::connection::{batches, json_result, msgpack_result, Bare, Server, BATCH};
+use signalr_codec_json::JsonHubProtocol;
+use signalr_codec_msgpack::MessagePackHubProtocol;
+use std::hint::black_box;
+use std::time::Instant;
+
+const ROUNDS: usize = 300;
+const ROUND_NANOS: f64 = 500_000.0;
+
+fn median(samples: &mut [f64]) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+/// Median ns per invocation of each body, timed in alternation.
+fn paired<const N: usize>(mut bodies: [Box<dyn FnMut() -> usize + '_>; N]) -> [f64; N] {
+    let calls = bodies.each_mut().map(|body| {
+        let start = Instant::now();
+        for _ in 0..100 {
+            black_box(body());
+        }
+        let per_call = start.elapsed().as_nanos() as f64 / 100.0;
+        ((ROUND_NANOS / per_call.max(1.0)) as usize).max(1)
+    });
+    let mut samples: [Vec<f64>; N] = std::array::from_fn(|_| Vec::new());
+    for _ in 0..ROUNDS {
+        for ((body, &iterations), samples) in bodies.iter_mut().zip(&calls).zip(&mut samples) {
+            let start = Instant::now();
+            for _ in 0..iterations {
+                black_box(body());
+            }
+            samples.push(start.elapsed().as_nanos() as f64 / (iterations * BATCH) as f64);
+        }
+    }
+    samples.map(|mut s| median(&mut s))
+}
+
+fn main() {
+    let (json, msgpack) = batches();
+    println!("| protocol | bare ns/msg | connection | ratio | stateful | ratio |");
+    println!("|---|---|---|---|---|---|");
+    let mut bare = Bare::new(JsonHubProtocol::new());
+    let mut plain = Server::new(JsonHubProtocol::new(), false);
+    let mut stateful = Server::new(JsonHubProtocol::new(), true);
+    let [b, c, s] = paired([
+        Box::new(|| bare.round(&json, json_result())),
+        Box::new(|| plain.round(&json, json_result())),
+        Box::new(|| stateful.round(&json, json_result())),
+    ]);
+    println!("| json | {b:.1} | {c:.1} | {:.2}× | {s:.1} | {:.2}× |", c / b, s / b);
+    let mut bare = Bare::new(MessagePackHubProtocol::new());
+    let mut plain = Server::new(MessagePackHubProtocol::new(), false);
+    let mut stateful = Server::new(MessagePackHubProtocol::new(), true);
+    let [b, c, s] = paired([
+        Box::new(|| bare.round(&msgpack, msgpack_result())),
+        Box::new(|| plain.round(&msgpack, msgpack_result())),
+        Box::new(|| stateful.round(&msgpack, msgpack_result())),
+    ]);
+    println!("| msgpack | {b:.1} | {c:.1} | {:.2}× | {s:.1} | {:.2}× |", c / b, s / b);
+}
