@@ -183,3 +183,14 @@ fn inspect_warns_where_a_server_would_act() {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
 }
+
+#[test]
+fn a_timestamp_with_non_ascii_text_is_an_error_not_a_panic() {
+    let message = "{\"type\":1,\"target\":\"a\",\"arguments\":[{\"$timestamp\":\"2024-01-02T03:04:05\u{20ac}:00\"}]}";
+    let encoded = run(&["encode", "-p", "messagepack"], format!("{message}\n").as_bytes());
+    assert_eq!(encoded.status.code(), Some(1), "{}", String::from_utf8_lossy(&encoded.stderr));
+    assert!(String::from_utf8_lossy(&encoded.stderr).contains("is not an RFC 3339 time"));
+    let converted = run(&["convert", "--from", "json", "--to", "messagepack"], format!("{message}\x1e").as_bytes());
+    assert_eq!(converted.status.code(), Some(1), "{}", String::from_utf8_lossy(&converted.stderr));
+    assert!(String::from_utf8_lossy(&converted.stderr).contains("is not an RFC 3339 time"));
+}
