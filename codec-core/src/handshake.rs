@@ -124,11 +124,13 @@ impl<'a> HandshakeRequest<'a> {
                 reader.skip_value()?;
             }
         }
+        // The closing brace, where the reader finds a property missing.
+        let end = reader.position() - 1;
         let Some(protocol) = protocol else {
-            return Err(missing("protocol", payload));
+            return Err(missing("protocol", payload).at(end));
         };
         let Some(version) = version else {
-            return Err(missing("version", payload));
+            return Err(missing("version", payload).at(end));
         };
         Ok(Status::Complete((HandshakeRequest { protocol, version }, frame.consumed)))
     }
