@@ -194,3 +194,30 @@ fn a_timestamp_with_non_ascii_text_is_an_error_not_a_panic() {
     assert_eq!(converted.status.code(), Some(1), "{}", String::from_utf8_lossy(&converted.stderr));
     assert!(String::from_utf8_lossy(&converted.stderr).contains("is not an RFC 3339 time"));
 }
+
+#[test]
+fn convert_fails_with_the_target_text_when_the_target_cannot_carry_a_message() {
+    // JSON (like .NET's JSON protocol) takes empty header keys and values and empty stream ids;
+    // MessagePack refuses them. The messages before the bad one are converted and decode.
+    let ping = "{\"type\":6}\x1e";
+    for (message, text) in [
+        ("{\"type\":1,\"headers\":{\"\":\"v\"},\"target\":\"t\",\"arguments\":[]}", "Null or empty key in header."),
+        ("{\"type\":1,\"headers\":{\"k\":\"\"},\"target\":\"t\",\"arguments\":[]}", "Null or empty value in header."),
+        (
+            "{\"type\":1,\"target\":\"t\",\"arguments\":[],\"streamIds\":[\"\"]}",
+            "Null or empty value in streamIds received.",
+        ),
+    ] {
+        let input = format!("{ping}{message}\x1e");
+        let converted = run(&["convert", "--from", "json", "--to", "messagepack"], input.as_bytes());
+        assert_eq!(converted.status.code(), Some(1), "{message}");
+        let stderr = String::from_utf8_lossy(&converted.stderr);
+        assert!(
+            stderr.contains(&format!("message at byte {}: cannot be written as messagepack: {text}", ping.len())),
+            "{stderr}"
+        );
+        let decoded = run(&["decode", "-p", "messagepack"], &converted.stdout);
+        assert!(decoded.status.success(), "what convert wrote decodes: {}", String::from_utf8_lossy(&decoded.stdout));
+        assert_eq!(lines(&decoded), [json!({"type": 6})]);
+    }
+}
