@@ -17,6 +17,7 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("msgpack_parse", signalr_codec_msgpack::fuzzing::parse),
     ("msgpack_roundtrip", signalr_codec_msgpack::fuzzing::roundtrip),
     ("cross_protocol", signalr_codec_cli::fuzzing::cross_protocol),
+    ("cli", signalr_codec_cli::fuzzing::cli),
 ];
 
 /// The entry point of the target called `name`.
