@@ -2,7 +2,7 @@
 //! neutral form to framed bytes.
 
 use serde_json::{json, Value};
-use signalr_codec_core::frame::Status;
+use signalr_codec_core::frame::{Framer, RecordFramer, Status};
 use signalr_codec_core::handshake::{HandshakeRequest, HandshakeResponse};
 use signalr_codec_core::{Decoder, HubMessage, HubProtocol, Limits, Parsed};
 use signalr_codec_json::{JsonHubProtocol, Serialized};
@@ -186,4 +186,187 @@ pub fn leading_handshake(buf: &[u8], limits: &Limits) -> Option<LeadingHandshake
         return Some(LeadingHandshake { description, protocol: None, bytes });
     }
     None
+}
+
+/// What a [`StreamDecoder`] found, in stream order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A handshake at the start of the stream, and its bytes.
+    Handshake(LeadingHandshake, Vec<u8>),
+    /// A message (or a skipped type) and the stream offset it started at.
+    Item(usize, Item),
+    /// The error that stopped decoding (an `{"kind","message","offset"}` object, offset in
+    /// the stream); nothing follows it.
+    Error(Value),
+}
+
+/// Where a [`StreamDecoder`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Nothing decided yet: the stream may start with a handshake.
+    Start,
+    /// Hub messages.
+    Messages,
+    /// An error was reported; everything else is ignored.
+    Failed,
+}
+
+/// Decodes a raw capture pushed in pieces, as it arrives (a pipe still being written, a
+/// growing file): an optional leading handshake, then hub messages.
+///
+/// Memory is bounded by the size limit: the decoder keeps only the bytes of the message not
+/// yet complete (and, at the start, of a possible handshake record), dropping each message's
+/// bytes once decoded. Each byte is framed once whatever the chunking (the core's decoder
+/// resumes its scan). Pushing the whole input at once gives what [`decode_buffer`] and
+/// [`leading_handshake`] give on it.
+#[derive(Debug)]
+pub struct StreamDecoder<P: NeutralCodec> {
+    decoder: Decoder<P>,
+    limits: Limits,
+    handshake: RecordFramer,
+    buf: Vec<u8>,
+    /// The stream offset of `buf[0]`.
+    base: usize,
+    phase: Phase,
+}
+
+impl<P: NeutralCodec> StreamDecoder<P> {
+    /// A decoder for `protocol`, enforcing its limits.
+    pub fn new(protocol: P) -> Self {
+        let limits = *protocol.limits();
+        StreamDecoder {
+            decoder: Decoder::new(protocol),
+            limits,
+            handshake: RecordFramer::new(limits),
+            buf: Vec::new(),
+            base: 0,
+            phase: Phase::Start,
+        }
+    }
+
+    /// Takes the next piece of the stream; appends what it completes to `events`.
+    pub fn push(&mut self, chunk: &[u8], events: &mut Vec<Event>) {
+        if self.phase == Phase::Failed {
+            return;
+        }
+        self.buf.extend_from_slice(chunk);
+        self.run(false, events);
+    }
+
+    /// The stream has ended: a message cut off is an error (`incomplete`, at its offset).
+    pub fn finish(&mut self, events: &mut Vec<Event>) {
+        self.run(true, events);
+    }
+
+    /// Bytes taken so far by the handshake and the messages decoded.
+    pub fn consumed(&self) -> usize {
+        self.base
+    }
+
+    /// Bytes held, waiting for the rest of their message: under the size limit plus the last
+    /// piece pushed.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    fn run(&mut self, end: bool, events: &mut Vec<Event>) {
+        if self.phase == Phase::Start {
+            match self.buf.first() {
+                None if !end => return,
+                Some(b'{') => match self.handshake.next_frame(&self.buf) {
+                    Ok(Status::Complete(frame)) => {
+                        if let Some(h) = leading_handshake(&self.buf[..frame.consumed], &self.limits) {
+                            let raw: Vec<u8> = self.buf.drain(..h.bytes).collect();
+                            self.base += h.bytes;
+                            events.push(Event::Handshake(h, raw));
+                        }
+                    }
+                    // The handshake's record may still be arriving.
+                    Ok(Status::Partial) if !end => return,
+                    // Too long for a handshake, or the stream ended: hub messages.
+                    Ok(Status::Partial) | Err(_) => {}
+                },
+                _ => {}
+            }
+            self.phase = Phase::Messages;
+        }
+        if self.phase != Phase::Messages {
+            return;
+        }
+        let mut pos = 0;
+        let failure = loop {
+            match self.decoder.decode(&self.buf[pos..]) {
+                Ok(Status::Complete((parsed, consumed))) => {
+                    let at = self.base + pos;
+                    let item = match parsed {
+                        Parsed::Message(m) => match neutral::from_message(&m, P::payload) {
+                            Ok(v) => Item::Message(v),
+                            Err(e) => break Some(json!({ "kind": "invalid", "message": e, "offset": at })),
+                        },
+                        Parsed::Skipped { message_type } => Item::Skipped { message_type, bytes: consumed },
+                    };
+                    events.push(Event::Item(at, item));
+                    pos += consumed;
+                }
+                Ok(Status::Partial) if end && pos < self.buf.len() => {
+                    break Some(report::incomplete(self.base + pos, "a message"));
+                }
+                Ok(Status::Partial) => break None,
+                Err(e) => break Some(report::error(&e.shifted(self.base + pos))),
+            }
+        };
+        // Decoded messages leave the buffer: only a message still arriving stays.
+        self.buf.drain(..pos);
+        self.base += pos;
+        if let Some(error) = failure {
+            events.push(Event::Error(error));
+            self.phase = Phase::Failed;
+            self.buf = Vec::new();
+        }
+    }
+}
+
+/// A [`StreamDecoder`] for the protocol named at run time.
+#[derive(Debug)]
+pub enum AnyStreamDecoder {
+    /// JSON.
+    Json(StreamDecoder<JsonHubProtocol>),
+    /// MessagePack.
+    Messagepack(StreamDecoder<MessagePackHubProtocol>),
+}
+
+impl AnyStreamDecoder {
+    /// A stream decoder for `protocol` under `limits`.
+    pub fn new(protocol: ProtocolName, limits: Limits) -> Self {
+        match protocol {
+            ProtocolName::Json => AnyStreamDecoder::Json(StreamDecoder::new(JsonHubProtocol::with_limits(limits))),
+            ProtocolName::Messagepack => {
+                AnyStreamDecoder::Messagepack(StreamDecoder::new(MessagePackHubProtocol::with_limits(limits)))
+            }
+        }
+    }
+
+    /// See [`StreamDecoder::push`].
+    pub fn push(&mut self, chunk: &[u8], events: &mut Vec<Event>) {
+        match self {
+            AnyStreamDecoder::Json(d) => d.push(chunk, events),
+            AnyStreamDecoder::Messagepack(d) => d.push(chunk, events),
+        }
+    }
+
+    /// See [`StreamDecoder::finish`].
+    pub fn finish(&mut self, events: &mut Vec<Event>) {
+        match self {
+            AnyStreamDecoder::Json(d) => d.finish(events),
+            AnyStreamDecoder::Messagepack(d) => d.finish(events),
+        }
+    }
+
+    /// See [`StreamDecoder::buffered`].
+    pub fn buffered(&self) -> usize {
+        match self {
+            AnyStreamDecoder::Json(d) => d.buffered(),
+            AnyStreamDecoder::Messagepack(d) => d.buffered(),
+        }
+    }
 }

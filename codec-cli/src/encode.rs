@@ -9,14 +9,22 @@ use crate::protocol::ProtocolName;
 /// bad line, reporting its 1-based number.
 pub fn lines(protocol: ProtocolName, input: &str) -> Result<Vec<Vec<u8>>, String> {
     let mut out = Vec::new();
-    for (n, line) in input.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
+    for (n, text) in input.lines().enumerate() {
+        if let Some(bytes) = line(protocol, n + 1, text)? {
+            out.push(bytes);
         }
-        let message: Value = serde_json::from_str(line).map_err(|e| format!("line {}: {e}", n + 1))?;
-        let mut bytes = Vec::new();
-        codec::encode(protocol, &message, &mut bytes).map_err(|e| format!("line {}: {e}", n + 1))?;
-        out.push(bytes);
     }
     Ok(out)
+}
+
+/// Encodes line number `n` (1-based): `None` for a blank line, the framed message, or the error
+/// naming the line.
+pub fn line(protocol: ProtocolName, n: usize, text: &str) -> Result<Option<Vec<u8>>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let message: Value = serde_json::from_str(text).map_err(|e| format!("line {n}: {e}"))?;
+    let mut bytes = Vec::new();
+    codec::encode(protocol, &message, &mut bytes).map_err(|e| format!("line {n}: {e}"))?;
+    Ok(Some(bytes))
 }

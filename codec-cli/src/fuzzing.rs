@@ -1,6 +1,7 @@
-//! The cross-protocol fuzzing entry point: the same structured message written as JSON and as
-//! MessagePack parses to the same message (in the neutral form). Enabled by the `fuzzing`
-//! feature; not a stable API.
+//! The fuzzing entry points of the command's library: `cross_protocol` (the same structured
+//! message written as JSON and as MessagePack parses to the same message, in the neutral form)
+//! and `cli` (every subcommand on hostile input, with the round-trip oracle for what `convert`
+//! and `encode` write). Enabled by the `fuzzing` feature; not a stable API.
 
 use arbitrary::{Arbitrary, Unstructured};
 use serde_json::{json, Value};
@@ -9,7 +10,7 @@ use signalr_codec_core::Limits;
 use signalr_codec_json::JsonHubProtocol;
 use signalr_codec_msgpack::MessagePackHubProtocol;
 
-use crate::codec::{self, Item};
+use crate::codec::{self, AnyStreamDecoder, Event, Item};
 use crate::protocol::ProtocolName;
 
 /// Integral floats as integers: JSON has one number type (and .NET writes an integral double
@@ -47,4 +48,130 @@ pub fn cross_protocol(data: &[u8]) {
     let from_json = read_back(ProtocolName::Json, &json_bytes);
     let from_msgpack = read_back(ProtocolName::Messagepack, &msgpack_bytes);
     assert_eq!(from_json, from_msgpack, "the protocols disagree on {message:?}");
+}
+
+/// Chunk sizes the `cli` target feeds a stream in (the last: whole).
+const CHUNKS: [usize; 8] = [1, 2, 3, 7, 16, 64, 1024, usize::MAX];
+
+/// The events of `input` pushed `chunk` bytes at a time; checks the decoder never holds more
+/// than one message under the limit plus one piece.
+fn events_in_chunks(protocol: ProtocolName, limits: Limits, input: &[u8], chunk: usize) -> Vec<Event> {
+    let mut decoder = AnyStreamDecoder::new(protocol, limits);
+    let mut events = Vec::new();
+    for piece in input.chunks(chunk.max(1)) {
+        decoder.push(piece, &mut events);
+        if let Some(limit) = limits.max_message_size {
+            assert!(decoder.buffered() <= limit + piece.len(), "{} bytes held", decoder.buffered());
+        }
+    }
+    decoder.finish(&mut events);
+    events
+}
+
+/// What `protocol` writes for a neutral message (handshake bytes as they are).
+fn rewritten(protocol: ProtocolName, events: &[Event]) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for event in events {
+        match event {
+            Event::Handshake(_, raw) => bytes.extend_from_slice(raw),
+            Event::Item(_, Item::Message(m)) => codec::encode(protocol, m, &mut bytes)
+                .unwrap_or_else(|e| panic!("{m} decoded but does not encode: {e}")),
+            Event::Item(_, Item::Skipped { .. }) => panic!("the writer wrote an unknown type"),
+            Event::Error(e) => panic!("{protocol} cannot decode what the command wrote: {e}"),
+        }
+    }
+    bytes
+}
+
+/// The round-trip oracle: `written` (what `convert` or `encode` wrote in `protocol`) decodes
+/// without error, and writing what it decodes to gives `written` again, byte for byte — the
+/// messages read back are the ones written.
+fn check_written(protocol: ProtocolName, written: &[u8]) {
+    let events = events_in_chunks(protocol, Limits::unlimited(), written, usize::MAX);
+    assert_eq!(rewritten(protocol, &events), written, "{protocol}: written → decoded → written differs");
+}
+
+/// The command's library on hostile input. The first byte picks the operation (its low 3
+/// bits), the protocol (bit 3), the target of `convert` (bit 4: the other protocol) and a chunk
+/// size (bits 5–7); the rest is the input. Operations:
+///
+/// - `decode`: the stream pushed in chunks gives the same lines as pushed whole, and the
+///   decoder holds no more than the size limit plus one piece;
+/// - `frames`, `inspect`, `decode --hex-lines` and `handshake --parse`: never panic;
+/// - `convert`: the same whole and in chunks; what it wrote decodes, and re-writing what it
+///   decodes to gives the same bytes (it wrote what it read);
+/// - `encode`: each line it writes decodes to one message that writes back to the same bytes;
+/// - the RFC 3339 reader: never panics; what it reads formats and reads back the same.
+pub fn cli(data: &[u8]) {
+    let Some((&control, input)) = data.split_first() else { return };
+    let protocol = if control & 0x08 == 0 { ProtocolName::Json } else { ProtocolName::Messagepack };
+    let other = match protocol {
+        ProtocolName::Json => ProtocolName::Messagepack,
+        ProtocolName::Messagepack => ProtocolName::Json,
+    };
+    let chunk = CHUNKS[usize::from(control >> 5)];
+    let limits = Limits::default();
+    match control & 0x07 {
+        0 => {
+            let (whole, ok) = crate::decode::stream(protocol, limits, input);
+            let mut stream = crate::decode::Stream::new(protocol, limits);
+            let mut lines = Vec::new();
+            for piece in input.chunks(chunk) {
+                lines.extend(stream.push(piece));
+            }
+            lines.extend(stream.finish());
+            assert_eq!(lines, whole, "decode in chunks of {chunk}");
+            assert_eq!(stream.ok(), ok);
+            events_in_chunks(protocol, limits, input, chunk);
+        }
+        1 => {
+            crate::frames::frame_buffer(protocol, limits, input);
+        }
+        2 => {
+            let forced = (control & 0x10 != 0).then_some(protocol);
+            crate::inspect::listing(forced, Some(usize::from(control)), input);
+        }
+        3 => {
+            let to = if control & 0x10 == 0 { protocol } else { other };
+            let whole = crate::convert::stream(protocol, to, limits, input);
+            let mut converter = crate::convert::Stream::new(protocol, to, limits);
+            let mut bytes = Vec::new();
+            for piece in input.chunks(chunk) {
+                bytes.extend(converter.push(piece).bytes);
+            }
+            bytes.extend(converter.finish().bytes);
+            assert_eq!(bytes, whole.bytes, "convert in chunks of {chunk}");
+            assert_eq!(converter.ok(), whole.ok);
+            check_written(to, &whole.bytes);
+        }
+        4 => {
+            let text = String::from_utf8_lossy(input);
+            for (n, line) in text.lines().enumerate() {
+                match crate::encode::line(protocol, n + 1, line) {
+                    Ok(Some(bytes)) => {
+                        check_written(protocol, &bytes);
+                        let events = events_in_chunks(protocol, Limits::unlimited(), &bytes, usize::MAX);
+                        assert!(matches!(events.as_slice(), [Event::Item(0, Item::Message(_))]), "{events:?}");
+                    }
+                    Ok(None) => {}
+                    Err(_) => break,
+                }
+            }
+        }
+        5 => {
+            let text = String::from_utf8_lossy(input);
+            if let Some((seconds, nanos)) = crate::rfc3339::parse(&text) {
+                assert!(nanos < 1_000_000_000, "{text}");
+                assert_eq!(crate::rfc3339::parse(&crate::rfc3339::format(seconds, nanos)), Some((seconds, nanos)));
+            }
+        }
+        6 => {
+            crate::decode::buffer(protocol, limits, input);
+        }
+        _ => {
+            let side =
+                if control & 0x10 == 0 { crate::handshake::Side::Request } else { crate::handshake::Side::Response };
+            crate::handshake::parse(side, &limits, input);
+        }
+    }
 }

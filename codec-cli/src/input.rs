@@ -1,8 +1,50 @@
 //! Where the command reads from: a file or stdin, as one raw byte stream or as hex lines (each
 //! line one independent buffer).
 
-use std::io::{self, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+
+/// The input: the file at `path`, or stdin when it is `None` or `-`.
+pub fn open(path: Option<&Path>) -> io::Result<Box<dyn Read>> {
+    match path {
+        Some(p) if p != Path::new("-") => Ok(Box::new(std::fs::File::open(p)?)),
+        _ => Ok(Box::new(io::stdin())),
+    }
+}
+
+/// Bytes read at most at once from a stream.
+const CHUNK: usize = 64 * 1024;
+
+/// Hands the input to `f` piece by piece as it arrives (a pipe gives what was written so far),
+/// so a command can answer before the writer has finished; memory is one piece.
+pub fn for_each_chunk(input: &mut dyn Read, mut f: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        match input.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => f(&buf[..n])?,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Hands each line of the input (without its `\n`) to `f` as it arrives; `f` returns false to
+/// stop. A line is read whole, so memory is the longest line.
+pub fn for_each_line(input: &mut dyn Read, mut f: impl FnMut(&[u8]) -> io::Result<bool>) -> io::Result<()> {
+    let mut reader = BufReader::new(input);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok(());
+        }
+        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+        if !f(text)? {
+            return Ok(());
+        }
+    }
+}
 
 /// Reads the whole input: the file at `path`, or stdin when it is `None` or `-`.
 pub fn read_all(path: Option<&Path>) -> io::Result<Vec<u8>> {

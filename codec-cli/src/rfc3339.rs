@@ -42,11 +42,15 @@ pub fn format(seconds: i64, nanoseconds: u32) -> String {
 }
 
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` into seconds + nanoseconds since the epoch.
+///
+/// Works on bytes only: the text may hold any character where a digit or a sign is expected,
+/// and slicing a `&str` there could land inside a multi-byte character.
 pub fn parse(text: &str) -> Option<(i64, u32)> {
     let b = text.as_bytes();
     let num = |range: std::ops::Range<usize>| -> Option<i64> {
-        let s = text.get(range)?;
-        s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
+        let digits = b.get(range)?;
+        // At most 4 ASCII digits: the sum cannot overflow.
+        digits.iter().try_fold(0i64, |n, &c| c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0')))
     };
     if b.len() < 20
         || b[4] != b'-'
@@ -70,18 +74,18 @@ pub fn parse(text: &str) -> Option<(i64, u32)> {
         while b.get(i).is_some_and(u8::is_ascii_digit) {
             i += 1;
         }
-        let digits = &text[start..i];
-        if digits.is_empty() {
+        if i == start {
             return None;
         }
-        let padded = format!("{:0<9}", &digits[..digits.len().min(9)]);
-        nanos = padded.parse().ok()?;
+        // The first nine digits, padded with zeros to nanoseconds; later digits are dropped.
+        let digits = &b[start..i];
+        nanos = (0..9).fold(0u32, |n, k| n * 10 + digits.get(k).map_or(0, |&d| u32::from(d - b'0')));
     }
-    let offset = match text.get(i..)? {
-        "Z" | "z" => 0,
-        zone if zone.len() == 6 && matches!(&zone[..1], "+" | "-") && &zone[3..4] == ":" => {
+    let offset = match &b[i..] {
+        b"Z" | b"z" => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
             let minutes = num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?;
-            if zone.starts_with('-') {
+            if *sign == b'-' {
                 -minutes * 60
             } else {
                 minutes * 60
@@ -110,6 +114,26 @@ mod tests {
         assert_eq!(parse("2024-01-02T04:04:05+01:00"), Some((1_704_164_645, 0)));
         assert_eq!(parse("2024-01-02T03:04:05.000Z"), Some((1_704_164_645, 0)));
         assert_eq!(parse("2024-13-02T03:04:05Z"), None);
+        assert_eq!(parse("2024-01-02T03:04:05.1234567891Z"), Some((1_704_164_645, 123_456_789)));
+        assert_eq!(parse("2024-01-02T03:04:05.Z"), None);
+        assert_eq!(parse("2024-01-02T03:04:05-00:30"), Some((1_704_164_645 + 1800, 0)));
         assert_eq!(parse("yesterday"), None);
+    }
+
+    #[test]
+    fn non_ascii_text_is_refused_not_sliced() {
+        // Each has non-ASCII text where the zone or the fraction is expected: slicing the string
+        // at a byte index there landed inside a character (a panic before the fix).
+        for text in [
+            "2024-01-02T03:04:05\u{20ac}:00",
+            "2024-01-02T03:04:05\u{e9}1:00",
+            "2024-01-02T03:04:05+0\u{e9}:0",
+            "2024-01-02T03:04:05.5\u{20ac}:00",
+            "2024-01-02T03:04:05+01\u{ff1a}0",
+            "\u{e9}024-01-02T03:04:05Z",
+            "2024-01-02T03:04:\u{e9}Z\u{e9}\u{e9}",
+        ] {
+            assert_eq!(parse(text), None, "{text}");
+        }
     }
 }

@@ -183,3 +183,103 @@ fn inspect_warns_where_a_server_would_act() {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
 }
+
+#[test]
+fn a_timestamp_with_non_ascii_text_is_an_error_not_a_panic() {
+    let message = "{\"type\":1,\"target\":\"a\",\"arguments\":[{\"$timestamp\":\"2024-01-02T03:04:05\u{20ac}:00\"}]}";
+    let encoded = run(&["encode", "-p", "messagepack"], format!("{message}\n").as_bytes());
+    assert_eq!(encoded.status.code(), Some(1), "{}", String::from_utf8_lossy(&encoded.stderr));
+    assert!(String::from_utf8_lossy(&encoded.stderr).contains("is not an RFC 3339 time"));
+    let converted = run(&["convert", "--from", "json", "--to", "messagepack"], format!("{message}\x1e").as_bytes());
+    assert_eq!(converted.status.code(), Some(1), "{}", String::from_utf8_lossy(&converted.stderr));
+    assert!(String::from_utf8_lossy(&converted.stderr).contains("is not an RFC 3339 time"));
+}
+
+#[test]
+fn convert_fails_with_the_target_text_when_the_target_cannot_carry_a_message() {
+    // JSON (like .NET's JSON protocol) takes empty header keys and values and empty stream ids;
+    // MessagePack refuses them. The messages before the bad one are converted and decode.
+    let ping = "{\"type\":6}\x1e";
+    for (message, text) in [
+        ("{\"type\":1,\"headers\":{\"\":\"v\"},\"target\":\"t\",\"arguments\":[]}", "Null or empty key in header."),
+        ("{\"type\":1,\"headers\":{\"k\":\"\"},\"target\":\"t\",\"arguments\":[]}", "Null or empty value in header."),
+        (
+            "{\"type\":1,\"target\":\"t\",\"arguments\":[],\"streamIds\":[\"\"]}",
+            "Null or empty value in streamIds received.",
+        ),
+    ] {
+        let input = format!("{ping}{message}\x1e");
+        let converted = run(&["convert", "--from", "json", "--to", "messagepack"], input.as_bytes());
+        assert_eq!(converted.status.code(), Some(1), "{message}");
+        let stderr = String::from_utf8_lossy(&converted.stderr);
+        assert!(
+            stderr.contains(&format!("message at byte {}: cannot be written as messagepack: {text}", ping.len())),
+            "{stderr}"
+        );
+        let decoded = run(&["decode", "-p", "messagepack"], &converted.stdout);
+        assert!(decoded.status.success(), "what convert wrote decodes: {}", String::from_utf8_lossy(&decoded.stdout));
+        assert_eq!(lines(&decoded), [json!({"type": 6})]);
+    }
+}
+
+/// The child's stdout, read on a thread: pieces arrive on the channel as it writes them.
+fn stdout_pieces(mut out: std::process::ChildStdout) -> std::sync::mpsc::Receiver<Vec<u8>> {
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n @ 1..) = std::io::Read::read(&mut out, &mut buf) {
+            if send.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    receive
+}
+
+/// At least `n` bytes of output, failing (instead of hanging) after 10 s without them.
+fn read_at_least(pieces: &std::sync::mpsc::Receiver<Vec<u8>>, n: usize) -> Vec<u8> {
+    let mut got = Vec::new();
+    while got.len() < n {
+        match pieces.recv_timeout(std::time::Duration::from_secs(10)) {
+            Ok(piece) => got.extend(piece),
+            Err(e) => panic!("no output after {got:?}: {e}"),
+        }
+    }
+    got
+}
+
+#[test]
+fn decode_and_convert_follow_a_pipe_that_is_still_being_written() {
+    use std::time::Duration;
+    let ping = b"{\"type\":6}\x1e";
+    let invocation = b"{\"type\":1,\"target\":\"Send\",\"arguments\":[1]}\x1e";
+    for (args, first) in [
+        (&["decode", "-p", "json"][..], b"{\"type\":6}\n".to_vec()),
+        (&["convert", "--from", "json", "--to", "messagepack"][..], vec![0x02, 0x91, 0x06]),
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_signalr-codec"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        let mut stdin = child.stdin.take().unwrap();
+        let pieces = stdout_pieces(child.stdout.take().unwrap());
+        // A whole message and half of the next: the first is answered while the pipe is open.
+        stdin.write_all(ping).unwrap();
+        stdin.write_all(&invocation[..20]).unwrap();
+        stdin.flush().unwrap();
+        assert_eq!(read_at_least(&pieces, first.len()), first, "{args:?}: answered before the input ends");
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(child.try_wait().unwrap().is_none(), "{args:?}: still waiting for the rest, not failed");
+        stdin.write_all(&invocation[20..]).unwrap();
+        drop(stdin);
+        let mut whole = first.clone();
+        whole.extend(pieces.iter().flatten());
+        let status = child.wait_with_output().unwrap();
+        assert!(status.status.success(), "{args:?}: {}", String::from_utf8_lossy(&status.stderr));
+        let all = run(args, &[&ping[..], &invocation[..]].concat());
+        assert_eq!(whole, all.stdout, "{args:?}: the same output as from the whole input");
+    }
+}

@@ -11,3 +11,8 @@ fn replay(target: &str, entry: fn(&[u8])) {
 fn cross_protocol_seeds() {
     replay("cross_protocol", signalr_codec_cli::fuzzing::cross_protocol);
 }
+
+#[test]
+fn cli_seeds() {
+    replay("cli", signalr_codec_cli::fuzzing::cli);
+}

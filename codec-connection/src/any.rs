@@ -217,6 +217,13 @@ impl Framer for AnyFramer {
             AnyFramer::LengthPrefix(f) => f.reset(),
         }
     }
+
+    fn bytes_examined(&self) -> u64 {
+        match self {
+            AnyFramer::Record(f) => f.bytes_examined(),
+            AnyFramer::LengthPrefix(f) => f.bytes_examined(),
+        }
+    }
 }
 
 fn wrap<'a, V>(

@@ -14,10 +14,19 @@ pub type Decoded<'a, P> = Parsed<HubMessage<'a, <P as HubProtocol>::Value<'a>>>;
 /// how many bytes it took, or [`Status::Partial`] (nothing consumed) until a whole frame is
 /// there. For a buffer holding many messages, [`messages`](Decoder::messages) iterates without
 /// allocating. Errors carry offsets into the bytes passed in.
+///
+/// **The caller's contract** (the [`Framer`]'s, as tokio-util's codecs): every call gets the
+/// bytes not yet consumed, from the first unconsumed byte on — after a message, drop the bytes
+/// it took; after [`Status::Partial`] (or an iterator that stopped at a partial frame), pass
+/// the same bytes again with more appended. The decoder remembers how far it has looked, so a
+/// stream fed in any chunking, one byte at a time included, costs work linear in its length
+/// ([`bytes_examined`](Decoder::bytes_examined) measures it). To decode unrelated bytes
+/// instead (a new connection, an independent buffer), call [`reset`](Decoder::reset) first.
 #[derive(Debug, Clone)]
 pub struct Decoder<P: HubProtocol> {
     protocol: P,
     framer: P::Framer,
+    parsed: u64,
 }
 
 impl<P: HubProtocol> Decoder<P> {
@@ -25,7 +34,18 @@ impl<P: HubProtocol> Decoder<P> {
     #[inline]
     pub fn new(protocol: P) -> Self {
         let framer = protocol.framer();
-        Decoder { protocol, framer }
+        Decoder { protocol, framer, parsed: 0 }
+    }
+
+    /// Forgets how far the framer has looked: the next call starts on unrelated bytes.
+    pub fn reset(&mut self) {
+        self.framer.reset();
+    }
+
+    /// The work done so far, in bytes: those the framer examined plus the frame bodies parsed.
+    /// Linear in the stream's length whatever its chunking, when the caller keeps the contract.
+    pub fn bytes_examined(&self) -> u64 {
+        self.framer.bytes_examined() + self.parsed
     }
 
     /// The protocol.
@@ -40,16 +60,22 @@ impl<P: HubProtocol> Decoder<P> {
             return Ok(Status::Partial);
         };
         let start = frame.body.start;
+        self.parsed += frame.body.len() as u64;
         let parsed = self.protocol.parse(&buf[frame.body]).map_err(|e| e.shifted(start))?;
         Ok(Status::Complete((parsed, frame.consumed)))
     }
 
-    /// Iterates over the messages of one buffer. Stops at the first error (after delivering
-    /// every message before it) or at a partial frame; [`Messages::consumed`] then says how
-    /// far it got.
+    /// Iterates over the messages of `buf`. Stops at the first error (after delivering every
+    /// message before it) or at a partial frame; [`Messages::consumed`] then says how far it got.
+    ///
+    /// Keeps the decoder's contract: after it stops at a partial frame, drop
+    /// [`consumed`](Messages::consumed) bytes, append what arrives and call `messages` again —
+    /// the scan resumes where it stopped. (Calling it again on the same start instead, as
+    /// before, rescanned the partial frame from its first byte on every call: quadratic for a
+    /// frame arriving in small pieces.) Call [`reset`](Decoder::reset) before iterating over
+    /// unrelated bytes.
     #[inline]
     pub fn messages<'d, 'b>(&'d mut self, buf: &'b [u8]) -> Messages<'d, 'b, P> {
-        self.framer.reset();
         Messages { decoder: self, buf, pos: 0, failed: false }
     }
 
@@ -101,6 +127,7 @@ impl<'b, P: HubProtocol> Iterator for Messages<'_, 'b, P> {
             }
         };
         let start = at + frame.body.start;
+        self.decoder.parsed += frame.body.len() as u64;
         // `parse` writes the item where the caller will find it, and it is only patched in
         // place afterwards: unwrapping and rewrapping it (`map_err`, `match`) would copy a
         // ~150-byte message per call, which costs more than framing it.

@@ -28,7 +28,7 @@
 use core::fmt;
 
 use crate::error::{Error, ErrorKind};
-use crate::frame::{Framer, RecordFramer, Status, RECORD_SEPARATOR};
+use crate::frame::{Frame, Framer, RecordFramer, Status, RECORD_SEPARATOR};
 use crate::json::{self, JsonReader, TokenType};
 use crate::limits::Limits;
 use crate::output::Output;
@@ -90,10 +90,15 @@ impl<'a> HandshakeRequest<'a> {
     ///
     /// More than `limits.max_message_size` bytes without a separator fail with the size error
     /// (the .NET server then answers `Handshake was canceled.`).
+    ///
+    /// Each call scans `buf` from its first byte: for bytes that arrive in pieces, use a
+    /// [`HandshakeReader`], which goes on where the previous call stopped.
     pub fn parse(buf: &'a [u8], limits: &Limits) -> Result<Status<(Self, usize)>, Error> {
-        let Status::Complete(frame) = RecordFramer::new(*limits).next_frame(buf)? else {
-            return Ok(Status::Partial);
-        };
+        HandshakeReader::new(*limits).request(buf)
+    }
+
+    /// Parses the request in `frame` of `buf`.
+    fn from_frame(buf: &'a [u8], frame: Frame, limits: &Limits) -> Result<(Self, usize), Error> {
         let payload = &buf[frame.body];
         let mut reader = open_object(payload, limits)?;
         let mut obj = reader.begin_object()?;
@@ -124,13 +129,15 @@ impl<'a> HandshakeRequest<'a> {
                 reader.skip_value()?;
             }
         }
+        // The closing brace, where the reader finds a property missing.
+        let end = reader.position() - 1;
         let Some(protocol) = protocol else {
-            return Err(missing("protocol", payload));
+            return Err(missing("protocol", payload).at(end));
         };
         let Some(version) = version else {
-            return Err(missing("version", payload));
+            return Err(missing("version", payload).at(end));
         };
-        Ok(Status::Complete((HandshakeRequest { protocol, version }, frame.consumed)))
+        Ok((HandshakeRequest { protocol, version }, frame.consumed))
     }
 
     /// The request with no borrow left.
@@ -189,10 +196,15 @@ impl<'a> HandshakeResponse<'a> {
     /// Parses a response at the start of `buf`, as .NET and the JS client do: a `type` property
     /// means a hub message arrived instead (`Expected a handshake response from the server.`),
     /// `error` must be a string, anything else is skipped (including the old `minorVersion`).
+    ///
+    /// Each call scans `buf` from its first byte: for bytes that arrive in pieces, use a
+    /// [`HandshakeReader`], which goes on where the previous call stopped.
     pub fn parse(buf: &'a [u8], limits: &Limits) -> Result<Status<(Self, usize)>, Error> {
-        let Status::Complete(frame) = RecordFramer::new(*limits).next_frame(buf)? else {
-            return Ok(Status::Partial);
-        };
+        HandshakeReader::new(*limits).response(buf)
+    }
+
+    /// Parses the response in `frame` of `buf`.
+    fn from_frame(buf: &'a [u8], frame: Frame, limits: &Limits) -> Result<(Self, usize), Error> {
         let payload = &buf[frame.body];
         let mut reader = open_object(payload, limits)?;
         let mut obj = reader.begin_object()?;
@@ -211,13 +223,82 @@ impl<'a> HandshakeResponse<'a> {
                 reader.skip_value()?;
             }
         }
-        Ok(Status::Complete((HandshakeResponse { error }, frame.consumed)))
+        Ok((HandshakeResponse { error }, frame.consumed))
     }
 
     /// The response with no borrow left.
     #[cfg(feature = "alloc")]
     pub fn into_owned(self) -> HandshakeResponse<'static> {
         HandshakeResponse { error: self.error.map(Text::into_owned) }
+    }
+}
+
+/// Reads the handshake from bytes that arrive in pieces, in work linear in their length.
+///
+/// [`HandshakeRequest::parse`] and [`HandshakeResponse::parse`] scan their input from the first
+/// byte on every call, so calling them again on each new byte of a 32 KiB handshake costs
+/// 32 KiB²/2 byte reads. A reader remembers how far it has looked for the 0x1E, as the framers
+/// do. The contract: call [`request`](Self::request) (or [`response`](Self::response)) with
+/// the bytes received so far, from the connection's first byte, until it returns
+/// [`Status::Complete`]; each call passes the same bytes with more appended. The JSON is parsed
+/// once, when the separator has arrived. [`reset`](Self::reset) starts over on other bytes.
+///
+/// ```
+/// use signalr_codec_core::handshake::HandshakeReader;
+/// use signalr_codec_core::{frame::Status, Limits};
+///
+/// let wire = b"{\"protocol\":\"json\",\"version\":1}\x1e{\"type\":6}\x1e";
+/// let mut reader = HandshakeReader::new(Limits::default());
+/// let mut received = Vec::new();
+/// for &byte in wire.iter() {
+///     received.push(byte);
+///     if let Status::Complete((request, consumed)) = reader.request(&received).unwrap() {
+///         assert_eq!((request.protocol.as_str(), request.version, consumed), ("json", 1, 32));
+///         break;
+///     }
+/// }
+/// assert_eq!(reader.bytes_examined(), 32 + 31); // each byte scanned once, the JSON parsed once
+/// ```
+#[derive(Debug, Clone)]
+pub struct HandshakeReader {
+    limits: Limits,
+    framer: RecordFramer,
+    parsed: u64,
+}
+
+impl HandshakeReader {
+    /// A reader enforcing `limits` (the size limit counts the 0x1E, as for hub messages).
+    pub const fn new(limits: Limits) -> Self {
+        HandshakeReader { limits, framer: RecordFramer::new(limits), parsed: 0 }
+    }
+
+    /// The request at the start of `buf`, as [`HandshakeRequest::parse`] reads it:
+    /// [`Status::Partial`] until the 0x1E arrives, then the request and the bytes it took.
+    pub fn request<'a>(&mut self, buf: &'a [u8]) -> Result<Status<(HandshakeRequest<'a>, usize)>, Error> {
+        let Status::Complete(frame) = self.framer.next_frame(buf)? else {
+            return Ok(Status::Partial);
+        };
+        self.parsed += frame.body.len() as u64;
+        HandshakeRequest::from_frame(buf, frame, &self.limits).map(Status::Complete)
+    }
+
+    /// The response at the start of `buf`, as [`HandshakeResponse::parse`] reads it.
+    pub fn response<'a>(&mut self, buf: &'a [u8]) -> Result<Status<(HandshakeResponse<'a>, usize)>, Error> {
+        let Status::Complete(frame) = self.framer.next_frame(buf)? else {
+            return Ok(Status::Partial);
+        };
+        self.parsed += frame.body.len() as u64;
+        HandshakeResponse::from_frame(buf, frame, &self.limits).map(Status::Complete)
+    }
+
+    /// Forgets how far it has looked: the next call reads unrelated bytes.
+    pub fn reset(&mut self) {
+        self.framer.reset();
+    }
+
+    /// The work done so far, in bytes: those scanned for the separator plus the JSON parsed.
+    pub fn bytes_examined(&self) -> u64 {
+        self.framer.bytes_examined() + self.parsed
     }
 }
 

@@ -37,7 +37,7 @@ pub use completion::{Completion, Outcome};
 pub use decoder::{Decoded, Decoder, Messages};
 pub use error::{Error, ErrorKind};
 pub use frame::{Frame, Framer, Framing, LengthPrefixFramer, RecordFramer, Status, RECORD_SEPARATOR};
-pub use handshake::{HandshakeRequest, HandshakeResponse};
+pub use handshake::{HandshakeReader, HandshakeRequest, HandshakeResponse};
 pub use headers::{Header, Headers, WireHeader};
 pub use invocation::{CancelInvocation, Invocation, StreamInvocation, StreamItem};
 pub use limits::Limits;

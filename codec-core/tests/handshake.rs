@@ -79,6 +79,24 @@ fn invalid_requests_give_the_dotnet_texts() {
 }
 
 #[test]
+fn a_missing_or_null_property_is_located_at_the_end_of_the_object() {
+    // Like the hub protocols' missing-property errors: the offset of the closing brace, where
+    // the reader finds out.
+    for (input, at) in [
+        (&b"{}\x1e"[..], 1),
+        (b"{\"protocol\":\"json\"}\x1e", 18),
+        (b"{\"version\":1}\x1e", 12),
+        (b"{\"protocol\":\"json\",\"version\":null}\x1e", 33),
+        (b"{ \"protocol\" : \"json\" , \"x\" : [1] }  trailing\x1e", 34),
+    ] {
+        let e = request(input).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Missing, "{}", String::from_utf8_lossy(input));
+        assert_eq!(e.offset(), Some(at), "{}", String::from_utf8_lossy(input));
+        assert_eq!(input[at], b'}');
+    }
+}
+
+#[test]
 fn malformed_request_json_is_a_syntax_error_with_an_offset() {
     for input in [&b"\x1e"[..], b"{\x1e", b"{\"protocol\":\"json\"\x1e", b"{\"protocol\" \"json\"}\x1e", b"abc\x1e"] {
         let e = request(input).unwrap_err();

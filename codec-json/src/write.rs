@@ -160,6 +160,29 @@ fn headers<E: Emit>(h: &Headers<'_>, e: &mut E) {
     e.bytes(b"}");
 }
 
+/// What the reader refuses: an empty target, or an empty invocation id where one is required
+/// (the .NET writer omits it, and the reader then misses it). The writer refuses these with the
+/// reader's text, so that what it writes always reads back; `emit` runs them in the measuring
+/// pass, before anything is written.
+#[cold]
+#[inline(never)]
+fn missing(property: &str) -> Error {
+    let text = match property {
+        "target" => "Missing required property 'target'.",
+        _ => "Missing required property 'invocationId'.",
+    };
+    Error::new(ErrorKind::Missing, text)
+}
+
+/// An invocation id that must be there.
+#[inline(always)]
+fn required_id(id: &str) -> Result<(), Error> {
+    if id.is_empty() {
+        return Err(missing("invocationId"));
+    }
+    Ok(())
+}
+
 fn invocation_id<E: Emit>(id: Option<&str>, e: &mut E) {
     if let Some(id) = id.filter(|id| !id.is_empty()) {
         e.bytes(b",\"invocationId\":");
@@ -192,6 +215,9 @@ fn call<E: Emit, V: Encode<JsonHubProtocol>>(
     ids: &StreamIds<'_>,
     e: &mut E,
 ) -> Result<(), Error> {
+    if target.is_empty() {
+        return Err(missing("target"));
+    }
     e.bytes(ty);
     headers(h, e);
     invocation_id(id, e);
@@ -208,6 +234,7 @@ fn completion<E: Emit, V: Encode<JsonHubProtocol>>(
     m: &Completion<'_, V>,
     e: &mut E,
 ) -> Result<(), Error> {
+    required_id(&m.invocation_id)?;
     e.bytes(b"{\"type\":3");
     headers(&m.headers, e);
     invocation_id(Some(&m.invocation_id), e);
@@ -237,9 +264,11 @@ pub(crate) fn emit<E: Emit, V: Encode<JsonHubProtocol>>(
             call(p, b"{\"type\":1", &m.headers, m.invocation_id.as_deref(), &m.target, &m.arguments, &m.stream_ids, e)?
         }
         HubMessage::StreamInvocation(m) => {
+            required_id(&m.invocation_id)?;
             call(p, b"{\"type\":4", &m.headers, Some(&m.invocation_id), &m.target, &m.arguments, &m.stream_ids, e)?
         }
         HubMessage::StreamItem(m) => {
+            required_id(&m.invocation_id)?;
             e.bytes(b"{\"type\":2");
             headers(&m.headers, e);
             invocation_id(Some(&m.invocation_id), e);
@@ -248,6 +277,7 @@ pub(crate) fn emit<E: Emit, V: Encode<JsonHubProtocol>>(
         }
         HubMessage::Completion(m) => completion(p, m, e)?,
         HubMessage::CancelInvocation(m) => {
+            required_id(&m.invocation_id)?;
             e.bytes(b"{\"type\":5");
             headers(&m.headers, e);
             invocation_id(Some(&m.invocation_id), e);

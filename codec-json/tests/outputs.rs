@@ -57,3 +57,36 @@ fn failed_serialization_leaves_the_vector_alone() {
     let ok = HubMessage::StreamItem(StreamItem::new("1", RawJson::NULL));
     assert_eq!(p.to_vec(&ok).unwrap(), b"{\"type\":2,\"invocationId\":\"1\",\"item\":null}\x1e");
 }
+
+#[test]
+fn the_writer_refuses_what_the_reader_refuses() {
+    use signalr_codec_core::{CancelInvocation, Completion, StreamInvocation};
+    let p = JsonHubProtocol::new();
+    let args = RawJson::EMPTY_ARRAY;
+    // .NET's writer omits an empty invocation id and writes an empty target; the reader then
+    // misses them. Refused with the reader's text, before anything is written.
+    let cases: [(HubMessage<'_, RawJson<'_>>, &str); 6] = [
+        (HubMessage::Invocation(Invocation::new("", args)), "Missing required property 'target'."),
+        (HubMessage::StreamInvocation(StreamInvocation::new("1", "", args)), "Missing required property 'target'."),
+        (
+            HubMessage::StreamInvocation(StreamInvocation::new("", "t", args)),
+            "Missing required property 'invocationId'.",
+        ),
+        (HubMessage::StreamItem(StreamItem::new("", args)), "Missing required property 'invocationId'."),
+        (HubMessage::Completion(Completion::void("")), "Missing required property 'invocationId'."),
+        (HubMessage::CancelInvocation(CancelInvocation::new("")), "Missing required property 'invocationId'."),
+    ];
+    for (message, text) in cases {
+        let e = p.encoded_len(&message).unwrap_err();
+        assert_eq!((e.kind(), e.message().to_string()), (ErrorKind::Missing, text.to_string()));
+        let mut out = Vec::new();
+        assert_eq!(p.write(&message, &mut out).unwrap_err().message().to_string(), text);
+        assert!(out.is_empty());
+        let mut out = b"kept".to_vec();
+        assert_eq!(p.write_to_vec(&message, &mut out).unwrap_err().message().to_string(), text);
+        assert_eq!(out, b"kept");
+    }
+    // An empty id on an Invocation means non-blocking: omitted, and read back as none.
+    let m = HubMessage::Invocation(Invocation::new("t", args).with_invocation_id(""));
+    assert_eq!(p.to_vec(&m).unwrap(), b"{\"type\":1,\"target\":\"t\",\"arguments\":[]}\x1e");
+}

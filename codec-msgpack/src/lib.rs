@@ -12,6 +12,7 @@ extern crate alloc;
 #[cfg(all(feature = "std", not(test)))]
 extern crate std;
 
+mod duplicates;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod parse;

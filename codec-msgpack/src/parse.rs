@@ -109,41 +109,50 @@ impl<'a> Parser<'a, '_> {
             return Err(Fail::Depth.plain_error().at(at));
         }
         let start = self.c.pos();
+        // Every header is read before repeated keys are looked for (in one pass, see
+        // `duplicates`). .NET adds each header to its dictionary as it reads it, so a repeat
+        // before the header where reading fails is the error .NET reports.
+        let mut failure = None;
         for i in 0..count {
-            let key_at = self.c.pos();
-            let key = self.c.read_str().map_err(|f| {
-                Error::formatted(f.kind(), format_args!("Reading 'headers[{i}].Key' as String failed.")).at(key_at)
-            })?;
-            let key = match key {
-                Some(k) if !k.is_empty() => k,
-                _ => return Err(null_or_empty("key in header", key_at)),
-            };
-            let value_at = self.c.pos();
-            let value = self.c.read_str().map_err(|f| {
-                Error::formatted(f.kind(), format_args!("Reading 'headers[{i}].Value' as String failed.")).at(value_at)
-            })?;
-            if !matches!(value, Some(v) if !v.is_empty()) {
-                return Err(null_or_empty("value in header", value_at));
+            if let Err(e) = self.header(i) {
+                failure = Some((i, e));
+                break;
             }
-            // .NET adds the headers to a dictionary, which refuses a repeated key. The scan is
-            // quadratic but bounded by `Limits::max_headers`.
-            let mut earlier = Cursor::new(&self.c.rest_from(start)[..key_at - start]);
-            while earlier.remaining() > 0 {
-                if let (Ok(Some(k)), Ok(_)) = (earlier.read_str(), earlier.read_str()) {
-                    if k == key {
-                        return Err(Error::formatted(
-                            ErrorKind::Invalid,
-                            format_args!("An item with the same key has already been added. Key: {key}"),
-                        )
-                        .at(key_at));
-                    }
-                } else {
-                    break;
-                }
-            }
+        }
+        let valid = failure.as_ref().map_or(count, |(i, _)| *i);
+        let walked = &self.c.rest_from(start)[..self.c.pos() - start];
+        if let Some(key_at) = crate::duplicates::first_repeated_key(walked, valid) {
+            let key = Cursor::new(&walked[key_at..]).read_str().ok().flatten().unwrap_or("");
+            return Err(Error::formatted(
+                ErrorKind::Invalid,
+                format_args!("An item with the same key has already been added. Key: {key}"),
+            )
+            .at(start + key_at));
+        }
+        if let Some((_, e)) = failure {
+            return Err(e);
         }
         let raw = &self.c.rest_from(start)[..self.c.pos() - start];
         Ok(Headers::from_wire(raw, count, decode_header))
+    }
+
+    /// One header, `i`th of the map: a non-empty key and value.
+    fn header(&mut self, i: usize) -> Result<(), Error> {
+        let key_at = self.c.pos();
+        let key = self.c.read_str().map_err(|f| {
+            Error::formatted(f.kind(), format_args!("Reading 'headers[{i}].Key' as String failed.")).at(key_at)
+        })?;
+        if !matches!(key, Some(k) if !k.is_empty()) {
+            return Err(null_or_empty("key in header", key_at));
+        }
+        let value_at = self.c.pos();
+        let value = self.c.read_str().map_err(|f| {
+            Error::formatted(f.kind(), format_args!("Reading 'headers[{i}].Value' as String failed.")).at(value_at)
+        })?;
+        if !matches!(value, Some(v) if !v.is_empty()) {
+            return Err(null_or_empty("value in header", value_at));
+        }
+        Ok(())
     }
 
     fn stream_ids(&mut self) -> Result<StreamIds<'a>, Error> {

@@ -159,6 +159,24 @@ fn string<S: Sink>(s: &mut S, v: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// What the reader (as .NET's) refuses to read: an empty string where a value is required. The
+/// writer refuses it with the reader's text, so that what it writes always reads back. Checked
+/// in the counting pass, which runs before anything is written.
+#[cold]
+#[inline(never)]
+fn null_or_empty(what: &str) -> Error {
+    Error::formatted(ErrorKind::Invalid, format_args!("Null or empty {what}."))
+}
+
+/// A string that must not be empty (.NET's reader: `ThrowIfNullOrEmpty`).
+#[inline(always)]
+fn required<S: Sink>(s: &mut S, v: &str, what: &str) -> Result<(), Error> {
+    if v.is_empty() {
+        return Err(null_or_empty(what));
+    }
+    string(s, v)
+}
+
 /// A string, or nil for `None` and (as .NET writes null-or-empty ids and Close errors) `""`.
 fn string_or_nil<S: Sink>(s: &mut S, v: Option<&str>) -> Result<(), Error> {
     match v {
@@ -178,8 +196,8 @@ fn headers<S: Sink>(s: &mut S, h: &Headers<'_>) -> Result<(), Error> {
     }
     header(s, |x| x.map_len(h.len()))?;
     for (k, v) in h.iter() {
-        string(s, &k)?;
-        string(s, &v)?;
+        required(s, &k, "key in header")?;
+        required(s, &v, "value in header")?;
     }
     Ok(())
 }
@@ -191,7 +209,7 @@ fn stream_ids<S: Sink>(s: &mut S, ids: &StreamIds<'_>) -> Result<(), Error> {
     }
     header(s, |x| x.array_len(ids.len()))?;
     for id in ids.iter() {
-        string(s, &id)?;
+        required(s, &id, "value in streamIds received")?;
     }
     Ok(())
 }
@@ -207,22 +225,22 @@ fn body<S: Sink, V: Encode<MessagePackHubProtocol>>(
             s.put(&[0x96, 0x01]);
             headers(s, &m.headers)?;
             string_or_nil(s, m.invocation_id.as_deref())?;
-            string(s, &m.target)?;
+            required(s, &m.target, "target for Invocation message")?;
             s.value(p, &m.arguments)?;
             stream_ids(s, &m.stream_ids)?;
         }
         HubMessage::StreamInvocation(m) => {
             s.put(&[0x96, 0x04]);
             headers(s, &m.headers)?;
-            string(s, &m.invocation_id)?;
-            string(s, &m.target)?;
+            required(s, &m.invocation_id, "invocation ID for StreamInvocation message")?;
+            required(s, &m.target, "target for StreamInvocation message")?;
             s.value(p, &m.arguments)?;
             stream_ids(s, &m.stream_ids)?;
         }
         HubMessage::StreamItem(m) => {
             s.put(&[0x94, 0x02]);
             headers(s, &m.headers)?;
-            string(s, &m.invocation_id)?;
+            required(s, &m.invocation_id, "invocation ID for StreamItem message")?;
             s.value(p, &m.item)?;
         }
         HubMessage::Completion(Completion { headers: h, invocation_id, outcome }) => {
@@ -233,7 +251,7 @@ fn body<S: Sink, V: Encode<MessagePackHubProtocol>>(
             };
             s.put(&[len, 0x03]);
             headers(s, h)?;
-            string(s, invocation_id)?;
+            required(s, invocation_id, "invocation ID for Completion message")?;
             s.put(&[kind]);
             match outcome {
                 Outcome::Error(e) => string(s, e)?,
@@ -244,7 +262,7 @@ fn body<S: Sink, V: Encode<MessagePackHubProtocol>>(
         HubMessage::CancelInvocation(m) => {
             s.put(&[0x93, 0x05]);
             headers(s, &m.headers)?;
-            string(s, &m.invocation_id)?;
+            required(s, &m.invocation_id, "invocation ID for CancelInvocation message")?;
         }
         HubMessage::Ping => s.put(&[0x91, 0x06]),
         HubMessage::Close(Close { error, allow_reconnect }) => {

@@ -359,3 +359,51 @@ fn owned_messages_write_the_same_bytes() {
     let HubMessage::Completion(c) = &owned else { panic!() };
     assert_eq!(c.outcome.result().unwrap().as_raw().as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn the_writer_refuses_what_the_reader_refuses() {
+    let p = MessagePackHubProtocol::new();
+    let args = raw(&[0x90]);
+    let empty_key = [("", "v")];
+    let empty_value = [("k", "")];
+    let empty_id = [""];
+    let with_headers = |pairs| {
+        let mut m = Invocation::new("t", args);
+        m.headers = Headers::from_pairs(pairs);
+        HubMessage::Invocation(m)
+    };
+    let mut with_stream = Invocation::new("t", args);
+    with_stream.stream_ids = StreamIds::from_slice(&empty_id);
+    let cases: [(Message<'_>, &str); 9] = [
+        (with_headers(&empty_key), "Null or empty key in header."),
+        (with_headers(&empty_value), "Null or empty value in header."),
+        (HubMessage::Invocation(with_stream), "Null or empty value in streamIds received."),
+        (HubMessage::Invocation(Invocation::new("", args)), "Null or empty target for Invocation message."),
+        (
+            HubMessage::StreamInvocation(signalr_codec_core::StreamInvocation::new("1", "", args)),
+            "Null or empty target for StreamInvocation message.",
+        ),
+        (
+            HubMessage::StreamInvocation(signalr_codec_core::StreamInvocation::new("", "t", args)),
+            "Null or empty invocation ID for StreamInvocation message.",
+        ),
+        (HubMessage::StreamItem(StreamItem::new("", args)), "Null or empty invocation ID for StreamItem message."),
+        (HubMessage::Completion(Completion::void("")), "Null or empty invocation ID for Completion message."),
+        (
+            HubMessage::CancelInvocation(signalr_codec_core::CancelInvocation::new("")),
+            "Null or empty invocation ID for CancelInvocation message.",
+        ),
+    ];
+    for (message, text) in cases {
+        // Refused before anything is written, by encoded_len as by write.
+        let e = p.encoded_len(&message).unwrap_err();
+        assert_eq!((e.kind(), e.message().to_string()), (ErrorKind::Invalid, text.to_string()));
+        let mut out = Vec::new();
+        let e = p.write(&message, &mut out).unwrap_err();
+        assert_eq!(e.message().to_string(), text);
+        assert!(out.is_empty(), "{text}: nothing written");
+    }
+    // An empty invocation id on an Invocation is the non-blocking form: written as nil.
+    let m = HubMessage::Invocation(Invocation::new("t", args).with_invocation_id(""));
+    assert_eq!(body(&m), hex("96 01 80 c0 a1 74 90 90"));
+}

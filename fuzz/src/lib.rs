@@ -18,6 +18,7 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("msgpack_roundtrip", signalr_codec_msgpack::fuzzing::roundtrip),
     ("cross_protocol", signalr_codec_cli::fuzzing::cross_protocol),
     ("connection", signalr_codec_connection::fuzzing::connection),
+    ("cli", signalr_codec_cli::fuzzing::cli),
 ];
 
 /// The entry point of the target called `name`.

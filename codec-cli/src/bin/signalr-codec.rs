@@ -139,48 +139,63 @@ fn print_lines(lines: &[Value]) -> io::Result<()> {
 fn run(cli: Cli) -> io::Result<bool> {
     match cli.command {
         Command::Decode { protocol, max_message_size, hex_lines, file } => {
-            let data = input::read_all(file.as_deref())?;
             let limits = limits(max_message_size);
             if hex_lines {
+                let data = input::read_all(file.as_deref())?;
                 print_lines(&per_buffer(&data, true, |buf| decode::buffer(protocol, limits, buf)))?;
                 return Ok(true);
             }
-            let (lines, ok) = decode::stream(protocol, limits, &data);
-            print_lines(&lines)?;
-            Ok(ok)
+            // Lines as their messages arrive: a growing capture or a pipe is followed.
+            let mut decoder = decode::Stream::new(protocol, limits);
+            input::for_each_chunk(&mut *input::open(file.as_deref())?, |chunk| print_lines(&decoder.push(chunk)))?;
+            print_lines(&decoder.finish())?;
+            Ok(decoder.ok())
         }
         Command::Encode { protocol, hex, file } => {
-            let data = input::read_all(file.as_deref())?;
-            let text = String::from_utf8_lossy(&data);
             let mut out = io::stdout().lock();
-            match encode::lines(protocol, &text) {
-                Ok(messages) => {
-                    for bytes in messages {
+            let mut failure = None;
+            let mut n = 0;
+            input::for_each_line(&mut *input::open(file.as_deref())?, |line| {
+                n += 1;
+                match encode::line(protocol, n, &String::from_utf8_lossy(line)) {
+                    Ok(None) => Ok(true),
+                    Ok(Some(bytes)) => {
                         if hex {
                             writeln!(out, "{}", hex::encode(&bytes))?;
                         } else {
                             out.write_all(&bytes)?;
                         }
+                        out.flush()?;
+                        Ok(true)
                     }
-                    out.flush()?;
-                    Ok(true)
+                    Err(e) => {
+                        failure = Some(e);
+                        Ok(false)
+                    }
                 }
-                Err(e) => {
+            })?;
+            match failure {
+                Some(e) => {
                     eprintln!("signalr-codec: {e}");
                     Ok(false)
                 }
+                None => Ok(true),
             }
         }
         Command::Convert { from, to, max_message_size, file } => {
-            let data = input::read_all(file.as_deref())?;
-            let converted = convert::stream(from, to, limits(max_message_size), &data);
+            let mut converter = convert::Stream::new(from, to, limits(max_message_size));
             let mut out = io::stdout().lock();
-            out.write_all(&converted.bytes)?;
-            out.flush()?;
-            for note in &converted.notes {
-                eprintln!("signalr-codec: {note}");
-            }
-            Ok(converted.ok)
+            let mut emit = |converted: convert::Converted| -> io::Result<()> {
+                out.write_all(&converted.bytes)?;
+                out.flush()?;
+                for note in &converted.notes {
+                    eprintln!("signalr-codec: {note}");
+                }
+                Ok(())
+            };
+            input::for_each_chunk(&mut *input::open(file.as_deref())?, |chunk| emit(converter.push(chunk)))?;
+            emit(converter.finish())?;
+            Ok(converter.ok())
         }
         Command::Frames { protocol, max_message_size, hex_lines, file } => {
             let data = input::read_all(file.as_deref())?;

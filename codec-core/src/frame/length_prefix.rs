@@ -13,12 +13,13 @@ use crate::varint;
 #[derive(Debug, Clone)]
 pub struct LengthPrefixFramer {
     max_message_size: Option<usize>,
+    examined: u64,
 }
 
 impl LengthPrefixFramer {
     /// A framer enforcing `limits.max_message_size`.
     pub const fn new(limits: Limits) -> Self {
-        LengthPrefixFramer { max_message_size: limits.max_message_size }
+        LengthPrefixFramer { max_message_size: limits.max_message_size, examined: 0 }
     }
 }
 
@@ -40,6 +41,7 @@ impl Framer for LengthPrefixFramer {
             return Ok(Status::Partial);
         };
         if let len @ 0x00..=0x7f = first {
+            self.examined += 1;
             let total = 1 + usize::from(len);
             return match self.max_message_size {
                 // The limit counts the prefix: a limit of zero refuses even this byte.
@@ -54,6 +56,8 @@ impl Framer for LengthPrefixFramer {
             Some(limit) => &buf[..buf.len().min(limit)],
             None => buf,
         };
+        // The prefix is at most 5 bytes: what `decode` may read.
+        self.examined += window.len().min(varint::MAX_LEN) as u64;
         let (len, prefix) = match varint::decode(window)? {
             Status::Complete(v) => v,
             Status::Partial => {
@@ -78,6 +82,10 @@ impl Framer for LengthPrefixFramer {
     }
 
     fn reset(&mut self) {}
+
+    fn bytes_examined(&self) -> u64 {
+        self.examined
+    }
 }
 
 #[cfg(test)]

@@ -130,6 +130,8 @@ impl Framing {
 /// unconsumed byte. After [`Status::Partial`], call again with the same bytes plus more; after a
 /// frame, drop `consumed` bytes from the front before the next call. The framer remembers how far
 /// it has already looked, so feeding a message one byte at a time costs linear time overall.
+/// To hand it unrelated bytes instead (a new connection, an independent buffer), call
+/// [`reset`](Framer::reset) first.
 pub trait Framer {
     /// The framing this framer reads.
     fn framing(&self) -> Framing;
@@ -139,6 +141,11 @@ pub trait Framer {
 
     /// Forgets how far it has scanned (call when the caller drops its buffered bytes).
     fn reset(&mut self);
+
+    /// How many input bytes this framer has looked at in total. Each byte of a record is
+    /// examined once however the input is split; a length prefix (at most 5 bytes) is read
+    /// again on each call until its body is complete. A measure of work for tests and tools.
+    fn bytes_examined(&self) -> u64;
 
     /// Splits the first frame off `buf` and returns its body without copying; `None` when
     /// `buf` holds no whole frame yet (nothing is consumed then).
@@ -167,10 +174,17 @@ pub trait Framer {
         }
     }
 
-    /// Iterates over the whole frames of one buffer, with no allocation.
+    /// Iterates over the whole frames of `buf`, with no allocation.
     ///
     /// Each item is a frame body (or the error that stopped the iteration — every frame before
     /// it was delivered); afterwards [`Frames::consumed`] tells where the unconsumed rest starts.
+    ///
+    /// Follows the contract of [`next_frame`](Framer::next_frame): `buf` starts at the first
+    /// unconsumed byte. After the iterator stops at a partial frame, drop
+    /// [`consumed`](Frames::consumed) bytes, append what arrives and call `frames` again: the
+    /// scan goes on where it stopped instead of starting over, so a buffer growing one byte at
+    /// a time costs linear work. Call [`reset`](Framer::reset) first to iterate over unrelated
+    /// bytes.
     ///
     /// ```
     /// use signalr_codec_core::frame::{Framer, RecordFramer};
@@ -186,7 +200,6 @@ pub trait Framer {
     where
         Self: Sized,
     {
-        self.reset();
         Frames { framer: self, buf, pos: 0, failed: false }
     }
 }

@@ -25,12 +25,6 @@ impl RecordFramer {
     pub const fn new(limits: Limits) -> Self {
         RecordFramer { max_message_size: limits.max_message_size, scanned: 0, examined: 0 }
     }
-
-    /// How many input bytes this framer has looked at in total: each byte is examined once,
-    /// however the input is split.
-    pub const fn bytes_examined(&self) -> u64 {
-        self.examined
-    }
 }
 
 impl Default for RecordFramer {
@@ -53,14 +47,16 @@ impl Framer for RecordFramer {
         };
         let start = self.scanned.min(window_end);
         let window = &buf[start..window_end];
-        self.examined += window.len() as u64;
         match find_separator(window) {
             Some(i) => {
+                // Up to the separator: bytes after it belong to the next call's count.
+                self.examined += i as u64 + 1;
                 let end = start + i;
                 self.scanned = 0;
                 Ok(Status::Complete(Frame { body: 0..end, consumed: end + 1 }))
             }
             None => {
+                self.examined += window.len() as u64;
                 self.scanned = window_end;
                 match self.max_message_size {
                     Some(limit) if buf.len() > limit => {
@@ -75,6 +71,10 @@ impl Framer for RecordFramer {
 
     fn reset(&mut self) {
         self.scanned = 0;
+    }
+
+    fn bytes_examined(&self) -> u64 {
+        self.examined
     }
 }
 

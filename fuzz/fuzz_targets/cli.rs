@@ -1,0 +1,2 @@
+#![no_main]
+signalr_codec_fuzz::target!(signalr_codec_cli::fuzzing::cli);
