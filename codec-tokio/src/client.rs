@@ -105,7 +105,8 @@ pub struct ClientOptions {
     /// The connection fails when nothing was received for this long (30 s): `Server timeout
     /// elapsed without receiving a message from the server.`
     pub server_timeout: Duration,
-    /// How long the server has to answer the handshake (15 s).
+    /// How long the server has to answer the handshake (15 s); the WebSocket's opening is
+    /// bounded by it too.
     pub handshake_timeout: Duration,
     /// Connect the WebSocket to the URL directly, without `POST …/negotiate` (off).
     pub skip_negotiation: bool,
@@ -402,7 +403,13 @@ impl Client {
             id = Some(negotiated.id);
         }
         let target = Target { url: endpoint.ws_url(id.as_deref()), access_token };
-        let ws = target.connect().await.map_err(ClientError::Transport)?;
+        let ws = match tokio::time::timeout(options.handshake_timeout, target.connect()).await {
+            Ok(opened) => opened.map_err(ClientError::Transport)?,
+            Err(_) => {
+                let secs = options.handshake_timeout.as_secs_f64();
+                return Err(ClientError::Transport(format!("The WebSocket did not open within {secs} seconds.")));
+            }
+        };
 
         let clock = Clock::new();
         let protocol = options.protocol;

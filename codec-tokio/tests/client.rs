@@ -37,11 +37,23 @@ struct ServerOptions {
     stateful: bool,
     /// The server's keep-alive interval.
     keep_alive: Duration,
+    /// Offer only the JSON protocol.
+    json_only: bool,
+    /// Never answer the handshake.
+    mute: bool,
+    /// Negotiate at `/hub` redirects to `/other` with an access token.
+    redirect: bool,
 }
 
 impl Default for ServerOptions {
     fn default() -> Self {
-        ServerOptions { stateful: false, keep_alive: Duration::from_secs(15) }
+        ServerOptions {
+            stateful: false,
+            keep_alive: Duration::from_secs(15),
+            json_only: false,
+            mute: false,
+            redirect: false,
+        }
     }
 }
 
@@ -81,14 +93,22 @@ async fn accept_loop(listener: TcpListener, options: ServerOptions, log: mpsc::U
             next += 1;
             let query = head.split_whitespace().nth(1).unwrap_or_default().to_string();
             let _ = log.send(format!("negotiate {query}"));
-            let mut response = NegotiateResponse::connection(
-                1,
-                format!("conn-{next}"),
-                format!("tok {next}"),
-                vec![AvailableTransport::web_sockets()],
-            );
-            response.use_stateful_reconnect = options.stateful && query.contains("useStatefulReconnect=true");
-            let body = response.to_vec();
+            if let Some(auth) = authorization(&head) {
+                let _ = log.send(format!("authorization {auth}"));
+            }
+            let body = if options.redirect && query.starts_with("/hub/") {
+                let url = format!("http://{}/other", listener.local_addr().unwrap());
+                NegotiateResponse::redirect(url, Some("secret".into())).to_vec()
+            } else {
+                let mut response = NegotiateResponse::connection(
+                    1,
+                    format!("conn-{next}"),
+                    format!("tok {next}"),
+                    vec![AvailableTransport::web_sockets()],
+                );
+                response.use_stateful_reconnect = options.stateful && query.contains("useStatefulReconnect=true");
+                response.to_vec()
+            };
             let _ = read_head(&mut tcp).await;
             let mut reply = format!(
                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
@@ -99,6 +119,9 @@ async fn accept_loop(listener: TcpListener, options: ServerOptions, log: mpsc::U
             let _ = tcp.write_all(&reply).await;
             let _ = tcp.shutdown().await;
             continue;
+        }
+        if let Some(auth) = authorization(&head) {
+            let _ = log.send(format!("authorization {auth}"));
         }
         let uri = Arc::new(Mutex::new(String::new()));
         let seen_uri = uri.clone();
@@ -128,6 +151,14 @@ async fn accept_loop(listener: TcpListener, options: ServerOptions, log: mpsc::U
         let stateful = options.stateful && id.is_some();
         tokio::spawn(session(rx, options, stateful, log.clone()));
     }
+}
+
+/// The Authorization header of a request head.
+fn authorization(head: &str) -> Option<&str> {
+    head.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.eq_ignore_ascii_case("authorization").then(|| value.trim())
+    })
 }
 
 /// The request head, left unread on the socket.
@@ -217,8 +248,14 @@ async fn session(
     let start = TokioInstant::now();
     let now = || signalr_codec_connection::Instant::from_millis(start.elapsed().as_millis() as u64);
     let config = Config::server().with_keep_alive_interval(options.keep_alive).with_stateful_reconnect(stateful);
-    let mut conn = Connection::server(AnyProtocol::all(), config, now());
+    let protocols = if options.json_only { &AnyProtocol::all()[..1] } else { &AnyProtocol::all()[..] };
+    let mut conn = Connection::server(protocols.iter().copied(), config, now());
     let mut ws = sockets.recv().await;
+    if options.mute {
+        // Hold the socket open and say nothing.
+        tokio::time::sleep(LIMIT).await;
+        return;
+    }
     let mut counting: Vec<Counting> = Vec::new();
     let mut sums: HashMap<StreamHandle, (InvocationHandle, i64)> = HashMap::new();
     let mut after_reconnect: Vec<(InvocationHandle, i64)> = Vec::new();
@@ -678,6 +715,52 @@ async fn connect_errors() {
         drop(listener);
         let e = Client::connect(&url, ClientOptions::json()).await.unwrap_err();
         assert!(matches!(&e, ClientError::Negotiate(t) if t.starts_with("Failed to complete negotiation")), "{e:?}");
+        // A server that takes the connection and never answers the upgrade.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("ws://{}/hub", listener.local_addr().unwrap());
+        let held = tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            tokio::time::sleep(LIMIT).await;
+            drop(tcp);
+        });
+        let options =
+            ClientOptions::json().with_skip_negotiation(true).with_handshake_timeout(Duration::from_millis(300));
+        let e = Client::connect(&url, options).await.unwrap_err();
+        assert_eq!(e, ClientError::Transport("The WebSocket did not open within 0.3 seconds.".into()));
+        held.abort();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn handshake_refusal_and_timeout() {
+    bounded(async {
+        let server = Server::start(ServerOptions { json_only: true, ..Default::default() }).await;
+        let e = Client::connect(&server.url, ClientOptions::messagepack()).await.unwrap_err();
+        let refused = "Server returned handshake error: The protocol 'messagepack' is not supported.";
+        assert_eq!(e, ClientError::Handshake(refused.into()));
+
+        let server = Server::start(ServerOptions { mute: true, ..Default::default() }).await;
+        let options = ClientOptions::json().with_handshake_timeout(Duration::from_secs(1));
+        let e = Client::connect(&server.url, options).await.unwrap_err();
+        assert_eq!(e, ClientError::Handshake("The handshake timed out after 1 seconds.".into()));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn follows_a_negotiate_redirect_with_its_access_token() {
+    bounded(async {
+        let mut server = Server::start(ServerOptions { redirect: true, ..Default::default() }).await;
+        let client = Client::connect(&server.url, ClientOptions::json()).await.unwrap();
+        assert_eq!(server.seen("negotiate").await, "negotiate /hub/negotiate?negotiateVersion=1");
+        assert_eq!(server.seen("negotiate").await, "negotiate /other/negotiate?negotiateVersion=1");
+        assert_eq!(server.seen("authorization").await, "authorization Bearer secret");
+        // The WebSocket goes to the redirect's URL, with the token.
+        assert_eq!(server.seen("authorization").await, "authorization Bearer secret");
+        assert_eq!(server.seen("socket").await, "socket /other?id=tok%202");
+        assert_eq!(client.invoke::<i64>("Add", (1, 2)).await.unwrap(), 3);
+        client.close().await;
     })
     .await;
 }
