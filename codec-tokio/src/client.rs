@@ -976,6 +976,8 @@ struct Task {
 impl Task {
     async fn run(mut self) {
         loop {
+            // Counters first: what the peer sees next must already show in them.
+            self.publish();
             self.flush().await;
             self.publish();
             if let Some((ended, calls)) = self.finished.take() {

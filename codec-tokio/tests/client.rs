@@ -247,7 +247,10 @@ async fn session(
 ) {
     let start = TokioInstant::now();
     let now = || signalr_codec_connection::Instant::from_millis(start.elapsed().as_millis() as u64);
-    let config = Config::server().with_keep_alive_interval(options.keep_alive).with_stateful_reconnect(stateful);
+    let config = Config::server()
+        .with_keep_alive_interval(options.keep_alive)
+        .with_stateful_reconnect(stateful)
+        .with_ack_interval(Duration::from_millis(50));
     let protocols = if options.json_only { &AnyProtocol::all()[..1] } else { &AnyProtocol::all()[..] };
     let mut conn = Connection::server(protocols.iter().copied(), config, now());
     let mut ws = sockets.recv().await;
@@ -763,4 +766,32 @@ async fn follows_a_negotiate_redirect_with_its_access_token() {
         client.close().await;
     })
     .await;
+}
+
+#[tokio::test]
+async fn sends_wait_for_acks_when_the_replay_buffer_is_full() {
+    bounded(async {
+        let mut server = Server::start(ServerOptions { stateful: true, ..Default::default() }).await;
+        // A budget of one byte: every counted message after the first waits for an Ack.
+        let options = ClientOptions::messagepack().with_stateful_reconnect(true).with_stateful_reconnect_buffer_size(1);
+        let client = Client::connect(&server.url, options).await.unwrap();
+        assert!(client.handshake().stateful_reconnect);
+        let calls: Vec<_> = (0..5i64).map(|i| client.invoke::<i64>("Add", (i, 100))).collect();
+        let results = futures_util::future::join_all(calls).await;
+        let results: Vec<i64> = results.into_iter().map(Result::unwrap).collect();
+        assert_eq!(results, [100, 101, 102, 103, 104]);
+        // They went out one Ack at a time, in order.
+        for i in 0..5 {
+            assert_eq!(server.seen("invocation Add").await, format!("invocation Add {}", msgpack_pair(i, 100)));
+        }
+        client.send("Nothing", ()).await.unwrap();
+        assert_eq!(server.seen("invocation Nothing").await, "invocation Nothing 90");
+        client.close().await;
+    })
+    .await;
+}
+
+/// `[a, b]` of two small integers in MessagePack, as hex.
+fn msgpack_pair(a: u8, b: u8) -> String {
+    format!("92{a:02x}{b:02x}")
 }
