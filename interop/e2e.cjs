@@ -96,12 +96,14 @@ class Log {
   constructor() {
     this.lines = [];
     this.errors = [];
+    this.transports = 0;
   }
   log(level, message) {
     const line = `${signalR.LogLevel[level]}: ${message}`;
     this.lines.push(line);
     if (this.lines.length > 40) this.lines.shift();
     if (level >= signalR.LogLevel.Error) this.errors.push(line);
+    if (message.startsWith('WebSocket connected to ')) this.transports++;
   }
 }
 
@@ -253,6 +255,9 @@ const scenarios = [
         [-(2 ** 52), -(2 ** 52), -(2 ** 53)],
       ];
       for (const [a, b, sum] of cases) eq(await c.invoke('Add', a, b), sum, `Add(${a}, ${b})`);
+      // Many at once: the server runs one at a time (MaximumParallelInvocationsPerClient 1).
+      const many = await Promise.all([...Array(200).keys()].map((i) => c.invoke('Add', i, 1000)));
+      eq(many, [...Array(200).keys()].map((i) => i + 1000), '200 concurrent Add calls');
     },
   },
   {
@@ -365,12 +370,15 @@ const scenarios = [
       // Everything below is in flight while the transport drops and comes back.
       const before = c.send('Notify', 'before');
       const add1 = c.invoke('Add', 1, 1);
-      const drop = c.invoke('DropTransport');
+      // The completion of DropTransport can only come over the client's second WebSocket.
+      const drop = c.invoke('DropTransport').then((result) => [result, ctx.log.transports]);
       const add2 = c.invoke('Add', 2, 2);
       const after = c.send('Notify', 'after');
       const add3 = c.invoke('Add', 3, 3);
+      const more = [...Array(30).keys()].map((i) => c.invoke('Add', i, 100));
       const results = await within(Promise.all([add1, drop, add2, add3, before, after]), 8000, 'the calls around DropTransport');
-      eq(results.slice(0, 4), [2, 'dropped', 4, 6], 'the results around DropTransport');
+      eq(results.slice(0, 4), [2, ['dropped', 2], 4, 6], 'the results around DropTransport [.., [result, WebSockets opened by then], ..]');
+      eq(await Promise.all(more), [...Array(30).keys()].map((i) => i + 100), 'the 30 Add calls after the drop');
       await until(() => notified.length >= 2, 'both Notified calls');
       await sleep(200); // a replayed duplicate would arrive now
       eq(notified, ['before', 'after'], 'Notified calls (none lost, none twice)');
