@@ -51,7 +51,7 @@ use signalr_codec_connection::{
     AnyProtocol, CallId, Config, Connection, Event, FailureKind, Handshake, InvocationHandle, Request, SendError,
     State, Stats, UploadId,
 };
-use signalr_codec_core::{Outcome, TransferFormat};
+use signalr_codec_core::{HubProtocol as _, Limits, Outcome, TransferFormat};
 use signalr_codec_json::negotiate::{NegotiateResponse, INVALID_NEGOTIATION_RESPONSE, WEB_SOCKETS};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -78,6 +78,11 @@ pub const MULTIPLE_RESULTS: &str = "Client provided multiple results.";
 /// An upload stream the caller stopped before its end is ended with this error.
 pub const UPLOAD_CANCELED: &str = "The upload was canceled by the client.";
 
+/// The largest message a client takes by default: 64 MiB, the WebSocket message limit of
+/// tungstenite. (A hub server's 32 KB default is for what clients send it; the official
+/// clients set no limit on what they receive.)
+pub const DEFAULT_MAXIMUM_RECEIVE_MESSAGE_SIZE: usize = 64 << 20;
+
 /// A client's settings. The defaults are the official clients'.
 ///
 /// ```
@@ -93,7 +98,8 @@ pub const UPLOAD_CANCELED: &str = "The upload was canceled by the client.";
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ClientOptions {
-    /// The hub protocol: JSON (the default) or MessagePack.
+    /// The hub protocol: JSON (the default) or MessagePack, with its limits (messages up to
+    /// [`DEFAULT_MAXIMUM_RECEIVE_MESSAGE_SIZE`]).
     pub protocol: AnyProtocol,
     /// Ask for stateful reconnect (`useStatefulReconnect=true` on negotiate, handshake version
     /// 2). Used only when the server's negotiate response says `useStatefulReconnect: true`;
@@ -128,12 +134,12 @@ impl Default for ClientOptions {
 impl ClientOptions {
     /// The defaults with the JSON hub protocol.
     pub fn json() -> Self {
-        ClientOptions::with(AnyProtocol::all()[0])
+        ClientOptions::with(client_protocols(Limits::DEFAULT)[0])
     }
 
     /// The defaults with the MessagePack hub protocol.
     pub fn messagepack() -> Self {
-        ClientOptions::with(AnyProtocol::all()[1])
+        ClientOptions::with(client_protocols(Limits::DEFAULT)[1])
     }
 
     fn with(protocol: AnyProtocol) -> Self {
@@ -155,6 +161,27 @@ impl ClientOptions {
     #[must_use]
     pub fn with_protocol(mut self, protocol: AnyProtocol) -> Self {
         self.protocol = protocol;
+        self
+    }
+
+    /// Taking messages of at most `bytes` (framing included); a larger one fails the
+    /// connection. There is no "unlimited": the connection sizes its receive window by it.
+    ///
+    /// ```
+    /// use signalr_codec_core::HubProtocol;
+    /// use signalr_codec_tokio::ClientOptions;
+    /// let options = ClientOptions::messagepack().with_maximum_receive_message_size(1 << 20);
+    /// assert_eq!(options.protocol.limits().max_message_size, Some(1 << 20));
+    /// assert_eq!(options.protocol.name(), "messagepack");
+    /// ```
+    #[must_use]
+    pub fn with_maximum_receive_message_size(mut self, bytes: usize) -> Self {
+        let limits = self.protocol.limits().with_max_message_size(Some(bytes));
+        let [json, messagepack] = AnyProtocol::all_with_limits(limits);
+        self.protocol = match self.protocol {
+            AnyProtocol::Json(_) => json,
+            AnyProtocol::MessagePack(_) => messagepack,
+        };
         self
     }
 
@@ -219,6 +246,11 @@ impl ClientOptions {
             // A client takes no upload streams from the server: nothing is held back for them.
             .with_stream_buffer_capacity(None)
     }
+}
+
+/// Both protocols with `limits`, and the client's message size.
+fn client_protocols(limits: Limits) -> [AnyProtocol; 2] {
+    AnyProtocol::all_with_limits(limits.with_max_message_size(Some(DEFAULT_MAXIMUM_RECEIVE_MESSAGE_SIZE)))
 }
 
 /// Why a client operation failed.
@@ -815,7 +847,6 @@ struct Negotiated {
 
 /// `POST {url}/negotiate`, following redirects (`url`, `accessToken`) as the JS client does.
 async fn negotiate(endpoint: &mut Endpoint, stateful: bool, protocol: &AnyProtocol) -> Result<Negotiated, ClientError> {
-    use signalr_codec_core::HubProtocol as _;
     let http = reqwest::Client::new();
     let mut access_token: Option<String> = None;
     for _ in 0..100 {

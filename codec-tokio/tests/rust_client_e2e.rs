@@ -204,3 +204,27 @@ async fn keep_alive_both_ways() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn large_messages_up_to_the_clients_limit() {
+    bounded(async {
+        let url = serve(HubOptions::default().with_maximum_receive_message_size(Some(1 << 20))).await;
+        for options in protocols() {
+            // Larger than the server's 32 KB default and the connection's 64 KiB receive
+            // buffer: the client's default limit takes it.
+            let client = Client::connect(&url, options.clone()).await.unwrap();
+            let text = "ü".repeat(100_000);
+            assert_eq!(client.invoke::<String>("Echo", (&text,)).await.unwrap(), text);
+            client.close().await;
+
+            // Over a limit set lower, the answer fails the connection.
+            let client = Client::connect(&url, options.with_maximum_receive_message_size(50_000)).await.unwrap();
+            let e = client.invoke::<String>("Echo", ("x".repeat(60_000),)).await.unwrap_err();
+            let text =
+                "The maximum message size of 50000B was exceeded. The message size can be configured in AddHubOptions.";
+            assert_eq!(e, ClientError::Closed(text.into()));
+            assert_eq!(client.closed().await.as_deref(), Some(text));
+        }
+    })
+    .await;
+}
