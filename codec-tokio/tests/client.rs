@@ -15,7 +15,7 @@ use signalr_codec_connection::{
 use signalr_codec_core::{Outcome, TransferFormat};
 use signalr_codec_json::negotiate::{AvailableTransport, NegotiateResponse};
 use signalr_codec_json::Serialized;
-use signalr_codec_tokio::client::{ClientError, CONNECTION_CLOSED, NO_RESULT};
+use signalr_codec_tokio::client::{ClientError, CONNECTION_CLOSED, NO_RESULT, UPLOAD_CANCELED};
 use signalr_codec_tokio::{Client, ClientOptions, Payload};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -194,7 +194,7 @@ enum Seen {
     StreamInvocation { target: String, args: Payload, handle: InvocationHandle },
     Cancel(InvocationHandle),
     UploadItem(StreamHandle, Payload),
-    UploadEnd(StreamHandle),
+    UploadEnd(StreamHandle, Option<String>),
     Completion(String),
     Closed,
     Failed(String),
@@ -217,7 +217,7 @@ fn own(event: Event<'_, AnyValue<'_>>) -> Seen {
         },
         Event::Cancel(handle) => Seen::Cancel(handle),
         Event::UploadItem { stream, item } => Seen::UploadItem(stream, Payload::from_value(item)),
-        Event::UploadEnd { stream, .. } => Seen::UploadEnd(stream),
+        Event::UploadEnd { stream, error } => Seen::UploadEnd(stream, error.map(|e| e.to_string())),
         Event::Completion { outcome, .. } => Seen::Completion(match outcome {
             Outcome::Result(v) => format!("result {}", Payload::from_value(v)),
             Outcome::Void => "void".into(),
@@ -363,6 +363,10 @@ async fn session(
                         "Sum" => {
                             sums.insert(uploads[0], (handle.unwrap(), 0));
                         }
+                        "SumRefused" => {
+                            // Answered at once; the upload goes on until the client ends it.
+                            conn.complete_error(handle.unwrap(), "refused").unwrap();
+                        }
                         "DropMe" => {
                             let (value,): (i64,) = args.bind().unwrap();
                             after_reconnect.push((handle.unwrap(), value));
@@ -371,6 +375,10 @@ async fn session(
                         "CloseWithError" => conn.close(Some("bye"), false).unwrap(),
                         _ => {}
                     }
+                }
+                Seen::StreamInvocation { target, handle, .. } if target == "Broken" => {
+                    let text = "An error occurred on the server while streaming results. HubException: broken";
+                    conn.complete_error(handle, text).unwrap();
                 }
                 Seen::StreamInvocation { target, args, handle } => {
                     let _ = log.send(format!("stream {target} {args}"));
@@ -386,12 +394,16 @@ async fn session(
                 Seen::UploadItem(stream, item) => {
                     let value: i64 = item.deserialize().unwrap();
                     let _ = log.send(format!("upload item {value}"));
-                    sums.get_mut(&stream).unwrap().1 += value;
+                    if let Some(sum) = sums.get_mut(&stream) {
+                        sum.1 += value;
+                    }
                     conn.release_upload_items(stream, 1);
                 }
-                Seen::UploadEnd(stream) => {
-                    let (handle, sum) = sums.remove(&stream).unwrap();
-                    conn.complete(handle, Serialized(sum)).unwrap();
+                Seen::UploadEnd(stream, error) => {
+                    let _ = log.send(format!("upload end {error:?}"));
+                    if let Some((handle, sum)) = sums.remove(&stream) {
+                        conn.complete(handle, Serialized(sum)).unwrap();
+                    }
                 }
                 Seen::Completion(text) => {
                     let _ = log.send(format!("completion {text}"));
@@ -548,6 +560,11 @@ async fn streams_items_and_cancels_on_drop() {
             assert_eq!(slow.next().await.unwrap().unwrap(), 1);
             drop(slow);
             assert_eq!(server.seen("cancel").await, "cancel");
+            // A stream that fails: its error, then its end.
+            let mut broken = client.stream::<i64>("Broken", ());
+            let text = "An error occurred on the server while streaming results. HubException: broken";
+            assert_eq!(broken.next().await.unwrap().unwrap_err(), ClientError::Hub(text.into()));
+            assert!(broken.next().await.is_none());
             // The connection goes on.
             assert_eq!(client.invoke::<i64>("Add", (1, 2)).await.unwrap(), 3);
             client.close().await;
@@ -566,9 +583,20 @@ async fn uploads_a_stream() {
             let sum: i64 = client.invoke_with_upload("Sum", (), items).await.unwrap();
             assert_eq!(sum, 55);
             assert_eq!(server.seen("upload item 10").await, "upload item 10");
+            assert_eq!(server.seen("upload end").await, "upload end None");
             // An empty upload completes too.
             let sum: i64 = client.invoke_with_upload("Sum", (), futures_util::stream::empty::<i64>()).await.unwrap();
             assert_eq!(sum, 0);
+            assert_eq!(server.seen("upload end").await, "upload end None");
+            // The server answers before the upload ends: the answer is the result, and the
+            // upload is ended with the client's cancellation text.
+            let endless = futures_util::stream::iter(0i64..).then(|i| async move {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                i
+            });
+            let e = client.invoke_with_upload::<i64, _, _>("SumRefused", (), endless).await.unwrap_err();
+            assert_eq!(e, ClientError::Hub("refused".into()));
+            assert_eq!(server.seen("upload end").await, format!("upload end Some({UPLOAD_CANCELED:?})"));
             client.close().await;
         }
     })
