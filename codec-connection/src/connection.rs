@@ -114,7 +114,7 @@ macro_rules! connection_type {
         /// let handle = match server.poll_event() {
         ///     Some(Event::Invocation(inv)) => {
         ///         assert_eq!(inv.target, "Add");
-        ///         let (a, b): (i64, i64) = inv.arguments.deserialize_all().unwrap();
+        ///         let (a, b): (i64, i64) = inv.arguments.bind().unwrap();
         ///         assert_eq!(a + b, 3);
         ///         inv.handle.unwrap()
         ///     }
@@ -736,6 +736,19 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
             State::Open | State::Detached => {
                 if now >= self.last_received + self.config.timeout {
                     let e = self.timeout_error();
+                    if self.role == Role::Server && self.link.state == State::Open {
+                        // .NET closes a timed-out client with a Close that allows reconnecting,
+                        // sent as well as the transport still takes it.
+                        let text = if self.config.detailed_errors {
+                            render(format_args!(
+                                "Connection closed with an error. OperationCanceledException: {}",
+                                e.message()
+                            ))
+                        } else {
+                            render(format_args!("Connection closed with an error."))
+                        };
+                        let _ = self.link.write(&Bare::close(Some(Text::borrowed(&text)), true), false);
+                    }
                     self.fail(FailureKind::Timeout, e);
                     return;
                 }
@@ -761,12 +774,9 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
 
     fn timeout_error(&self) -> Error {
         match self.role {
-            Role::Server => Error::formatted(
+            Role::Server => Error::new(
                 ErrorKind::Limit,
-                format_args!(
-                    "Client timeout ({}ms) elapsed without receiving a message from the client. Closing connection.",
-                    self.config.timeout.as_millis()
-                ),
+                "Client hasn't sent a message/ping within the configured ClientTimeoutInterval.",
             ),
             Role::Client => {
                 Error::new(ErrorKind::Limit, "Server timeout elapsed without receiving a message from the server.")
@@ -881,10 +891,14 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
     /// True when `message` must stay unread for now (.NET's receive loop blocks the same way).
     fn must_wait<V>(&self, message: &HubMessage<'_, V>) -> bool {
         match message {
+            // The gate yields while sends wait for an Ack: the Ack may be behind this very
+            // invocation, and the completion that would free a slot waits for it (.NET's
+            // receive loop deadlocks there until the client times out).
             HubMessage::Invocation(inv) => {
                 self.role == Role::Server
                     && !inv.is_non_blocking()
                     && self.in_flight >= self.config.max_parallel_invocations
+                    && !self.link.is_backpressured()
             }
             HubMessage::StreamItem(item) => self.config.stream_buffer_capacity.is_some_and(|cap| {
                 track::find_peer_id(&self.peer, PeerKind::Upload, &item.invocation_id)

@@ -150,6 +150,11 @@ impl<P: HubProtocol, B: Bytes> Link<P, B> {
         Ok(())
     }
 
+    /// True while counted sends are refused until the peer acknowledges.
+    pub(crate) fn is_backpressured(&self) -> bool {
+        self.replay.as_ref().is_some_and(|replay| replay.buffered() >= self.budget)
+    }
+
     /// The peer acknowledged up to `sequence_id`; true when sends held back may go again.
     pub(crate) fn on_ack(&mut self, sequence_id: i64) -> bool {
         let Some(replay) = &mut self.replay else {

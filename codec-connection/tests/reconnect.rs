@@ -184,3 +184,30 @@ fn client_and_server_resume_each_other_in_messagepack() {
     feed(&mut client, t(22), &output(&mut server));
     assert_eq!(events(&mut client), [Ev::Resumed, Ev::Completion(call, Ok(Some("a161".into())))]);
 }
+
+#[test]
+fn an_ack_behind_a_waiting_invocation_is_still_read() {
+    // One invocation at a time, and a replay budget the first completion fills: the completion
+    // of the first call waits for an Ack, and the Ack is behind the second call. The gate gives
+    // way while sends wait for an Ack, so the Ack gets through.
+    let mut server = json_server(stateful().with_reconnect_buffer_size(10), 2);
+    let call =
+        |id: u32| format!("{{\"type\":1,\"invocationId\":\"{id}\",\"target\":\"Echo\",\"arguments\":[{id}]}}\x1e");
+    server.send("N", Serialized((0,))).unwrap(); // fills the budget
+    feed(&mut server, t(1), format!("{}{}{{\"type\":8,\"sequenceId\":1}}\x1e", call(1), call(2)).as_bytes());
+    let first = events(&mut server);
+    let handles: Vec<_> = first
+        .iter()
+        .filter_map(|e| match e {
+            Ev::Invocation { handle: Some(h), .. } => Some(*h),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(handles.len(), 2, "{first:?}");
+    assert_eq!(server.stats().unacked_messages, 0, "the Ack was read");
+    server.complete(handles[0], Serialized(1)).unwrap();
+    assert_eq!(server.complete(handles[1], Serialized(2)), Err(SendError::Backpressure));
+    feed(&mut server, t(2), b"{\"type\":8,\"sequenceId\":2}\x1e");
+    assert_eq!(events(&mut server), [Ev::Writable]);
+    server.complete(handles[1], Serialized(2)).unwrap();
+}
