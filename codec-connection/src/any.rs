@@ -3,9 +3,11 @@
 
 use serde::Deserialize;
 use signalr_codec_core::frame::{Frame, Framer, Framing, LengthPrefixFramer, RecordFramer, Status};
-use signalr_codec_core::{Encode, Error, ErrorKind, HubMessage, HubProtocol, Limits, Output, Parsed, TransferFormat};
+use signalr_codec_core::{
+    Bind, Encode, Error, ErrorKind, HubMessage, HubProtocol, Limits, Output, Parsed, Serialized, TransferFormat,
+};
 use signalr_codec_json::{JsonHubProtocol, RawJson};
-use signalr_codec_msgpack::{FromArguments, MessagePackHubProtocol, RawValue};
+use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue};
 
 /// The JSON or the MessagePack hub protocol.
 ///
@@ -64,24 +66,15 @@ pub enum AnyValue<'a> {
     MessagePack(RawValue<'a>),
 }
 
-fn binding_failed() -> Error {
-    Error::new(ErrorKind::Type, signalr_codec_json::BINDING_FAILED)
-}
-
 impl<'a> AnyValue<'a> {
     /// Binds one value (an item, a result, one argument) to a serde type.
     pub fn deserialize<T: Deserialize<'a>>(&self) -> Result<T, Error> {
-        match self {
-            AnyValue::Json(raw) => {
-                raw.deserialize().map_err(|e| Error::formatted(ErrorKind::Type, format_args!("{e}")))
-            }
-            AnyValue::MessagePack(raw) => raw.deserialize(),
-        }
+        Bind::deserialize(self)
     }
 
-    /// Binds an argument array to a tuple, as .NET's binder does in either protocol: the count
-    /// first (`Invocation provides {n} argument(s) but target expects {m}.`), then the values
-    /// (`Error binding arguments. …`).
+    /// Binds an argument array as .NET's binder does in either protocol ([`Bind::bind`]): the
+    /// count first (`Invocation provides {n} argument(s) but target expects {m}.`), then the
+    /// values (`Error binding arguments. …`).
     ///
     /// ```
     /// use signalr_codec_connection::AnyValue;
@@ -92,18 +85,8 @@ impl<'a> AnyValue<'a> {
     /// let e = args.bind::<(i64,)>().unwrap_err();
     /// assert_eq!(e.message().to_string(), "Invocation provides 2 argument(s) but target expects 1.");
     /// ```
-    pub fn bind<T: FromArguments<'a> + Deserialize<'a>>(&self) -> Result<T, Error> {
-        match self {
-            AnyValue::Json(raw) => {
-                raw.check_argument_count(T::ARITY)?;
-                if T::ARITY == 0 {
-                    // serde reads `()` from null, not from `[]`.
-                    return serde_json::from_str("null").map_err(|_| binding_failed());
-                }
-                raw.deserialize().map_err(|_| binding_failed())
-            }
-            AnyValue::MessagePack(raw) => raw.arguments()?.bind(),
-        }
+    pub fn bind<T: Deserialize<'a>>(&self) -> Result<T, Error> {
+        Bind::bind(self)
     }
 
     /// True for JSON `null` or MessagePack nil.
@@ -111,6 +94,51 @@ impl<'a> AnyValue<'a> {
         match self {
             AnyValue::Json(raw) => raw.is_null(),
             AnyValue::MessagePack(raw) => raw.is_nil(),
+        }
+    }
+}
+
+impl<'a> Bind<'a> for AnyValue<'a> {
+    type Elements = AnyElements<'a>;
+
+    fn deserialize<T: Deserialize<'a>>(&self) -> Result<T, Error> {
+        match self {
+            AnyValue::Json(raw) => Bind::deserialize(raw),
+            AnyValue::MessagePack(raw) => Bind::deserialize(raw),
+        }
+    }
+
+    fn elements(&self) -> AnyElements<'a> {
+        match self {
+            AnyValue::Json(raw) => AnyElements::Json(raw.elements()),
+            AnyValue::MessagePack(raw) => AnyElements::MessagePack(raw.elements()),
+        }
+    }
+
+    fn count(&self) -> usize {
+        match self {
+            AnyValue::Json(raw) => raw.count(),
+            AnyValue::MessagePack(raw) => raw.count(),
+        }
+    }
+}
+
+/// The elements of an [`AnyValue`] array.
+#[derive(Debug)]
+pub enum AnyElements<'a> {
+    /// Of a JSON array.
+    Json(signalr_codec_json::Elements<'a>),
+    /// Of a MessagePack array.
+    MessagePack(signalr_codec_msgpack::ArrayIter<'a>),
+}
+
+impl<'a> Iterator for AnyElements<'a> {
+    type Item = AnyValue<'a>;
+
+    fn next(&mut self) -> Option<AnyValue<'a>> {
+        match self {
+            AnyElements::Json(items) => items.next().map(AnyValue::Json),
+            AnyElements::MessagePack(items) => items.next().map(AnyValue::MessagePack),
         }
     }
 }
@@ -140,29 +168,22 @@ impl Encode<AnyProtocol> for AnyValue<'_> {
     }
 }
 
-macro_rules! serialized_for_any {
-    ($ty:path) => {
-        /// Serialized with whichever protocol the connection uses.
-        impl<T: serde::Serialize> Encode<AnyProtocol> for $ty {
-            fn encoded_len(&self, protocol: &AnyProtocol) -> Result<usize, Error> {
-                match protocol {
-                    AnyProtocol::Json(p) => signalr_codec_json::Serialized(&self.0).encoded_len(p),
-                    AnyProtocol::MessagePack(p) => signalr_codec_msgpack::Serialized(&self.0).encoded_len(p),
-                }
-            }
-
-            fn encode<O: Output + ?Sized>(&self, protocol: &AnyProtocol, out: &mut O) -> Result<(), Error> {
-                match protocol {
-                    AnyProtocol::Json(p) => signalr_codec_json::Serialized(&self.0).encode(p, out),
-                    AnyProtocol::MessagePack(p) => signalr_codec_msgpack::Serialized(&self.0).encode(p, out),
-                }
-            }
+/// Serialized with whichever protocol the connection uses.
+impl<T: serde::Serialize> Encode<AnyProtocol> for Serialized<T> {
+    fn encoded_len(&self, protocol: &AnyProtocol) -> Result<usize, Error> {
+        match protocol {
+            AnyProtocol::Json(p) => self.encoded_len(p),
+            AnyProtocol::MessagePack(p) => self.encoded_len(p),
         }
-    };
-}
+    }
 
-serialized_for_any!(signalr_codec_json::Serialized<T>);
-serialized_for_any!(signalr_codec_msgpack::Serialized<T>);
+    fn encode<O: Output + ?Sized>(&self, protocol: &AnyProtocol, out: &mut O) -> Result<(), Error> {
+        match protocol {
+            AnyProtocol::Json(p) => self.encode(p, out),
+            AnyProtocol::MessagePack(p) => self.encode(p, out),
+        }
+    }
+}
 
 /// A payload for [`AnyProtocol`] seen by one of the two protocols it wraps.
 struct Via<'v, V: ?Sized>(&'v V);

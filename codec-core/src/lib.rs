@@ -10,6 +10,7 @@ extern crate alloc;
 #[cfg(all(feature = "std", not(test)))]
 extern crate std;
 
+pub mod bind;
 #[cfg(feature = "tokio-util")]
 pub mod codec;
 pub mod completion;
@@ -33,6 +34,9 @@ pub mod stream_ids;
 pub mod text;
 pub mod varint;
 
+#[cfg(feature = "serde")]
+pub use bind::Bind;
+pub use bind::BINDING_FAILED;
 pub use completion::{Completion, Outcome};
 pub use decoder::{Decoded, Decoder, Messages};
 pub use error::{Error, ErrorKind};
@@ -45,6 +49,6 @@ pub use message::{Close, HubMessage, MessageType, Parsed};
 #[cfg(feature = "bytes")]
 pub use output::BufMutOutput;
 pub use output::{Output, SliceOutput};
-pub use protocol::{Encode, HubProtocol, NoPayload, TransferFormat};
+pub use protocol::{Encode, HubProtocol, NoPayload, Serialized, TransferFormat};
 pub use stream_ids::{StreamIds, WireStreamId};
 pub use text::Text;

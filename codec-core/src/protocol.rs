@@ -119,3 +119,15 @@ impl<P: ?Sized> Encode<P> for NoPayload {
         match *self {}
     }
 }
+
+/// A payload written from any `T: Serialize` (the protocol crates implement [`Encode`] for it):
+/// JSON as .NET's `System.Text.Json` writes it, MessagePack as .NET's default options do. One
+/// wrapper for every protocol, so code generic over the protocol can write serde values.
+///
+/// ```
+/// use signalr_codec_core::{HubMessage, Invocation, Serialized};
+/// let call = HubMessage::Invocation(Invocation::new("Add", Serialized((1, 2))));
+/// # let _ = call;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Serialized<T>(pub T);

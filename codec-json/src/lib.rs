@@ -19,16 +19,10 @@ pub mod ser;
 mod write;
 
 pub use raw::{Elements, RawJson, RawJsonBuf};
-pub use write::Serialized;
+pub use signalr_codec_core::{Bind, Serialized, BINDING_FAILED};
 
 /// The core crate (message model, framing, limits, errors), for convenience.
 pub use signalr_codec_core as codec_core;
-
-/// .NET's text (as its tests expect it) for arguments that do not bind to the target's types:
-/// use it when [`RawJson::deserialize_all`] or [`RawJson::argument`] fails, to answer as a .NET
-/// server does (`Failed to invoke '{target}' due to an error on the server. …`).
-pub const BINDING_FAILED: &str =
-    "Error binding arguments. Make sure that the types of the provided values match the types of the hub method being invoked.";
 
 use alloc::vec::Vec;
 

@@ -9,7 +9,7 @@ use serde::ser::{Serialize, SerializeStruct, Serializer};
 use serde_json::value::RawValue;
 use signalr_codec_core::json::{ArrayState, JsonReader};
 use signalr_codec_core::limits::MAX_SUPPORTED_DEPTH;
-use signalr_codec_core::{Error, ErrorKind};
+use signalr_codec_core::{Bind, Error, ErrorKind};
 
 /// The name serde_json gives the struct a raw value serializes as; serde_json (with `raw_value`)
 /// and this crate's serializer then write the text as is.
@@ -21,7 +21,7 @@ pub(crate) const RAW_TOKEN: &str = "$serde_json::private::RawValue";
 /// Nothing is decoded until you ask: [`deserialize`](RawJson::deserialize) binds the value into
 /// any `serde::Deserialize` type (strings borrowed from the frame where they have no escapes),
 /// and for the argument array [`len`](RawJson::len), [`iter`](RawJson::iter),
-/// [`argument`](RawJson::argument) and [`deserialize_all`](RawJson::deserialize_all) work on
+/// [`argument`](RawJson::argument) and [`bind`](RawJson::bind) work on
 /// the raw elements without allocating.
 ///
 /// A `RawJson` always holds exactly one valid JSON value, so writing it back (forwarding, or
@@ -88,7 +88,8 @@ impl<'a> RawJson<'a> {
         self.0.starts_with('[')
     }
 
-    /// Binds the value into `T`, borrowing strings from the frame where `T` allows it.
+    /// Binds the value (an item, a result, one argument) to a serde type, borrowing strings from
+    /// the frame where `T` allows. On failure the text is serde_json's, with kind `type`.
     ///
     /// ```
     /// use signalr_codec_json::RawJson;
@@ -98,21 +99,25 @@ impl<'a> RawJson<'a> {
     /// assert_eq!((p.x, p.y), (1, 2));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn deserialize<T: Deserialize<'a>>(&self) -> Result<T, serde_json::Error> {
-        serde_json::from_str(self.0)
+    pub fn deserialize<T: Deserialize<'a>>(&self) -> Result<T, Error> {
+        serde_json::from_str(self.0).map_err(|e| Error::formatted(ErrorKind::Type, format_args!("{e}")))
     }
 
-    /// Binds a whole argument array at once: into a tuple (one element per argument, the count
-    /// must match), a `Vec`, or a struct deriving `Deserialize` from a sequence.
+    /// Binds an argument array as .NET's binder does ([`Bind::bind`]): into a tuple or a struct
+    /// (the count must match: `Invocation provides {n} argument(s) but target expects {m}.`),
+    /// `()` for none, or a `Vec` of any length.
     ///
     /// ```
     /// use signalr_codec_json::RawJson;
-    /// let (user, text): (&str, String) = RawJson::new(r#"["alice","hi \"there\""]"#)?.deserialize_all()?;
+    /// let (user, text): (&str, String) = RawJson::new(r#"["alice","hi \"there\""]"#)?.bind()?;
     /// assert_eq!((user, text.as_str()), ("alice", "hi \"there\""));
+    /// assert!(RawJson::new("[]")?.bind::<()>().is_ok());
+    /// let e = RawJson::new("[1,2]")?.bind::<(i64,)>().unwrap_err();
+    /// assert_eq!(e.message().to_string(), "Invocation provides 2 argument(s) but target expects 1.");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn deserialize_all<T: Deserialize<'a>>(&self) -> Result<T, serde_json::Error> {
-        self.deserialize()
+    pub fn bind<T: Deserialize<'a>>(&self) -> Result<T, Error> {
+        Bind::bind(self)
     }
 
     /// Binds the argument at `index` (0-based) of an array value.
@@ -124,15 +129,8 @@ impl<'a> RawJson<'a> {
     /// assert!(args.argument::<i32>(3).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn argument<T: Deserialize<'a>>(&self, index: usize) -> Result<T, serde_json::Error> {
-        match self.iter().nth(index) {
-            Some(raw) => raw.deserialize(),
-            None => Err(serde::de::Error::custom(format_args!(
-                "Invocation provides {} argument(s); there is no argument at index {}.",
-                self.len(),
-                index
-            ))),
-        }
+    pub fn argument<T: Deserialize<'a>>(&self, index: usize) -> Result<T, Error> {
+        Bind::argument(self, index)
     }
 
     /// The elements of an array value, each as raw JSON (nothing for any other value).
@@ -201,6 +199,22 @@ impl<'a> RawJson<'a> {
     }
 }
 
+impl<'a> Bind<'a> for RawJson<'a> {
+    type Elements = Elements<'a>;
+
+    fn deserialize<T: Deserialize<'a>>(&self) -> Result<T, Error> {
+        RawJson::deserialize(self)
+    }
+
+    fn elements(&self) -> Elements<'a> {
+        self.iter()
+    }
+
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+
 impl fmt::Debug for RawJson<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "RawJson({})", self.0)
@@ -246,7 +260,7 @@ impl Serialize for RawJson<'_> {
 }
 
 /// Borrows the raw text of a value from a serde_json deserializer, e.g. to keep one argument raw:
-/// `let (name, rest): (&str, RawJson) = args.deserialize_all()?`.
+/// `let (name, rest): (&str, RawJson) = args.bind()?`.
 impl<'de: 'a, 'a> Deserialize<'de> for RawJson<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         <&'de RawValue>::deserialize(deserializer).map(RawJson::from_raw_value)

@@ -20,15 +20,17 @@
 //! Strings are escaped as .NET's relaxed encoder escapes them ([`signalr_codec_core::json::write_string`]).
 
 use signalr_codec_core::frame::RECORD_SEPARATOR;
-use signalr_codec_core::{Completion, Encode, Error, ErrorKind, Headers, HubMessage, Outcome, Output, StreamIds};
+use signalr_codec_core::{
+    Completion, Encode, Error, ErrorKind, Headers, HubMessage, Outcome, Output, Serialized, StreamIds,
+};
 
 use crate::raw::{RawJson, RawJsonBuf};
 use crate::ser::{self, Counted};
 use crate::{number, JsonHubProtocol};
 use signalr_codec_core::json as escape;
 
-/// A payload written from any `serde::Serialize` value, straight into the output (no
-/// intermediate `String` or `Value`), formatted as System.Text.Json formats it (see [`ser`]).
+/// [`Serialized`] values are written straight into the output (no intermediate `String` or
+/// `Value`), formatted as System.Text.Json formats them (see [`ser`]).
 ///
 /// For `arguments`, the value must serialize as a JSON array: a tuple, an array, a slice or a
 /// `Vec` (`Serialized(("alice", 42))`; for no arguments use `Serialized([(); 0])` or
@@ -47,9 +49,6 @@ use signalr_codec_core::json as escape;
 /// assert_eq!(bytes, b"{\"type\":1,\"target\":\"Send\",\"arguments\":[\"alice\",2]}\x1e");
 /// # Ok::<(), signalr_codec_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Serialized<T>(pub T);
-
 impl<T: serde::Serialize> Encode<JsonHubProtocol> for Serialized<T> {
     fn encoded_len(&self, _: &JsonHubProtocol) -> Result<usize, Error> {
         ser::serialized_len(&self.0)

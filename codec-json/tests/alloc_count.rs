@@ -88,7 +88,7 @@ fn zero_allocations() {
                     assert_eq!(i.headers.get("traceparent").as_deref(), Some("00-abc-01"));
                 }
                 if let HubMessage::StreamInvocation(i) = m {
-                    let (user, n): (&str, u32) = i.arguments.deserialize_all().unwrap();
+                    let (user, n): (&str, u32) = i.arguments.bind().unwrap();
                     assert_eq!((user, n), ("alice", 7));
                 }
             }

@@ -249,7 +249,7 @@ fn javascript_client_records() {
     ) else {
         panic!()
     };
-    let (user, text): (&str, &str) = i.arguments.deserialize_all().unwrap();
+    let (user, text): (&str, &str) = i.arguments.bind().unwrap();
     assert_eq!((user, text), ("alice", "Hello there, how are you doing today? 12345"));
     let HubMessage::Completion(c) =
         message(r#"{"type":3,"invocationId":"123","result":{"ok":true,"count":42,"id":"a6f1c2d4","items":[1,2,3]}}"#)

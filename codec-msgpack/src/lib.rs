@@ -30,7 +30,10 @@ use signalr_codec_core::{
 };
 
 #[cfg(feature = "std")]
-pub use serde_support::{FromArguments, Serialized};
+pub use serde_support::FromArguments;
+#[cfg(feature = "std")]
+pub use signalr_codec_core::Bind;
+pub use signalr_codec_core::Serialized;
 pub use timestamp::{Timestamp, NANOS_PER_SECOND};
 #[cfg(feature = "alloc")]
 pub use value::RawValueBuf;

@@ -4,7 +4,9 @@
 use std::io;
 
 use serde::{Deserialize, Serialize};
-use signalr_codec_core::{Encode, Error, ErrorKind, Output};
+use signalr_codec_core::{Bind, Encode, Error, ErrorKind, Output, Serialized};
+
+use crate::value::ArrayIter;
 
 use crate::value::{Arguments, RawValue, BINDING_FAILED};
 use crate::MessagePackHubProtocol;
@@ -97,6 +99,46 @@ tuple_from_arguments!(10; A, B, C, D, E, F, G, H, I, J);
 tuple_from_arguments!(11; A, B, C, D, E, F, G, H, I, J, K);
 tuple_from_arguments!(12; A, B, C, D, E, F, G, H, I, J, K, L);
 
+impl<'a> Bind<'a> for RawValue<'a> {
+    type Elements = ArrayIter<'a>;
+
+    fn deserialize<T: Deserialize<'a>>(&self) -> Result<T, Error> {
+        RawValue::deserialize(self)
+    }
+
+    fn elements(&self) -> ArrayIter<'a> {
+        /// An empty array, for values that are not arrays.
+        static EMPTY: [u8; 1] = [0x90];
+        self.as_array().or_else(|_| RawValue::new(&EMPTY).and_then(|v| v.as_array())).expect("an empty array")
+    }
+
+    fn count(&self) -> usize {
+        self.as_array().map_or(0, |items| items.len())
+    }
+}
+
+impl<'a> RawValue<'a> {
+    /// Binds an argument array as .NET's binder does ([`Bind::bind`]): into a tuple or a struct
+    /// (the count must match), `()` for none, or a `Vec` of any length.
+    ///
+    /// ```
+    /// use signalr_codec_msgpack::RawValue;
+    /// let args = RawValue::new(&[0x92, 0x2a, 0xa1, b'x']).unwrap();
+    /// let (n, s): (i64, &str) = args.bind().unwrap();
+    /// assert_eq!((n, s), (42, "x"));
+    /// let e = args.bind::<(i64,)>().unwrap_err();
+    /// assert_eq!(e.to_string(), "Invocation provides 2 argument(s) but target expects 1.");
+    /// ```
+    pub fn bind<T: Deserialize<'a>>(&self) -> Result<T, Error> {
+        Bind::bind(self)
+    }
+
+    /// Binds the argument at `index` (0-based) of an array value.
+    pub fn argument<T: Deserialize<'a>>(&self, index: usize) -> Result<T, Error> {
+        Bind::argument(self, index)
+    }
+}
+
 impl<'a> Arguments<'a> {
     /// Binds the arguments to a tuple, as .NET's invocation binder does: first the count
     /// (`Invocation provides {n} argument(s) but target expects {m}.`), then each value
@@ -116,29 +158,6 @@ impl<'a> Arguments<'a> {
         T::from_arguments(self)
     }
 }
-
-/// A payload written from any `T: Serialize`, straight into the output with rmp-serde.
-///
-/// Serialized as .NET's default MessagePack options expect: structs as maps keyed by field name
-/// (rename to PascalCase to match .NET members), unit enum variants as strings, integers in the
-/// shortest form, `f32` as `float 32`, `f64` as `float 64`, `Option::None`/`()` as nil,
-/// [`Timestamp`](crate::Timestamp) as extension −1. Use `serde_bytes` (or a `RawValue`) for `bin`:
-/// a plain `Vec<u8>` is an array of integers.
-///
-/// Cost: the writer needs the body length before the body (it comes first, as a VarInt), so the
-/// value is serialized twice: once into a byte counter, then into the output. Nothing is
-/// allocated. For a value sent many times, encode it once into a buffer and send a [`RawValue`].
-///
-/// ```
-/// use signalr_codec_core::{HubMessage, StreamItem};
-/// use signalr_codec_msgpack::{MessagePackHubProtocol, Serialized};
-/// let protocol = MessagePackHubProtocol::new();
-/// let msg = HubMessage::StreamItem(StreamItem::new("xyz", Serialized(42)));
-/// let bytes = protocol.to_vec(&msg).unwrap();
-/// assert_eq!(bytes, [0x08, 0x94, 0x02, 0x80, 0xa3, b'x', b'y', b'z', 0x2a]);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Serialized<T>(pub T);
 
 struct Count(usize);
 
@@ -181,6 +200,26 @@ fn serialize_into<W: io::Write, T: Serialize + ?Sized>(w: W, value: &T) -> Resul
     value.serialize(&mut ser)
 }
 
+/// [`Serialized`] values are written straight into the output with rmp-serde.
+///
+/// Serialized as .NET's default MessagePack options expect: structs as maps keyed by field name
+/// (rename to PascalCase to match .NET members), unit enum variants as strings, integers in the
+/// shortest form, `f32` as `float 32`, `f64` as `float 64`, `Option::None`/`()` as nil,
+/// [`Timestamp`](crate::Timestamp) as extension −1. Use `serde_bytes` (or a `RawValue`) for `bin`:
+/// a plain `Vec<u8>` is an array of integers.
+///
+/// Cost: the writer needs the body length before the body (it comes first, as a VarInt), so the
+/// value is serialized twice: once into a byte counter, then into the output. Nothing is
+/// allocated. For a value sent many times, encode it once into a buffer and send a [`RawValue`].
+///
+/// ```
+/// use signalr_codec_core::{HubMessage, StreamItem};
+/// use signalr_codec_msgpack::{MessagePackHubProtocol, Serialized};
+/// let protocol = MessagePackHubProtocol::new();
+/// let msg = HubMessage::StreamItem(StreamItem::new("xyz", Serialized(42)));
+/// let bytes = protocol.to_vec(&msg).unwrap();
+/// assert_eq!(bytes, [0x08, 0x94, 0x02, 0x80, 0xa3, b'x', b'y', b'z', 0x2a]);
+/// ```
 impl<T: Serialize> Encode<MessagePackHubProtocol> for Serialized<T> {
     fn encoded_len(&self, _: &MessagePackHubProtocol) -> Result<usize, Error> {
         let mut count = Count(0);

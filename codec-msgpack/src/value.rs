@@ -12,9 +12,7 @@ use crate::timestamp::Timestamp;
 
 /// `Reading array length for 'arguments' failed.`: .NET's text when `arguments` is not an array.
 pub const ARGUMENTS_NOT_AN_ARRAY: &str = "Reading array length for 'arguments' failed.";
-/// .NET's text (as its tests expect it) for arguments that do not bind to the target's types.
-pub const BINDING_FAILED: &str =
-    "Error binding arguments. Make sure that the types of the provided values match the types of the hub method being invoked.";
+pub use signalr_codec_core::BINDING_FAILED;
 
 /// One MessagePack value exactly as it appears in the frame: a payload (`arguments`, `item`,
 /// `result`) left raw by the parser and decoded only when asked.
