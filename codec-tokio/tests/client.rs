@@ -376,6 +376,15 @@ async fn session(
                         _ => {}
                     }
                 }
+                Seen::StreamInvocation { target, args, handle } if target == "Burst" => {
+                    // Every item and the end in one transmit, so one WebSocket message far
+                    // larger than the client connection's 64 KiB receive buffer.
+                    let (n,): (i64,) = args.bind().unwrap();
+                    for i in 0..n {
+                        conn.stream_item(handle, Serialized(i)).unwrap();
+                    }
+                    conn.complete_void(handle).unwrap();
+                }
                 Seen::StreamInvocation { target, handle, .. } if target == "Broken" => {
                     let text = "An error occurred on the server while streaming results. HubException: broken";
                     conn.complete_error(handle, text).unwrap();
@@ -550,7 +559,7 @@ async fn streams_items_and_cancels_on_drop() {
     bounded(async {
         for options in protocols() {
             let mut server = Server::start(ServerOptions::default()).await;
-            let client = Client::connect(&server.url, options).await.unwrap();
+            let client = Client::connect(&server.url, options.clone()).await.unwrap();
             let items: Vec<i64> = client.stream::<i64>("Counter", (4, 1)).map(Result::unwrap).collect().await;
             assert_eq!(items, [0, 1, 2, 3]);
 
@@ -560,6 +569,14 @@ async fn streams_items_and_cancels_on_drop() {
             assert_eq!(slow.next().await.unwrap().unwrap(), 1);
             drop(slow);
             assert_eq!(server.seen("cancel").await, "cancel");
+            // Far more than the receive window in one WebSocket message: with a small message
+            // limit the window is the connection's 64 KiB buffer, so the connection takes the
+            // message in parts, events polled in between.
+            let small =
+                Client::connect(&server.url, options.clone().with_maximum_receive_message_size(4096)).await.unwrap();
+            let burst: Vec<i64> = small.stream::<i64>("Burst", (20_000,)).map(Result::unwrap).collect().await;
+            assert_eq!(burst, (0..20_000).collect::<Vec<_>>());
+            small.close().await;
             // A stream that fails: its error, then its end.
             let mut broken = client.stream::<i64>("Broken", ());
             let text = "An error occurred on the server while streaming results. HubException: broken";
