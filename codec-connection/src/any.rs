@@ -4,10 +4,11 @@
 use serde::Deserialize;
 use signalr_codec_core::frame::{Frame, Framer, Framing, LengthPrefixFramer, RecordFramer, Status};
 use signalr_codec_core::{
-    Bind, Encode, Error, ErrorKind, HubMessage, HubProtocol, Limits, Output, Parsed, Serialized, TransferFormat,
+    Bind, Encode, Error, ErrorKind, HubMessage, HubProtocol, Limits, Output, Parsed, Serialized, ToOwnedValue,
+    TransferFormat,
 };
-use signalr_codec_json::{JsonHubProtocol, RawJson};
-use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue};
+use signalr_codec_json::{JsonHubProtocol, RawJson, RawJsonBuf};
+use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue, RawValueBuf};
 
 /// The JSON or the MessagePack hub protocol.
 ///
@@ -140,6 +141,47 @@ impl<'a> Iterator for AnyElements<'a> {
             AnyElements::Json(items) => items.next().map(AnyValue::Json),
             AnyElements::MessagePack(items) => items.next().map(AnyValue::MessagePack),
         }
+    }
+}
+
+/// An [`AnyValue`] that owns its bytes: what [`HubMessage::into_owned`] makes of one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnyValueBuf {
+    /// Raw JSON text.
+    Json(RawJsonBuf),
+    /// A raw MessagePack value.
+    MessagePack(RawValueBuf),
+}
+
+impl AnyValueBuf {
+    /// The value, borrowed.
+    pub fn as_value(&self) -> AnyValue<'_> {
+        match self {
+            AnyValueBuf::Json(v) => AnyValue::Json(v.as_raw()),
+            AnyValueBuf::MessagePack(v) => AnyValue::MessagePack(v.as_raw()),
+        }
+    }
+}
+
+impl ToOwnedValue for AnyValue<'_> {
+    type Owned = AnyValueBuf;
+
+    fn to_owned_value(&self) -> AnyValueBuf {
+        match self {
+            AnyValue::Json(v) => AnyValueBuf::Json(v.to_owned_json()),
+            AnyValue::MessagePack(v) => AnyValueBuf::MessagePack(RawValueBuf::from(*v)),
+        }
+    }
+}
+
+/// Writes an owned value back out with the protocol it was read with.
+impl Encode<AnyProtocol> for AnyValueBuf {
+    fn encoded_len(&self, protocol: &AnyProtocol) -> Result<usize, Error> {
+        self.as_value().encoded_len(protocol)
+    }
+
+    fn encode<O: Output + ?Sized>(&self, protocol: &AnyProtocol, out: &mut O) -> Result<(), Error> {
+        self.as_value().encode(protocol, out)
     }
 }
 

@@ -24,7 +24,7 @@ mod time;
 mod track;
 
 #[cfg(all(feature = "json", feature = "msgpack", feature = "std"))]
-pub use any::{AnyElements, AnyFramer, AnyProtocol, AnyValue};
+pub use any::{AnyElements, AnyFramer, AnyProtocol, AnyValue, AnyValueBuf};
 pub use config::Config;
 pub use connection::{Connection, Role, State, Stats, MAX_PROTOCOLS};
 pub use event::{Event, Failure, FailureKind, Handshake, Incoming};

@@ -45,7 +45,7 @@ pub use handshake::{HandshakeReader, HandshakeRequest, HandshakeResponse};
 pub use headers::{Header, Headers, WireHeader};
 pub use invocation::{CancelInvocation, Invocation, StreamInvocation, StreamItem};
 pub use limits::Limits;
-pub use message::{Close, HubMessage, MessageType, Parsed};
+pub use message::{Close, HubMessage, MessageType, OwnedMessage, Parsed, ToOwnedValue};
 #[cfg(feature = "bytes")]
 pub use output::BufMutOutput;
 pub use output::{Output, SliceOutput};

@@ -241,6 +241,17 @@ impl<'a, V> HubMessage<'a, V> {
         }
     }
 
+    /// The message with no borrow left: strings, headers and stream ids copied, payloads
+    /// turned into their protocol's owned raw values (`RawJsonBuf`, `RawValueBuf`), still
+    /// unparsed. Its type is [`OwnedMessage<P>`].
+    #[cfg(feature = "alloc")]
+    pub fn into_owned(self) -> HubMessage<'static, V::Owned>
+    where
+        V: ToOwnedValue,
+    {
+        self.into_owned_with(|v| v.to_owned_value())
+    }
+
     /// The message with no borrow left, payload values converted by `f`.
     #[cfg(feature = "alloc")]
     pub fn into_owned_with<W>(self, f: impl FnMut(V) -> W) -> HubMessage<'static, W> {
@@ -333,6 +344,18 @@ impl<'a> HubMessage<'a, NoPayload> {
         HubMessage::Completion(Completion::error(invocation_id, error))
     }
 }
+
+/// A payload value that has an owned form, with no borrow of its frame.
+pub trait ToOwnedValue {
+    /// The owned form.
+    type Owned: 'static;
+    /// A copy that owns its bytes.
+    fn to_owned_value(&self) -> Self::Owned;
+}
+
+/// A message of protocol `P` with no borrow left, as [`HubMessage::into_owned`] makes it: for
+/// example `OwnedMessage<JsonHubProtocol>` holds `RawJsonBuf` payloads.
+pub type OwnedMessage<P> = HubMessage<'static, <<P as crate::HubProtocol>::Value<'static> as ToOwnedValue>::Owned>;
 
 /// What parsing one frame produced.
 #[derive(Debug, Clone, PartialEq)]

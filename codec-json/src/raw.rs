@@ -342,6 +342,14 @@ impl fmt::Debug for RawJsonBuf {
     }
 }
 
+impl signalr_codec_core::ToOwnedValue for RawJson<'_> {
+    type Owned = RawJsonBuf;
+
+    fn to_owned_value(&self) -> RawJsonBuf {
+        self.to_owned_json()
+    }
+}
+
 impl From<RawJson<'_>> for RawJsonBuf {
     fn from(raw: RawJson<'_>) -> Self {
         raw.to_owned_json()

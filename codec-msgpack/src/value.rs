@@ -325,6 +325,15 @@ impl RawValueBuf {
 }
 
 #[cfg(feature = "alloc")]
+#[cfg(feature = "alloc")]
+impl signalr_codec_core::ToOwnedValue for RawValue<'_> {
+    type Owned = RawValueBuf;
+
+    fn to_owned_value(&self) -> RawValueBuf {
+        RawValueBuf::from(*self)
+    }
+}
+
 impl From<RawValue<'_>> for RawValueBuf {
     fn from(v: RawValue<'_>) -> Self {
         RawValueBuf(v.0.to_vec())
