@@ -43,6 +43,8 @@ struct ServerOptions {
     mute: bool,
     /// Negotiate at `/hub` redirects to `/other` with an access token.
     redirect: bool,
+    /// How long a client's reconnection waits before its WebSocket upgrade is answered.
+    reconnect_delay: Duration,
 }
 
 impl Default for ServerOptions {
@@ -53,6 +55,7 @@ impl Default for ServerOptions {
             json_only: false,
             mute: false,
             redirect: false,
+            reconnect_delay: Duration::ZERO,
         }
     }
 }
@@ -122,6 +125,10 @@ async fn accept_loop(listener: TcpListener, options: ServerOptions, log: mpsc::U
         }
         if let Some(auth) = authorization(&head) {
             let _ = log.send(format!("authorization {auth}"));
+        }
+        let target = head.split_whitespace().nth(1).unwrap_or_default();
+        if target.split_once("id=").is_some_and(|(_, id)| sessions.contains_key(id)) {
+            tokio::time::sleep(options.reconnect_delay).await;
         }
         let uri = Arc::new(Mutex::new(String::new()));
         let seen_uri = uri.clone();
@@ -718,6 +725,35 @@ async fn reconnects_statefully_and_the_completion_arrives() {
             assert_eq!(client.invoke::<String>("Echo", ("again",)).await.unwrap(), "again");
             client.close().await;
             assert_eq!(client.closed().await, None);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn calls_made_while_reconnecting_are_replayed() {
+    bounded(async {
+        for options in protocols() {
+            let reconnect_delay = Duration::from_millis(300);
+            let mut server =
+                Server::start(ServerOptions { stateful: true, reconnect_delay, ..Default::default() }).await;
+            let options = options.with_stateful_reconnect(true).with_reconnect(5, Duration::from_millis(50));
+            let client = Client::connect(&server.url, options).await.unwrap();
+            let dropped = tokio::spawn({
+                let client = client.clone();
+                async move { client.invoke::<i64>("DropMe", (42,)).await }
+            });
+            assert_eq!(server.seen("dropped socket").await, "dropped socket, state Detached");
+            // The new socket is held back for a while: these go to the replay buffer first.
+            let (sum, echo) =
+                tokio::join!(client.invoke::<i64>("Add", (5, 6)), client.invoke::<String>("Echo", ("kept",)));
+            assert_eq!((sum.unwrap(), echo.unwrap().as_str()), (11, "kept"));
+            assert_eq!(dropped.await.unwrap().unwrap(), 42);
+            assert_eq!(server.seen("attached").await, "attached");
+            let line = server.seen("invocation").await;
+            assert!(line.starts_with("invocation Add") || line.starts_with("invocation Echo"), "{line}");
+            assert_eq!(client.stats().resumed, 1);
+            client.close().await;
         }
     })
     .await;
