@@ -876,3 +876,17 @@ async fn sends_wait_for_acks_when_the_replay_buffer_is_full() {
 fn msgpack_pair(a: u8, b: u8) -> String {
     format!("92{a:02x}{b:02x}")
 }
+
+#[tokio::test]
+async fn dropping_every_handle_closes_the_connection() {
+    bounded(async {
+        let mut server = Server::start(ServerOptions::default()).await;
+        let client = Client::connect(&server.url, ClientOptions::json()).await.unwrap();
+        let other = client.clone();
+        drop(client);
+        assert_eq!(other.invoke::<i64>("Add", (1, 2)).await.unwrap(), 3);
+        drop(other);
+        assert_eq!(server.seen("client closed").await, "client closed");
+    })
+    .await;
+}
