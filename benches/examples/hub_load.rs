@@ -74,12 +74,10 @@ async fn connect(addr: &str, protocol: Protocol) -> Socket {
         tokio_tungstenite::connect_async(format!("ws://{addr}/hub")).await.expect("the hub accepts WebSockets");
     let request = format!("{{\"protocol\":\"{}\",\"version\":1}}\x1e", protocol.name());
     socket.send(Message::text(request)).await.expect("handshake sent");
-    loop {
-        match socket.next().await.expect("handshake answered").expect("no socket error") {
-            Message::Text(t) if t.as_bytes().starts_with(b"{}\x1e") => break,
-            Message::Binary(b) if b.starts_with(b"{}\x1e") => break,
-            other => panic!("unexpected handshake answer {other:?}"),
-        }
+    match socket.next().await.expect("handshake answered").expect("no socket error") {
+        Message::Text(t) if t.as_bytes().starts_with(b"{}\x1e") => {}
+        Message::Binary(b) if b.starts_with(b"{}\x1e") => {}
+        other => panic!("unexpected handshake answer {other:?}"),
     }
     socket
 }

@@ -538,10 +538,13 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
     }
 
     /// Input held before reading pauses: the configured window, never less than one whole
-    /// message of the largest size allowed.
+    /// message of the largest size allowed — and without a size limit, no window (a message of
+    /// any size must be able to arrive whole; the owner chose to allow that).
     fn receive_window(&self) -> usize {
-        let largest = self.handshake_limits.max_message_size.unwrap_or(0);
-        self.config.receive_buffer_size.max(largest)
+        match self.handshake_limits.max_message_size {
+            Some(largest) => self.config.receive_buffer_size.max(largest),
+            None => usize::MAX,
+        }
     }
 
     fn push_pending(&mut self, pending: Pending) {
@@ -723,11 +726,22 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
                             self.refuse(FailureKind::HandshakeTimeout, e, format_args!("Handshake was canceled."))
                         }
                         Role::Client => {
-                            let secs = self.config.handshake_timeout.as_secs();
-                            let e = Error::formatted(
-                                ErrorKind::Limit,
-                                format_args!("The handshake timed out after {secs} seconds."),
-                            );
+                            // .NET prints the timeout's seconds as a double: 15, or 0.5.
+                            let millis = self.config.handshake_timeout.as_millis();
+                            let e = if millis.is_multiple_of(1000) {
+                                Error::formatted(
+                                    ErrorKind::Limit,
+                                    format_args!("The handshake timed out after {} seconds.", millis / 1000),
+                                )
+                            } else {
+                                Error::formatted(
+                                    ErrorKind::Limit,
+                                    format_args!(
+                                        "The handshake timed out after {} seconds.",
+                                        self.config.handshake_timeout.as_secs_f64()
+                                    ),
+                                )
+                            };
                             self.fail(FailureKind::HandshakeTimeout, e)
                         }
                     }
@@ -843,6 +857,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
     }
 
     /// Adds a peer entry, failing the connection when none can be kept.
+    #[inline]
     fn track(&mut self, kind: PeerKind, id: &str) -> Option<u32> {
         if self.peer_active >= self.config.max_tracked {
             self.fail(
@@ -889,6 +904,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
     }
 
     /// True when `message` must stay unread for now (.NET's receive loop blocks the same way).
+    #[inline(always)]
     fn must_wait<V>(&self, message: &HubMessage<'_, V>) -> bool {
         match message {
             // The gate yields while sends wait for an Ack: the Ack may be behind this very
@@ -908,6 +924,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
         }
     }
 
+    #[inline(always)]
     fn dispatch<'a>(&mut self, message: HubMessage<'a, P::Value<'a>>) -> Dispatch<'a, P::Value<'a>> {
         if self.must_wait(&message) {
             return Dispatch::Wait;
@@ -997,8 +1014,12 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
         Dispatch::Consumed
     }
 
+    #[inline(always)]
     fn track_uploads(&mut self, stream_ids: &signalr_codec_core::StreamIds<'_>) -> Option<Uploads> {
         let first = self.next_handle;
+        if stream_ids.is_empty() {
+            return Some(Uploads { first, count: 0 });
+        }
         let mut count = 0u32;
         for id in stream_ids.iter() {
             self.track(PeerKind::Upload, &id)?;
@@ -1007,6 +1028,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
         Some(Uploads { first, count })
     }
 
+    #[inline(always)]
     fn on_invocation<'a>(&mut self, inv: Invocation<'a, P::Value<'a>>) -> Dispatch<'a, P::Value<'a>> {
         let handle = match (&inv.invocation_id, inv.is_non_blocking()) {
             (Some(id), false) => match self.track(PeerKind::Invocation, id) {

@@ -37,11 +37,6 @@ impl<B: Bytes> Replay<B> {
         (self.next_id - self.first_id) as u64
     }
 
-    /// Room for `n` more bytes.
-    pub(crate) fn has_room(&self, n: usize) -> bool {
-        self.bytes.spare() >= n
-    }
-
     /// Keeps one framed counted message (its id is the next one); false when it does not fit.
     pub(crate) fn push(&mut self, framed: &[u8]) -> bool {
         if !self.bytes.append(framed) {

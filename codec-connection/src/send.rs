@@ -123,28 +123,28 @@ impl<P: HubProtocol, B: Bytes> Link<P, B> {
             // Detached: Pings and Acks have no transport to go to and mean nothing later.
             return Ok(());
         }
-        let len = protocol.encoded_len(message).map_err(SendError::Encode)?;
-        if let Some(replay) = self.replay.as_ref().filter(|_| replayed) {
-            if !replay.has_room(len) {
-                return Err(SendError::Full);
-            }
-        }
+        // One pass: the protocol's writer measures the message and checks room before it
+        // writes anything, so a full fixed buffer comes back as `BufferTooSmall`, untouched.
+        let full = |e: Error| match e.kind() {
+            ErrorKind::BufferTooSmall => SendError::Full,
+            _ => SendError::Encode(e),
+        };
         if !attached {
             let replay = self.replay.as_mut().expect("replayed implies a replay buffer");
-            return replay.write_with(|bytes| protocol.write(message, &mut Sink(bytes))).map_err(SendError::Encode);
-        }
-        if self.output.buf.spare() < len {
-            return Err(SendError::Full);
+            return replay.write_with(|bytes| protocol.write(message, &mut Sink(bytes))).map_err(full);
         }
         let start = self.output.buf.len();
         if let Err(e) = protocol.write(message, &mut Sink(&mut self.output.buf)) {
             self.output.buf.truncate(start);
-            return Err(SendError::Encode(e));
+            return Err(full(e));
         }
         if replayed {
             let replay = self.replay.as_mut().expect("replayed implies a replay buffer");
-            // Room was checked above.
-            let _ = replay.push(&self.output.buf.as_slice()[start..]);
+            if !replay.push(&self.output.buf.as_slice()[start..]) {
+                // A fixed replay buffer without room: the message goes nowhere.
+                self.output.buf.truncate(start);
+                return Err(SendError::Full);
+            }
         }
         self.last_sent = self.now;
         Ok(())

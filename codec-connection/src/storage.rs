@@ -22,11 +22,13 @@ pub trait Bytes: Default {
     fn truncate(&mut self, len: usize);
 
     /// Number of bytes held.
+    #[inline]
     fn len(&self) -> usize {
         self.as_slice().len()
     }
 
     /// True when nothing is held.
+    #[inline]
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -34,47 +36,57 @@ pub trait Bytes: Default {
 
 #[cfg(feature = "alloc")]
 impl Bytes for alloc::vec::Vec<u8> {
+    #[inline]
     fn as_slice(&self) -> &[u8] {
         self
     }
 
+    #[inline]
     fn spare(&self) -> usize {
         isize::MAX as usize - self.len()
     }
 
+    #[inline]
     fn append(&mut self, data: &[u8]) -> bool {
         self.extend_from_slice(data);
         true
     }
 
+    #[inline]
     fn consume(&mut self, n: usize) {
         self.drain(..n);
     }
 
+    #[inline]
     fn truncate(&mut self, len: usize) {
         alloc::vec::Vec::truncate(self, len);
     }
 }
 
 impl<const N: usize> Bytes for heapless::Vec<u8, N> {
+    #[inline]
     fn as_slice(&self) -> &[u8] {
         self
     }
 
+    #[inline]
     fn spare(&self) -> usize {
         N - self.len()
     }
 
+    #[inline]
     fn append(&mut self, data: &[u8]) -> bool {
         self.extend_from_slice(data).is_ok()
     }
 
+    #[inline]
     fn consume(&mut self, n: usize) {
         let len = self.len();
         self.copy_within(n..len, 0);
         heapless::Vec::truncate(self, len - n);
     }
 
+    #[inline]
     fn truncate(&mut self, len: usize) {
         heapless::Vec::truncate(self, len);
     }
@@ -97,45 +109,55 @@ pub trait Table<T>: Default {
 
 #[cfg(feature = "alloc")]
 impl<T> Table<T> for alloc::vec::Vec<T> {
+    #[inline]
     fn entries(&self) -> &[T] {
         self
     }
 
+    #[inline]
     fn entries_mut(&mut self) -> &mut [T] {
         self
     }
 
+    #[inline]
     fn push(&mut self, entry: T) -> Result<(), T> {
         alloc::vec::Vec::push(self, entry);
         Ok(())
     }
 
+    #[inline]
     fn swap_remove(&mut self, index: usize) -> T {
         alloc::vec::Vec::swap_remove(self, index)
     }
 
+    #[inline]
     fn room(&self) -> usize {
         usize::MAX
     }
 }
 
 impl<T, const N: usize> Table<T> for heapless::Vec<T, N> {
+    #[inline]
     fn entries(&self) -> &[T] {
         self
     }
 
+    #[inline]
     fn entries_mut(&mut self) -> &mut [T] {
         self
     }
 
+    #[inline]
     fn push(&mut self, entry: T) -> Result<(), T> {
         heapless::Vec::push(self, entry)
     }
 
+    #[inline]
     fn swap_remove(&mut self, index: usize) -> T {
         heapless::Vec::swap_remove(self, index)
     }
 
+    #[inline]
     fn room(&self) -> usize {
         N - self.len()
     }
@@ -151,6 +173,7 @@ pub trait IdText: Default + fmt::Debug {
 
 #[cfg(feature = "alloc")]
 impl IdText for alloc::string::String {
+    #[inline]
     fn set(&mut self, id: &str) -> bool {
         // Reuses the capacity of an earlier id: no allocation per message once warm.
         self.clear();
@@ -158,17 +181,20 @@ impl IdText for alloc::string::String {
         true
     }
 
+    #[inline]
     fn as_str(&self) -> &str {
         self
     }
 }
 
 impl<const N: usize> IdText for heapless::String<N> {
+    #[inline]
     fn set(&mut self, id: &str) -> bool {
         self.clear();
         self.push_str(id).is_ok()
     }
 
+    #[inline]
     fn as_str(&self) -> &str {
         self
     }
@@ -229,10 +255,12 @@ impl<const BYTES: usize, const CALLS: usize, const PEER: usize, const ID: usize>
 pub(crate) struct Sink<'a, B>(pub(crate) &'a mut B);
 
 impl<B: Bytes> signalr_codec_core::Output for Sink<'_, B> {
+    #[inline]
     fn remaining(&self) -> usize {
         self.0.spare()
     }
 
+    #[inline]
     fn put(&mut self, bytes: &[u8]) {
         // Writers check `remaining` before putting anything, so this always fits.
         let _ = self.0.append(bytes);

@@ -279,3 +279,20 @@ fn actions_on_unknown_handles_and_before_the_handshake_are_refused() {
     let raw = RawJson::new("[1]").unwrap();
     assert!(server.send("Forward", raw).is_ok(), "raw payloads are written as they are");
 }
+
+#[test]
+fn without_a_size_limit_a_message_larger_than_the_window_still_arrives() {
+    let limits = signalr_codec_connection::codec_core::Limits::DEFAULT.with_max_message_size(None);
+    let mut server = Connection::server([JsonHubProtocol::with_limits(limits)], Config::server(), t(0));
+    feed(&mut server, t(0), b"{\"protocol\":\"json\",\"version\":1}\x1e");
+    events(&mut server);
+    let big = format!("{{\"type\":1,\"target\":\"Echo\",\"arguments\":[\"{}\"]}}\x1e", "x".repeat(100_000));
+    // Offered in 16 KiB reads, as a socket delivers it: every byte is taken.
+    let mut seen = Vec::new();
+    for chunk in big.as_bytes().chunks(16 * 1024) {
+        feed(&mut server, t(1), chunk);
+        seen.extend(events(&mut server));
+    }
+    let [Ev::Invocation { target, arguments, .. }] = &seen[..] else { panic!("{} events", seen.len()) };
+    assert_eq!((target.as_str(), arguments.len()), ("Echo", 100_004));
+}

@@ -37,6 +37,7 @@ enum Repr<'a> {
 
 impl<'a> Text<'a> {
     /// A text borrowing `s`.
+    #[inline]
     pub const fn borrowed(s: &'a str) -> Self {
         Text(Repr::Borrowed(s))
     }
@@ -53,6 +54,7 @@ impl<'a> Text<'a> {
     }
 
     /// The string.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Borrowed(s) => s,
@@ -63,6 +65,7 @@ impl<'a> Text<'a> {
     }
 
     /// True when the text points into the input (nothing was copied).
+    #[inline]
     pub fn is_borrowed(&self) -> bool {
         matches!(self.0, Repr::Borrowed(_))
     }
@@ -80,12 +83,14 @@ impl<'a> Text<'a> {
 
 impl Deref for Text<'_> {
     type Target = str;
+    #[inline]
     fn deref(&self) -> &str {
         self.as_str()
     }
 }
 
 impl AsRef<str> for Text<'_> {
+    #[inline]
     fn as_ref(&self) -> &str {
         self.as_str()
     }
@@ -114,6 +119,7 @@ impl<'a> From<String> for Text<'a> {
 }
 
 impl PartialEq for Text<'_> {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
@@ -121,12 +127,14 @@ impl PartialEq for Text<'_> {
 impl Eq for Text<'_> {}
 
 impl PartialEq<str> for Text<'_> {
+    #[inline]
     fn eq(&self, other: &str) -> bool {
         self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Text<'_> {
+    #[inline]
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other
     }

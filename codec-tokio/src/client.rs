@@ -1343,7 +1343,7 @@ impl Task {
             command.fail(&error);
         }
         if let Transport::Open(ws) = &mut self.transport {
-            let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(None)).await;
+            let _ = tokio::time::timeout(Duration::from_secs(1), WebSocketStream::close(&mut **ws, None)).await;
         }
     }
 }

@@ -192,4 +192,3 @@ impl<S: serde::Serializer> serde::Serializer for TupleAsArray<S> {
         self.0.is_human_readable()
     }
 }
-

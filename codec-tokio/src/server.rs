@@ -2,7 +2,7 @@
 //! with hub methods registered by name.
 //!
 //! Each WebSocket connection is one task that owns a sans-IO
-//! [`Connection`](signalr_codec_connection::Connection) and feeds it the socket's bytes, the
+//! [`Connection`] and feeds it the socket's bytes, the
 //! clock and the hub methods' results; every protocol rule (handshake, keep-alive, timeouts,
 //! stream bookkeeping, stateful reconnect) is the connection's. Hub methods run on tasks of
 //! their own and answer through a channel.
@@ -35,11 +35,9 @@ use axum::Router;
 use futures_util::stream::{BoxStream, Stream, StreamExt};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use signalr_codec_connection::{
-    AnyProtocol, Connection, Event, InvocationHandle, SendError, State, StreamHandle,
-};
+use signalr_codec_connection::{AnyProtocol, Connection, Event, InvocationHandle, SendError, State, StreamHandle};
+use signalr_codec_core::negotiate::{AvailableTransport, NegotiateResponse};
 use signalr_codec_core::{Error, TransferFormat};
-use signalr_codec_json::negotiate::{AvailableTransport, NegotiateResponse};
 use signalr_codec_msgpack::FromArguments;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::AbortHandle;
@@ -241,12 +239,16 @@ impl<T: DeserializeOwned> UploadStream<T> {
             Err(error) => Err(HubError::new(error)),
         })
     }
-
 }
 
 impl<T> UploadStream<T> {
     fn retype<U>(self) -> UploadStream<U> {
-        UploadStream { items: self.items, handle: self.handle, commands: self.commands, _item: std::marker::PhantomData }
+        UploadStream {
+            items: self.items,
+            handle: self.handle,
+            commands: self.commands,
+            _item: std::marker::PhantomData,
+        }
     }
 }
 
@@ -382,13 +384,13 @@ async fn negotiate(AxumState(hub): AxumState<Arc<HubInner>>, Query(query): Query
         .lock()
         .expect("never poisoned")
         .insert(token.clone(), Registered { connection_id: connection_id.clone(), stateful, running: None });
-    let mut response = NegotiateResponse::connection(
+    let response = NegotiateResponse::connection(
         version,
         connection_id.as_str(),
         token.as_str(),
         vec![AvailableTransport::web_sockets()],
-    );
-    response.use_stateful_reconnect = stateful;
+    )
+    .with_stateful_reconnect(stateful);
     ([(header::CONTENT_TYPE, "application/json")], response.to_vec()).into_response()
 }
 
@@ -448,7 +450,8 @@ async fn websocket(
                 }
                 entry.running = Some(Running { commands: commands.clone(), sockets, protocol: protocol.clone() });
             }
-            let task = ConnectionTask::new(hub, token, connection_id, stateful, commands, command_rx, socket_rx, protocol);
+            let task =
+                ConnectionTask::new(hub, token, connection_id, stateful, commands, command_rx, socket_rx, protocol);
             upgrade.on_upgrade(move |socket| task.run(socket)).into_response()
         }
     }
@@ -569,9 +572,7 @@ impl ConnectionTask {
     async fn flush(&mut self) {
         while let Some(transmit) = self.conn.poll_transmit() {
             let message = match transmit.format {
-                TransferFormat::Text => {
-                    Message::Text(String::from_utf8_lossy(transmit.bytes).into_owned().into())
-                }
+                TransferFormat::Text => Message::Text(String::from_utf8_lossy(transmit.bytes).into_owned().into()),
                 TransferFormat::Binary => Message::Binary(transmit.bytes.to_vec().into()),
             };
             let Some(socket) = &mut self.socket else {
@@ -666,20 +667,27 @@ impl ConnectionTask {
         let detailed = self.hub.options.enable_detailed_errors;
         let fail = |text: String| handle.map(|handle| Command::Complete { handle, result: Err(text) });
         let Some(method) = self.hub.methods.get(&target.to_lowercase()).cloned() else {
-            return fail(format!("Failed to invoke '{target}' due to an error on the server. HubException: Method does not exist."));
+            return fail(format!(
+                "Failed to invoke '{target}' due to an error on the server. HubException: Method does not exist."
+            ));
         };
         let expected_uploads = usize::from(matches!(method, Method::Upload(_)));
         if uploads.len() != expected_uploads {
-            return fail(format!(
-                "Failed to invoke '{target}' due to an error on the server. {}",
-                if detailed {
-                    format!("HubException: Client sent {} stream(s), Hub method expects {expected_uploads}.", uploads.len())
-                } else {
-                    String::new()
-                }
-            )
-            .trim_end()
-            .to_owned());
+            return fail(
+                format!(
+                    "Failed to invoke '{target}' due to an error on the server. {}",
+                    if detailed {
+                        format!(
+                            "HubException: Client sent {} stream(s), Hub method expects {expected_uploads}.",
+                            uploads.len()
+                        )
+                    } else {
+                        String::new()
+                    }
+                )
+                .trim_end()
+                .to_owned(),
+            );
         }
         let commands = self.commands.clone();
         let method_name = target.clone();
@@ -715,7 +723,12 @@ impl ConnectionTask {
             (Method::Upload(method), false) => {
                 let (items_tx, items) = mpsc::unbounded_channel();
                 self.uploads.insert(uploads[0], items_tx);
-                let stream = UploadStream { items, handle: uploads[0], commands: commands.clone(), _item: std::marker::PhantomData };
+                let stream = UploadStream {
+                    items,
+                    handle: uploads[0],
+                    commands: commands.clone(),
+                    _item: std::marker::PhantomData,
+                };
                 tokio::spawn(async move {
                     let result = method(ctx, arguments, stream).await;
                     if let Some(handle) = handle {
