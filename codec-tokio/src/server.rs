@@ -394,6 +394,9 @@ async fn negotiate(AxumState(hub): AxumState<Arc<HubInner>>, Query(query): Query
     ([(header::CONTENT_TYPE, "application/json")], response.to_vec()).into_response()
 }
 
+/// Bytes a WebSocket reads at a time.
+const READ_BUFFER_SIZE: usize = 4 * 1024;
+
 #[derive(Deserialize)]
 struct SocketQuery {
     id: Option<String>,
@@ -404,6 +407,10 @@ async fn websocket(
     Query(query): Query<SocketQuery>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    // tungstenite reserves a 128 KiB read buffer per socket by default: 148 KiB of the server's
+    // memory per idle connection was that buffer (benches/examples/hub_load.rs). Hub messages
+    // are small; a read fills the buffer again as often as it needs.
+    let upgrade = upgrade.read_buffer_size(READ_BUFFER_SIZE);
     let token = match query.id {
         Some(token) => token,
         None => {
