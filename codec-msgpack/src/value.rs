@@ -167,8 +167,7 @@ impl<'a> RawValue<'a> {
 
     /// An integer of any MessagePack width that fits a `u64`.
     pub fn as_u64(&self) -> Result<u64, Error> {
-        let mut b = rmp::decode::Bytes::new(self.0);
-        rmp::decode::read_int::<u64, _>(&mut b).map_err(|e| Fail::from(e).plain_error())
+        self.cursor().read_int().and_then(read::Int::get).map_err(Fail::plain_error)
     }
 
     /// An integer of any width that fits an `i32`.
