@@ -3,6 +3,7 @@
 
 use core::fmt::Write as _;
 
+use signalr_codec_core::error::Arg;
 use signalr_codec_core::frame::{Framer, RecordFramer, Status};
 use signalr_codec_core::handshake::{HandshakeRequest, HandshakeResponse};
 use signalr_codec_core::{
@@ -683,7 +684,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
             }
             Ok(Status::Complete((response, _))) => {
                 let text = response.error.as_deref().unwrap_or_default();
-                let e = Error::formatted(ErrorKind::Invalid, format_args!("{text}"));
+                let e = Error::copied(ErrorKind::Invalid, text);
                 self.fail(FailureKind::Refused, e);
             }
             Ok(Status::Partial) => {}
@@ -724,9 +725,10 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
                         }
                         Role::Client => {
                             let secs = self.config.handshake_timeout.as_secs();
-                            let e = Error::formatted(
+                            let e = Error::template(
                                 ErrorKind::Limit,
-                                format_args!("The handshake timed out after {secs} seconds."),
+                                &["The handshake timed out after ", " seconds."],
+                                [Arg::Int(i64::try_from(secs).unwrap_or(i64::MAX)), Arg::Int(0)],
                             );
                             self.fail(FailureKind::HandshakeTimeout, e)
                         }
@@ -761,12 +763,10 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
 
     fn timeout_error(&self) -> Error {
         match self.role {
-            Role::Server => Error::formatted(
+            Role::Server => Error::template(
                 ErrorKind::Limit,
-                format_args!(
-                    "Client timeout ({}ms) elapsed without receiving a message from the client. Closing connection.",
-                    self.config.timeout.as_millis()
-                ),
+                &["Client timeout (", "ms) elapsed without receiving a message from the client. Closing connection."],
+                [Arg::Int(i64::try_from(self.config.timeout.as_millis()).unwrap_or(i64::MAX)), Arg::Int(0)],
             ),
             Role::Client => {
                 Error::new(ErrorKind::Limit, "Server timeout elapsed without receiving a message from the server.")

@@ -8,6 +8,7 @@
 
 use core::fmt;
 
+use signalr_codec_core::error::Arg;
 use signalr_codec_core::limits::MAX_SUPPORTED_DEPTH;
 use signalr_codec_core::{Error, ErrorKind};
 
@@ -36,9 +37,10 @@ pub(crate) const OVERFLOW: &str = "Arithmetic operation resulted in an overflow.
 
 /// MessagePack-CSharp's `Unexpected msgpack code {code} ({format}) encountered.`.
 pub(crate) fn unexpected_code(code: u8) -> Error {
-    Error::formatted(
+    Error::template(
         ErrorKind::Type,
-        format_args!("Unexpected msgpack code {} ({}) encountered.", code, format_name(code)),
+        &["Unexpected msgpack code ", " (", ") encountered."],
+        [Arg::Int(code as i64), Arg::Str(format_name(code))],
     )
 }
 
@@ -532,11 +534,16 @@ pub(crate) fn skip_flat(buf: &[u8], pos: usize, depth: usize, max_depth: usize) 
 
 /// Skips the complete value starting at `pos` and returns where it ends.
 ///
-/// Iterative (no recursion, whatever the input), with every declared length checked against the
-/// bytes left before it is trusted: a container claiming more elements than there are bytes
-/// fails at once, so the work is linear in the input. `depth` is the nesting level of the
-/// container holding the value; a container at a level over `max_depth` fails with
-/// [`Fail::Depth`].
+/// Iterative within [`SHALLOW`] levels, with every declared length checked against the bytes
+/// left before it is trusted: a container claiming more elements than there are bytes fails at
+/// once, so the work is linear in the input. `depth` is the nesting level of the container
+/// holding the value; a container at a level over `max_depth` fails with [`Fail::Depth`].
+///
+/// The stack follows `max_depth`, not the largest depth supported: a container nested more
+/// than [`SHALLOW`] levels below the last call is skipped by one more call with a stack of its
+/// own (at most `max_depth / SHALLOW` calls, about 100 bytes each on 32-bit targets), so the
+/// default depth of 64 needs at most four, where a fixed stack for 256 levels took 1 KB on
+/// every call that went past 16.
 #[inline(never)]
 pub(crate) fn skip_value(buf: &[u8], pos: usize, depth: usize, max_depth: usize) -> Result<usize, Fail> {
     // Every container takes at least a byte, so a value nests no deeper than it is long: when
@@ -546,11 +553,16 @@ pub(crate) fn skip_value(buf: &[u8], pos: usize, depth: usize, max_depth: usize)
         return skip_with::<UNTRACKED>(buf, pos, depth, max_depth);
     }
     // Payloads rarely nest deeper than a few levels: a small stack (cheap to set up on every
-    // call) handles them; only a deeper value is skipped again with the full-depth stack.
-    match skip_with::<SHALLOW>(buf, pos, depth, max_depth) {
-        Err(Fail::Depth) if depth + SHALLOW < max_depth => skip_with::<MAX_SUPPORTED_DEPTH>(buf, pos, depth, max_depth),
-        other => other,
-    }
+    // call) handles them; a deeper container gets another one (`skip_deeper`).
+    skip_with::<SHALLOW>(buf, pos, depth, max_depth)
+}
+
+/// Skips the container at `pos`, one level below `depth`, with a stack of its own: what
+/// [`skip_with`] does when its stack is full. Bounded: each call is [`SHALLOW`] levels deeper
+/// than its caller, and no level passes `max_depth`.
+#[inline(never)]
+fn skip_deeper(buf: &[u8], pos: usize, depth: usize, max_depth: usize) -> Result<usize, Fail> {
+    skip_with::<SHALLOW>(buf, pos, depth, max_depth)
 }
 
 /// Levels the first attempt of [`skip_value`] tracks.
@@ -598,6 +610,7 @@ fn skip_with<const LEVELS: usize>(buf: &[u8], mut pos: usize, depth: usize, max_
                 return Err(Fail::Eof);
             }
         } else {
+            let marker = pos;
             pos += 1;
             let data = match code {
                 0x90..=0x9f | 0x80..=0x8f | 0xdc..=0xdf => {
@@ -620,8 +633,21 @@ fn skip_with<const LEVELS: usize>(buf: &[u8], mut pos: usize, depth: usize, max_
                         // as there are bytes left are added each time, and this path only
                         // serves values of at most `MAX_SUPPORTED_DEPTH` bytes: no overflow.
                         left += items;
-                    } else if depth + top + 1 > max_depth || top >= LEVELS {
+                    } else if depth + top + 1 > max_depth {
                         return Err(Fail::Depth);
+                    } else if top >= LEVELS {
+                        // This stack is full: the container is skipped whole, with a stack of
+                        // its own, as one value of the level open here.
+                        pos = skip_deeper(buf, marker, depth + top, max_depth)?;
+                        left -= 1;
+                        while left == 0 {
+                            if top == 0 {
+                                return Ok(pos);
+                            }
+                            top -= 1;
+                            left = outer[top] as usize;
+                        }
+                        continue;
                     } else if items > 0 {
                         // `items <= buf.len()`; frames are at most 2^31 bytes, and a larger
                         // slice handed in directly is capped rather than wrapped.
@@ -726,6 +752,27 @@ mod tests {
         ) {
             proptest::prop_assert_eq!(skip_value(&bytes, 0, 1, max_depth), reference(&bytes, 0, 1, max_depth));
         }
+    }
+
+    #[test]
+    fn nesting_past_the_shallow_stack_is_skipped_in_further_calls() {
+        // 50 levels of [x, [ ... [1] ... ], y]: past SHALLOW three times, with values after
+        // each inner container so that every level's count must survive the deeper calls.
+        let mut v = std::vec::Vec::new();
+        for _ in 0..50 {
+            v.extend([0x93, 0x07]);
+        }
+        v.push(0x01);
+        v.extend([0x08; 50]);
+        v.push(0xff); // after the value
+        let end = v.len() - 1;
+        assert_eq!(skip_value(&v, 0, 0, 64), Ok(end));
+        assert_eq!(skip_value(&v, 0, 0, 64), reference(&v, 0, 0, 64));
+        assert_eq!(skip_value(&v, 0, 0, 50), Ok(end));
+        assert_eq!(skip_value(&v, 0, 0, 49), Err(Fail::Depth));
+        assert_eq!(skip_value(&v, 0, 14, 64), Ok(end));
+        assert_eq!(skip_value(&v, 0, 15, 64), Err(Fail::Depth));
+        assert_eq!(skip_value(&v[..end - 1], 0, 0, 64), Err(Fail::Eof));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use core::fmt;
 
+use signalr_codec_core::error::Arg;
 use signalr_codec_core::limits::MAX_SUPPORTED_DEPTH;
 use signalr_codec_core::{Error, ErrorKind};
 
@@ -244,15 +245,17 @@ impl<'a> RawValue<'a> {
     pub fn as_timestamp(&self) -> Result<Timestamp, Error> {
         let (ty, data) = self.as_ext()?;
         if ty != Timestamp::EXT_TYPE {
-            return Err(Error::formatted(
+            return Err(Error::template(
                 ErrorKind::Type,
-                format_args!("Extension TypeCode is invalid. typeCode: {ty}"),
+                &["Extension TypeCode is invalid. typeCode: ", ""],
+                [Arg::Int(ty as i64), Arg::Int(0)],
             ));
         }
         Timestamp::from_ext_data(data).ok_or_else(|| {
-            Error::formatted(
+            Error::template(
                 ErrorKind::Invalid,
-                format_args!("Length of extension was {}. Either 4, 8 or 12 were expected.", data.len()),
+                &["Length of extension was ", ". Either 4, 8 or 12 were expected."],
+                [Arg::count(data.len()), Arg::Int(0)],
             )
         })
     }
@@ -531,9 +534,10 @@ impl<'a> Arguments<'a> {
         if self.len() == expected {
             Ok(())
         } else {
-            Err(Error::formatted(
+            Err(Error::template(
                 ErrorKind::Invalid,
-                format_args!("Invocation provides {} argument(s) but target expects {}.", self.len(), expected),
+                &["Invocation provides ", " argument(s) but target expects ", "."],
+                [Arg::count(self.len()), Arg::count(expected)],
             ))
         }
     }

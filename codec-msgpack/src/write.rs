@@ -7,6 +7,7 @@ use signalr_codec_core::{
 };
 
 use crate::MessagePackHubProtocol;
+use signalr_codec_core::error::Arg;
 
 /// A few bytes of stack for one MessagePack header.
 ///
@@ -192,13 +193,13 @@ fn string<S: Sink>(s: &mut S, v: &str) -> Result<(), Error> {
 /// in the counting pass, which runs before anything is written.
 #[cold]
 #[inline(never)]
-fn null_or_empty(what: &str) -> Error {
-    Error::formatted(ErrorKind::Invalid, format_args!("Null or empty {what}."))
+pub(crate) fn null_or_empty(what: &'static str) -> Error {
+    Error::template(ErrorKind::Invalid, &["Null or empty ", "."], [Arg::Str(what), Arg::Int(0)])
 }
 
 /// A string that must not be empty (.NET's reader: `ThrowIfNullOrEmpty`).
 #[inline(always)]
-fn required<S: Sink>(s: &mut S, v: &str, what: &str) -> Result<(), Error> {
+fn required<S: Sink>(s: &mut S, v: &str, what: &'static str) -> Result<(), Error> {
     if v.is_empty() {
         return Err(null_or_empty(what));
     }
