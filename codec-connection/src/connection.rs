@@ -3,6 +3,7 @@
 
 use core::fmt::Write as _;
 
+use signalr_codec_core::error::Arg;
 use signalr_codec_core::frame::{Framer, RecordFramer, Status};
 use signalr_codec_core::handshake::{HandshakeRequest, HandshakeResponse};
 use signalr_codec_core::{
@@ -686,7 +687,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
             }
             Ok(Status::Complete((response, _))) => {
                 let text = response.error.as_deref().unwrap_or_default();
-                let e = Error::formatted(ErrorKind::Invalid, format_args!("{text}"));
+                let e = Error::copied(ErrorKind::Invalid, text);
                 self.fail(FailureKind::Refused, e);
             }
             Ok(Status::Partial) => {}
@@ -726,22 +727,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
                             self.refuse(FailureKind::HandshakeTimeout, e, format_args!("Handshake was canceled."))
                         }
                         Role::Client => {
-                            // .NET prints the timeout's seconds as a double: 15, or 0.5.
-                            let millis = self.config.handshake_timeout.as_millis();
-                            let e = if millis.is_multiple_of(1000) {
-                                Error::formatted(
-                                    ErrorKind::Limit,
-                                    format_args!("The handshake timed out after {} seconds.", millis / 1000),
-                                )
-                            } else {
-                                Error::formatted(
-                                    ErrorKind::Limit,
-                                    format_args!(
-                                        "The handshake timed out after {} seconds.",
-                                        self.config.handshake_timeout.as_secs_f64()
-                                    ),
-                                )
-                            };
+                            let e = handshake_timed_out(self.config.handshake_timeout);
                             self.fail(FailureKind::HandshakeTimeout, e)
                         }
                     }
@@ -1080,4 +1066,40 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
             stream_ids: inv.stream_ids,
         }))
     }
+}
+
+/// `The handshake timed out after {seconds} seconds.`, the seconds printed as .NET prints a
+/// double (`15`, `0.5`), without `core::fmt` (devices leave it out).
+fn handshake_timed_out(timeout: core::time::Duration) -> Error {
+    const TEXT: &[&str] = &["The handshake timed out after ", " seconds."];
+    let millis = timeout.as_millis();
+    let whole = i64::try_from(millis / 1000).unwrap_or(i64::MAX);
+    let fraction = (millis % 1000) as u32;
+    if fraction == 0 {
+        return Error::template(ErrorKind::Limit, TEXT, [Arg::Int(whole), Arg::Int(0)]);
+    }
+    // "0.5", "1.25", "2.001": the fraction's digits without trailing zeros.
+    let mut digits = [b'0'; 3];
+    for (i, d) in digits.iter_mut().enumerate() {
+        *d = b'0' + ((fraction / 10u32.pow(2 - i as u32)) % 10) as u8;
+    }
+    let used = 3 - digits.iter().rev().take_while(|&&d| d == b'0').count();
+    let mut text: heapless::String<64> = heapless::String::new();
+    let _ = text.push_str(TEXT[0]);
+    let mut whole_digits = [0u8; 20];
+    let mut n = whole as u64;
+    let mut start = whole_digits.len();
+    loop {
+        start -= 1;
+        whole_digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in whole_digits[start..].iter().chain(b".").chain(&digits[..used]) {
+        let _ = text.push(char::from(d));
+    }
+    let _ = text.push_str(TEXT[1]);
+    Error::copied(ErrorKind::Limit, &text)
 }

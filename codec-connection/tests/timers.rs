@@ -121,3 +121,16 @@ fn time_going_backwards_is_ignored() {
     // The input counts at 20 s, the latest time seen, not at 1 s.
     assert_eq!(server.poll_timeout(), Some(secs(35)));
 }
+
+#[test]
+fn the_client_handshake_timeout_prints_its_seconds_as_dotnet_does() {
+    for (millis, text) in [(15_000, "15"), (500, "0.5"), (1_250, "1.25"), (2_001, "2.001")] {
+        let config = Config::client().with_handshake_timeout(Duration::from_millis(millis));
+        let mut client = Connection::client(JsonHubProtocol::new(), config, t(0));
+        client.handle_timeout(t(millis));
+        assert_eq!(
+            events(&mut client),
+            [Ev::Failed(FailureKind::HandshakeTimeout, format!("The handshake timed out after {text} seconds."))]
+        );
+    }
+}

@@ -61,11 +61,38 @@ type Detail = Box<str>;
 #[cfg(not(feature = "alloc"))]
 type Detail = heapless::String<DETAIL_CAPACITY>;
 
+/// A value in a text built lazily ([`Error::template`]): kept as it is and written out only
+/// when the text is displayed, so that building an error formats nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arg {
+    /// A fixed string (a field name, a type name).
+    Str(&'static str),
+    /// An integer, written in decimal.
+    Int(i64),
+}
+
+impl Arg {
+    /// An unsigned count or size as an argument (saturating at `i64::MAX`).
+    pub const fn count(n: usize) -> Self {
+        Arg::Int(if n as u64 > i64::MAX as u64 { i64::MAX } else { n as i64 })
+    }
+}
+
 #[derive(Clone, PartialEq, Eq)]
 enum Reason {
     Static(&'static str),
-    MaxMessageSize { limit: usize },
-    BufferTooSmall { needed: usize },
+    /// `pieces[0]`, `args[0]`, `pieces[1]`, `args[1]`, `pieces[2]`, …: as many args as there
+    /// are pieces after the first.
+    Template {
+        pieces: &'static [&'static str],
+        args: [Arg; 2],
+    },
+    MaxMessageSize {
+        limit: usize,
+    },
+    BufferTooSmall {
+        needed: usize,
+    },
     Formatted(Detail),
 }
 
@@ -101,6 +128,30 @@ impl Error {
         }
         let mut detail = DetailWriter::default();
         let _ = detail.write_fmt(args);
+        Error { kind, offset: None, reason: Reason::Formatted(detail.finish()) }
+    }
+
+    /// An error whose text is `pieces` with `args` between them, built only when displayed:
+    /// `Error::template(kind, &["Reading '", "' as ", " failed."], [Arg::Str("target"),
+    /// Arg::Str("String")])` reads `Reading 'target' as String failed.` Unlike
+    /// [`formatted`](Error::formatted) it formats nothing (no `core::fmt` on the error path, no
+    /// copy, no cut without `alloc`); the arguments after the last piece but one are ignored.
+    ///
+    /// ```
+    /// use signalr_codec_core::{error::Arg, Error, ErrorKind};
+    /// let e = Error::template(ErrorKind::Limit, &["More ", " than ", "."], [Arg::Str("headers"), Arg::Int(256)]);
+    /// assert_eq!(e.message().to_string(), "More headers than 256.");
+    /// ```
+    pub const fn template(kind: ErrorKind, pieces: &'static [&'static str], args: [Arg; 2]) -> Self {
+        Error { kind, offset: None, reason: Reason::Template { pieces, args } }
+    }
+
+    /// An error whose text is a copy of `text` (a peer's message, for example): no formatting.
+    ///
+    /// Without `alloc` the text is cut at [`DETAIL_CAPACITY`] bytes.
+    pub fn copied(kind: ErrorKind, text: &str) -> Self {
+        let mut detail = DetailWriter::default();
+        let _ = detail.write_str(text);
         Error { kind, offset: None, reason: Reason::Formatted(detail.finish()) }
     }
 
@@ -176,6 +227,19 @@ impl fmt::Display for Message<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
             Reason::Static(s) => f.write_str(s),
+            Reason::Template { pieces, args } => {
+                for (i, piece) in pieces.iter().enumerate() {
+                    if i > 0 {
+                        match args.get(i - 1) {
+                            Some(Arg::Str(s)) => f.write_str(s)?,
+                            Some(Arg::Int(n)) => write!(f, "{n}")?,
+                            None => {}
+                        }
+                    }
+                    f.write_str(piece)?;
+                }
+                Ok(())
+            }
             Reason::MaxMessageSize { limit } => write!(
                 f,
                 "The maximum message size of {limit}B was exceeded. The message size can be configured in AddHubOptions."
@@ -288,6 +352,28 @@ mod tests {
         );
         assert_eq!(e.limit(), Some(32768));
         assert_eq!(e.kind(), ErrorKind::Limit);
+    }
+
+    #[test]
+    fn templates_are_written_when_displayed() {
+        let e =
+            Error::template(ErrorKind::Type, &["Reading '", "' as ", " failed."], [Arg::Str("x"), Arg::Str("Int32")]);
+        assert_eq!(e.message().to_string(), "Reading 'x' as Int32 failed.");
+        let e = Error::template(ErrorKind::Limit, &["n=", ""], [Arg::Int(-5), Arg::Str("ignored")]);
+        assert_eq!(e.message().to_string(), "n=-5");
+        assert_eq!(
+            Error::template(ErrorKind::Limit, &["only"], [Arg::Int(1), Arg::Int(2)]).message().to_string(),
+            "only"
+        );
+        assert_eq!(Arg::count(usize::MAX), Arg::Int(i64::MAX));
+    }
+
+    #[test]
+    fn copied_texts_are_kept() {
+        let e = Error::copied(ErrorKind::Invalid, "Refused by the server.");
+        assert_eq!(e.message().to_string(), "Refused by the server.");
+        assert_eq!(e.kind(), ErrorKind::Invalid);
+        assert_eq!(e.offset(), None);
     }
 
     #[test]

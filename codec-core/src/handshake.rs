@@ -27,7 +27,7 @@
 
 use core::fmt;
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Arg, Error, ErrorKind};
 use crate::frame::{Frame, Framer, RecordFramer, Status, RECORD_SEPARATOR};
 use crate::json::{self, JsonReader, TokenType};
 use crate::limits::Limits;
@@ -313,16 +313,17 @@ fn open_object<'a>(payload: &'a [u8], limits: &Limits) -> Result<JsonReader<'a>,
         TokenType::Invalid | TokenType::EndObject | TokenType::EndArray => {
             Err(Error::new(ErrorKind::Syntax, "Invalid JSON: expected a value.").at(reader.position()))
         }
-        other => Err(Error::formatted(
+        other => Err(Error::template(
             ErrorKind::Type,
-            format_args!("Unexpected JSON Token Type '{}'. Expected a JSON Object.", other.dotnet_name()),
+            &["Unexpected JSON Token Type '", "'. Expected a JSON Object."],
+            [Arg::Str(other.dotnet_name()), Arg::Int(0)],
         )
         .at(reader.position())),
     }
 }
 
-fn expected_type(property: &str, expected: &str, reader: &JsonReader<'_>) -> Error {
-    Error::formatted(ErrorKind::Type, format_args!("Expected '{property}' to be of type {expected}."))
+fn expected_type(property: &'static str, expected: &'static str, reader: &JsonReader<'_>) -> Error {
+    Error::template(ErrorKind::Type, &["Expected '", "' to be of type ", "."], [Arg::Str(property), Arg::Str(expected)])
         .at(reader.position())
 }
 

@@ -8,6 +8,7 @@ use signalr_codec_core::{
 
 use crate::read::{utf8, Cursor, Fail, END_OF_STREAM};
 use crate::value::RawValue;
+use signalr_codec_core::error::Arg;
 
 /// A parsed frame.
 pub(crate) type Message<'a> = Parsed<HubMessage<'a, RawValue<'a>>>;
@@ -18,33 +19,38 @@ const ENVELOPE_DEPTH: usize = 1;
 /// `Reading '{field}' as {type} failed.` and friends, located at `at`.
 #[cold]
 #[inline(never)]
-fn reading(kind: ErrorKind, field: &str, ty: &str, at: usize) -> Error {
-    Error::formatted(kind, format_args!("Reading '{field}' as {ty} failed.")).at(at)
+fn reading(kind: ErrorKind, field: &'static str, ty: &'static str, at: usize) -> Error {
+    Error::template(kind, &["Reading '", "' as ", " failed."], [Arg::Str(field), Arg::Str(ty)]).at(at)
 }
 
 #[cold]
 #[inline(never)]
-fn null_or_empty(what: &str, at: usize) -> Error {
-    Error::formatted(ErrorKind::Invalid, format_args!("Null or empty {what}.")).at(at)
+fn null_or_empty(what: &'static str, at: usize) -> Error {
+    crate::write::null_or_empty(what).at(at)
 }
 
 #[cold]
 #[inline(never)]
-fn limit(what: &str, max: usize, at: usize) -> Error {
-    Error::formatted(ErrorKind::Limit, format_args!("The message has more {what} than the configured maximum ({max})."))
-        .at(at)
+fn limit(what: &'static str, max: usize, at: usize) -> Error {
+    Error::template(
+        ErrorKind::Limit,
+        &["The message has more ", " than the configured maximum (", ")."],
+        [Arg::Str(what), Arg::count(max)],
+    )
+    .at(at)
 }
 
 /// `Deserializing object of the `Object` type for '{field}' failed.`: what .NET reports for a
 /// payload value it cannot read, bound as an untyped object.
 #[cold]
 #[inline(never)]
-fn payload_error(field: &str, fail: Fail, at: usize) -> Error {
+fn payload_error(field: &'static str, fail: Fail, at: usize) -> Error {
     match fail {
         Fail::Depth => fail.plain_error().at(at),
-        _ => Error::formatted(
+        _ => Error::template(
             fail.kind(),
-            format_args!("Deserializing object of the `Object` type for '{field}' failed."),
+            &["Deserializing object of the `Object` type for '", "' failed."],
+            [Arg::Str(field), Arg::Int(0)],
         )
         .at(at),
     }
@@ -57,26 +63,26 @@ struct Parser<'a, 'l> {
 
 impl<'a> Parser<'a, '_> {
     #[inline(always)]
-    fn int32(&mut self, field: &str) -> Result<i32, Error> {
+    fn int32(&mut self, field: &'static str) -> Result<i32, Error> {
         let at = self.c.pos();
         self.c.read_i32().map_err(|f| reading(f.kind(), field, "Int32", at))
     }
 
     #[inline(always)]
-    fn int64(&mut self, field: &str) -> Result<i64, Error> {
+    fn int64(&mut self, field: &'static str) -> Result<i64, Error> {
         let at = self.c.pos();
         self.c.read_i64().map_err(|f| reading(f.kind(), field, "Int64", at))
     }
 
     #[inline(always)]
-    fn string(&mut self, field: &str) -> Result<Option<&'a str>, Error> {
+    fn string(&mut self, field: &'static str) -> Result<Option<&'a str>, Error> {
         let at = self.c.pos();
         self.c.read_str().map_err(|f| reading(f.kind(), field, "String", at))
     }
 
     /// A string that must be neither nil nor empty (.NET's `ThrowIfNullOrEmpty`).
     #[inline(always)]
-    fn required(&mut self, field: &str, what: &str) -> Result<&'a str, Error> {
+    fn required(&mut self, field: &'static str, what: &'static str) -> Result<&'a str, Error> {
         let at = self.c.pos();
         match self.string(field)? {
             Some(s) if !s.is_empty() => Ok(s),
@@ -140,14 +146,20 @@ impl<'a> Parser<'a, '_> {
     fn header(&mut self, i: usize) -> Result<(), Error> {
         let key_at = self.c.pos();
         let key = self.c.read_str().map_err(|f| {
-            Error::formatted(f.kind(), format_args!("Reading 'headers[{i}].Key' as String failed.")).at(key_at)
+            Error::template(f.kind(), &["Reading 'headers[", "].Key' as String failed."], [Arg::count(i), Arg::Int(0)])
+                .at(key_at)
         })?;
         if !matches!(key, Some(k) if !k.is_empty()) {
             return Err(null_or_empty("key in header", key_at));
         }
         let value_at = self.c.pos();
         let value = self.c.read_str().map_err(|f| {
-            Error::formatted(f.kind(), format_args!("Reading 'headers[{i}].Value' as String failed.")).at(value_at)
+            Error::template(
+                f.kind(),
+                &["Reading 'headers[", "].Value' as String failed."],
+                [Arg::count(i), Arg::Int(0)],
+            )
+            .at(value_at)
         })?;
         if !matches!(value, Some(v) if !v.is_empty()) {
             return Err(null_or_empty("value in header", value_at));
@@ -177,9 +189,10 @@ impl<'a> Parser<'a, '_> {
                 Ok(Some(s)) if !s.is_empty() => {}
                 Ok(_) => return Err(null_or_empty("value in streamIds received", id_at)),
                 Err(Fail::Utf8) => {
-                    return Err(Error::formatted(
+                    return Err(Error::template(
                         ErrorKind::Invalid,
-                        format_args!("Reading 'streamIds[{i}]' as String failed."),
+                        &["Reading 'streamIds[", "]' as String failed."],
+                        [Arg::count(i), Arg::Int(0)],
                     )
                     .at(id_at))
                 }
@@ -192,7 +205,7 @@ impl<'a> Parser<'a, '_> {
 
     /// A payload value (`item`, `result`), kept raw.
     #[inline(always)]
-    fn payload(&mut self, field: &str) -> Result<RawValue<'a>, Error> {
+    fn payload(&mut self, field: &'static str) -> Result<RawValue<'a>, Error> {
         let at = self.c.pos();
         self.c
             .skip_value(ENVELOPE_DEPTH, self.limits.max_depth)

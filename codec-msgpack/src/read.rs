@@ -1,11 +1,14 @@
-//! Low-level reading on top of `rmp::decode`: a cursor over one frame, the failure causes the
-//! envelope parser turns into .NET texts, and an iterative, bounds-checked value skipper.
+//! Low-level reading: a cursor over one frame, the failure causes the envelope parser turns into
+//! .NET texts, and an iterative, bounds-checked value skipper.
+//!
+//! The few MessagePack markers the envelope needs (integers of every width, booleans, array and
+//! map headers, strings) are decoded here rather than through `rmp::decode`: rmp 0.8 declares
+//! `extern crate alloc` unconditionally, so linking it would force an allocator on every
+//! firmware, and these reads are a few lines each.
 
 use core::fmt;
 
-use rmp::decode::{self, Bytes, NumValueReadError, ValueReadError};
-use rmp::Marker;
-
+use signalr_codec_core::error::Arg;
 use signalr_codec_core::limits::MAX_SUPPORTED_DEPTH;
 use signalr_codec_core::{Error, ErrorKind};
 
@@ -34,9 +37,10 @@ pub(crate) const OVERFLOW: &str = "Arithmetic operation resulted in an overflow.
 
 /// MessagePack-CSharp's `Unexpected msgpack code {code} ({format}) encountered.`.
 pub(crate) fn unexpected_code(code: u8) -> Error {
-    Error::formatted(
+    Error::template(
         ErrorKind::Type,
-        format_args!("Unexpected msgpack code {} ({}) encountered.", code, format_name(code)),
+        &["Unexpected msgpack code ", " (", ") encountered."],
+        [Arg::Int(code as i64), Arg::Str(format_name(code))],
     )
 }
 
@@ -63,21 +67,21 @@ impl Fail {
     }
 }
 
-impl<E: decode::RmpReadErr> From<ValueReadError<E>> for Fail {
-    fn from(e: ValueReadError<E>) -> Self {
-        match e {
-            ValueReadError::InvalidMarkerRead(_) | ValueReadError::InvalidDataRead(_) => Fail::Eof,
-            ValueReadError::TypeMismatch(m) => Fail::Code(m.to_u8()),
-        }
-    }
+/// An integer as MessagePack stores it: every width, unsigned or signed, widened losslessly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Int {
+    /// A positive fixint or `uint 8/16/32/64`.
+    U(u64),
+    /// A negative fixint or `int 8/16/32/64`.
+    I(i64),
 }
 
-impl<E: decode::RmpReadErr> From<NumValueReadError<E>> for Fail {
-    fn from(e: NumValueReadError<E>) -> Self {
-        match e {
-            NumValueReadError::InvalidMarkerRead(_) | NumValueReadError::InvalidDataRead(_) => Fail::Eof,
-            NumValueReadError::TypeMismatch(m) => Fail::Code(m.to_u8()),
-            NumValueReadError::OutOfRange => Fail::Range,
+impl Int {
+    /// The value as `T`, or [`Fail::Range`] when it does not fit (as rmp's `read_int`).
+    pub(crate) fn get<T: TryFrom<u64> + TryFrom<i64>>(self) -> Result<T, Fail> {
+        match self {
+            Int::U(v) => T::try_from(v).map_err(|_| Fail::Range),
+            Int::I(v) => T::try_from(v).map_err(|_| Fail::Range),
         }
     }
 }
@@ -125,7 +129,7 @@ pub(crate) fn format_name(code: u8) -> &'static str {
     }
 }
 
-/// A reading position in one frame body, with `rmp::decode` doing the decoding.
+/// A reading position in one frame body.
 #[derive(Clone, Copy)]
 pub(crate) struct Cursor<'a> {
     buf: &'a [u8],
@@ -170,12 +174,51 @@ impl<'a> Cursor<'a> {
         self.buf.get(self.pos).copied()
     }
 
-    /// Runs an `rmp::decode` function on the rest of the input; advances only on success.
-    fn rmp<T, E>(&mut self, f: impl FnOnce(&mut Bytes<'a>) -> Result<T, E>) -> Result<T, E> {
-        let mut bytes = Bytes::new(self.rest());
-        let value = f(&mut bytes)?;
-        self.pos = self.buf.len() - bytes.remaining_slice().len();
+    /// The `N` bytes after the marker at the cursor.
+    fn after_marker<const N: usize>(&self) -> Result<[u8; N], Fail> {
+        let start = self.pos + 1;
+        let bytes = self.buf.get(start..).and_then(|rest| rest.get(..N)).ok_or(Fail::Eof)?;
+        let mut out = [0; N];
+        out.copy_from_slice(bytes);
+        Ok(out)
+    }
+
+    /// An integer of any width (`rmp::decode::read_int` without the type parameter): fixints,
+    /// `uint 8`–`uint 64`, `int 8`–`int 64`. Advances only on success.
+    pub(crate) fn read_int(&mut self) -> Result<Int, Fail> {
+        let code = self.peek().ok_or(Fail::Eof)?;
+        let (len, value) = match code {
+            0x00..=0x7f => (0, Int::U(u64::from(code))),
+            0xe0..=0xff => (0, Int::I(i64::from(code as i8))),
+            0xcc => (1, Int::U(u64::from(self.after_marker::<1>()?[0]))),
+            0xcd => (2, Int::U(u64::from(u16::from_be_bytes(self.after_marker()?)))),
+            0xce => (4, Int::U(u64::from(u32::from_be_bytes(self.after_marker()?)))),
+            0xcf => (8, Int::U(u64::from_be_bytes(self.after_marker()?))),
+            0xd0 => (1, Int::I(i64::from(self.after_marker::<1>()?[0] as i8))),
+            0xd1 => (2, Int::I(i64::from(i16::from_be_bytes(self.after_marker()?)))),
+            0xd2 => (4, Int::I(i64::from(i32::from_be_bytes(self.after_marker()?)))),
+            0xd3 => (8, Int::I(i64::from_be_bytes(self.after_marker()?))),
+            _ => return Err(Fail::Code(code)),
+        };
+        self.pos += 1 + len;
         Ok(value)
+    }
+
+    /// The length of an array or map header: the count in a fix marker, or the 16- or 32-bit
+    /// count after `m16`/`m32`. Advances only on success.
+    fn container_len(&mut self, fix: u8, m16: u8, m32: u8) -> Result<u32, Fail> {
+        let code = self.peek().ok_or(Fail::Eof)?;
+        let (len, count) = if code & 0xf0 == fix {
+            (0, u32::from(code & 0x0f))
+        } else if code == m16 {
+            (2, u32::from(u16::from_be_bytes(self.after_marker()?)))
+        } else if code == m32 {
+            (4, u32::from_be_bytes(self.after_marker()?))
+        } else {
+            return Err(Fail::Code(code));
+        };
+        self.pos += 1 + len;
+        Ok(count)
     }
 
     // The readers below sit on every envelope field: each takes the one-byte encoding (what
@@ -193,7 +236,12 @@ impl<'a> Cursor<'a> {
 
     #[cold]
     fn read_i32_slow(&mut self) -> Result<i32, Fail> {
-        self.rmp(decode::read_int::<i32, _>).map_err(Fail::from)
+        let start = self.pos;
+        let value = self.read_int()?.get();
+        if value.is_err() {
+            self.pos = start;
+        }
+        value
     }
 
     /// An integer of any MessagePack width that fits an `i64` (.NET's `ReadInt64`).
@@ -208,11 +256,23 @@ impl<'a> Cursor<'a> {
 
     #[cold]
     fn read_i64_slow(&mut self) -> Result<i64, Fail> {
-        self.rmp(decode::read_int::<i64, _>).map_err(Fail::from)
+        let start = self.pos;
+        let value = self.read_int()?.get();
+        if value.is_err() {
+            self.pos = start;
+        }
+        value
     }
 
     pub(crate) fn read_bool(&mut self) -> Result<bool, Fail> {
-        self.rmp(decode::read_bool).map_err(Fail::from)
+        let value = match self.peek() {
+            None => return Err(Fail::Eof),
+            Some(0xc2) => false,
+            Some(0xc3) => true,
+            Some(code) => return Err(Fail::Code(code)),
+        };
+        self.pos += 1;
+        Ok(value)
     }
 
     /// An array header whose count fits in the remaining bytes (one byte per element at least),
@@ -232,7 +292,7 @@ impl<'a> Cursor<'a> {
     #[cold]
     fn read_array_len_slow(&mut self) -> Result<u32, Fail> {
         let start = self.pos;
-        let len = self.rmp(decode::read_array_len).map_err(Fail::from)?;
+        let len = self.container_len(0x90, 0xdc, 0xdd)?;
         if len as usize > self.remaining() {
             self.pos = start;
             return Err(Fail::Eof);
@@ -256,7 +316,7 @@ impl<'a> Cursor<'a> {
     #[cold]
     fn read_map_len_slow(&mut self) -> Result<u32, Fail> {
         let start = self.pos;
-        let len = self.rmp(decode::read_map_len).map_err(Fail::from)?;
+        let len = self.container_len(0x80, 0xde, 0xdf)?;
         if (len as u64) * 2 > self.remaining() as u64 {
             self.pos = start;
             return Err(Fail::Eof);
@@ -341,32 +401,33 @@ pub(crate) fn header(buf: &[u8], pos: usize) -> Result<(usize, Shape), Fail> {
         let bytes = buf.get(pos + 1..pos + 1 + n).ok_or(Fail::Eof)?;
         Ok(bytes.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b)))
     };
-    Ok(match Marker::from_u8(first) {
-        Marker::FixPos(_) | Marker::FixNeg(_) | Marker::Null | Marker::True | Marker::False => (1, Shape::Data(0)),
-        Marker::U8 | Marker::I8 => (1, Shape::Data(1)),
-        Marker::U16 | Marker::I16 => (1, Shape::Data(2)),
-        Marker::U32 | Marker::I32 | Marker::F32 => (1, Shape::Data(4)),
-        Marker::U64 | Marker::I64 | Marker::F64 => (1, Shape::Data(8)),
-        Marker::FixStr(n) => (1, Shape::Data(u32::from(n))),
-        Marker::Str8 | Marker::Bin8 => (2, Shape::Data(be(1)?)),
-        Marker::Str16 | Marker::Bin16 => (3, Shape::Data(be(2)?)),
-        Marker::Str32 | Marker::Bin32 => (5, Shape::Data(be(4)?)),
+    Ok(match first {
+        0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => (1, Shape::Data(0)),
+        0xcc | 0xd0 => (1, Shape::Data(1)),
+        0xcd | 0xd1 => (1, Shape::Data(2)),
+        0xce | 0xd2 | 0xca => (1, Shape::Data(4)),
+        0xcf | 0xd3 | 0xcb => (1, Shape::Data(8)),
+        0xa0..=0xbf => (1, Shape::Data(u32::from(first & 0x1f))),
+        0xd9 | 0xc4 => (2, Shape::Data(be(1)?)),
+        0xda | 0xc5 => (3, Shape::Data(be(2)?)),
+        0xdb | 0xc6 => (5, Shape::Data(be(4)?)),
         // Extensions: the type byte is counted in the header.
-        Marker::FixExt1 => (2, Shape::Data(1)),
-        Marker::FixExt2 => (2, Shape::Data(2)),
-        Marker::FixExt4 => (2, Shape::Data(4)),
-        Marker::FixExt8 => (2, Shape::Data(8)),
-        Marker::FixExt16 => (2, Shape::Data(16)),
-        Marker::Ext8 => (3, Shape::Data(be(1)?)),
-        Marker::Ext16 => (4, Shape::Data(be(2)?)),
-        Marker::Ext32 => (6, Shape::Data(be(4)?)),
-        Marker::FixArray(n) => (1, Shape::Container(u64::from(n))),
-        Marker::Array16 => (3, Shape::Container(u64::from(be(2)?))),
-        Marker::Array32 => (5, Shape::Container(u64::from(be(4)?))),
-        Marker::FixMap(n) => (1, Shape::Container(2 * u64::from(n))),
-        Marker::Map16 => (3, Shape::Container(2 * u64::from(be(2)?))),
-        Marker::Map32 => (5, Shape::Container(2 * u64::from(be(4)?))),
-        Marker::Reserved => return Err(Fail::Code(first)),
+        0xd4 => (2, Shape::Data(1)),
+        0xd5 => (2, Shape::Data(2)),
+        0xd6 => (2, Shape::Data(4)),
+        0xd7 => (2, Shape::Data(8)),
+        0xd8 => (2, Shape::Data(16)),
+        0xc7 => (3, Shape::Data(be(1)?)),
+        0xc8 => (4, Shape::Data(be(2)?)),
+        0xc9 => (6, Shape::Data(be(4)?)),
+        0x90..=0x9f => (1, Shape::Container(u64::from(first & 0x0f))),
+        0xdc => (3, Shape::Container(u64::from(be(2)?))),
+        0xdd => (5, Shape::Container(u64::from(be(4)?))),
+        0x80..=0x8f => (1, Shape::Container(2 * u64::from(first & 0x0f))),
+        0xde => (3, Shape::Container(2 * u64::from(be(2)?))),
+        0xdf => (5, Shape::Container(2 * u64::from(be(4)?))),
+        // 0xc1, never used.
+        _ => return Err(Fail::Code(first)),
     })
     .and_then(|(len, shape)| if pos + len > buf.len() { Err(Fail::Eof) } else { Ok((len, shape)) })
 }
@@ -473,11 +534,16 @@ pub(crate) fn skip_flat(buf: &[u8], pos: usize, depth: usize, max_depth: usize) 
 
 /// Skips the complete value starting at `pos` and returns where it ends.
 ///
-/// Iterative (no recursion, whatever the input), with every declared length checked against the
-/// bytes left before it is trusted: a container claiming more elements than there are bytes
-/// fails at once, so the work is linear in the input. `depth` is the nesting level of the
-/// container holding the value; a container at a level over `max_depth` fails with
-/// [`Fail::Depth`].
+/// Iterative within [`SHALLOW`] levels, with every declared length checked against the bytes
+/// left before it is trusted: a container claiming more elements than there are bytes fails at
+/// once, so the work is linear in the input. `depth` is the nesting level of the container
+/// holding the value; a container at a level over `max_depth` fails with [`Fail::Depth`].
+///
+/// The stack follows `max_depth`, not the largest depth supported: a container nested more
+/// than [`SHALLOW`] levels below the last call is skipped by one more call with a stack of its
+/// own (at most `max_depth / SHALLOW` calls, about 100 bytes each on 32-bit targets), so the
+/// default depth of 64 needs at most four, where a fixed stack for 256 levels took 1 KB on
+/// every call that went past 16.
 #[inline(never)]
 pub(crate) fn skip_value(buf: &[u8], pos: usize, depth: usize, max_depth: usize) -> Result<usize, Fail> {
     // Every container takes at least a byte, so a value nests no deeper than it is long: when
@@ -487,11 +553,16 @@ pub(crate) fn skip_value(buf: &[u8], pos: usize, depth: usize, max_depth: usize)
         return skip_with::<UNTRACKED>(buf, pos, depth, max_depth);
     }
     // Payloads rarely nest deeper than a few levels: a small stack (cheap to set up on every
-    // call) handles them; only a deeper value is skipped again with the full-depth stack.
-    match skip_with::<SHALLOW>(buf, pos, depth, max_depth) {
-        Err(Fail::Depth) if depth + SHALLOW < max_depth => skip_with::<MAX_SUPPORTED_DEPTH>(buf, pos, depth, max_depth),
-        other => other,
-    }
+    // call) handles them; a deeper container gets another one (`skip_deeper`).
+    skip_with::<SHALLOW>(buf, pos, depth, max_depth)
+}
+
+/// Skips the container at `pos`, one level below `depth`, with a stack of its own: what
+/// [`skip_with`] does when its stack is full. Bounded: each call is [`SHALLOW`] levels deeper
+/// than its caller, and no level passes `max_depth`.
+#[inline(never)]
+fn skip_deeper(buf: &[u8], pos: usize, depth: usize, max_depth: usize) -> Result<usize, Fail> {
+    skip_with::<SHALLOW>(buf, pos, depth, max_depth)
 }
 
 /// Levels the first attempt of [`skip_value`] tracks.
@@ -539,6 +610,7 @@ fn skip_with<const LEVELS: usize>(buf: &[u8], mut pos: usize, depth: usize, max_
                 return Err(Fail::Eof);
             }
         } else {
+            let marker = pos;
             pos += 1;
             let data = match code {
                 0x90..=0x9f | 0x80..=0x8f | 0xdc..=0xdf => {
@@ -561,8 +633,21 @@ fn skip_with<const LEVELS: usize>(buf: &[u8], mut pos: usize, depth: usize, max_
                         // as there are bytes left are added each time, and this path only
                         // serves values of at most `MAX_SUPPORTED_DEPTH` bytes: no overflow.
                         left += items;
-                    } else if depth + top + 1 > max_depth || top >= LEVELS {
+                    } else if depth + top + 1 > max_depth {
                         return Err(Fail::Depth);
+                    } else if top >= LEVELS {
+                        // This stack is full: the container is skipped whole, with a stack of
+                        // its own, as one value of the level open here.
+                        pos = skip_deeper(buf, marker, depth + top, max_depth)?;
+                        left -= 1;
+                        while left == 0 {
+                            if top == 0 {
+                                return Ok(pos);
+                            }
+                            top -= 1;
+                            left = outer[top] as usize;
+                        }
+                        continue;
                     } else if items > 0 {
                         // `items <= buf.len()`; frames are at most 2^31 bytes, and a larger
                         // slice handed in directly is capped rather than wrapped.
@@ -618,7 +703,7 @@ mod tests {
     }
 
     /// The plain recursive walk `skip_value` must agree with. Markers are decoded by `header`
-    /// (through `rmp::Marker`), not by the skip loop's own match or its size table.
+    /// (its own `match` in the spec's order), not by the skip loop's own match or its size table.
     fn reference(buf: &[u8], pos: usize, depth: usize, max_depth: usize) -> Result<usize, Fail> {
         let (len, shape) = header(buf, pos)?;
         let mut pos = pos + len;
@@ -667,6 +752,27 @@ mod tests {
         ) {
             proptest::prop_assert_eq!(skip_value(&bytes, 0, 1, max_depth), reference(&bytes, 0, 1, max_depth));
         }
+    }
+
+    #[test]
+    fn nesting_past_the_shallow_stack_is_skipped_in_further_calls() {
+        // 50 levels of [x, [ ... [1] ... ], y]: past SHALLOW three times, with values after
+        // each inner container so that every level's count must survive the deeper calls.
+        let mut v = std::vec::Vec::new();
+        for _ in 0..50 {
+            v.extend([0x93, 0x07]);
+        }
+        v.push(0x01);
+        v.extend([0x08; 50]);
+        v.push(0xff); // after the value
+        let end = v.len() - 1;
+        assert_eq!(skip_value(&v, 0, 0, 64), Ok(end));
+        assert_eq!(skip_value(&v, 0, 0, 64), reference(&v, 0, 0, 64));
+        assert_eq!(skip_value(&v, 0, 0, 50), Ok(end));
+        assert_eq!(skip_value(&v, 0, 0, 49), Err(Fail::Depth));
+        assert_eq!(skip_value(&v, 0, 14, 64), Ok(end));
+        assert_eq!(skip_value(&v, 0, 15, 64), Err(Fail::Depth));
+        assert_eq!(skip_value(&v[..end - 1], 0, 0, 64), Err(Fail::Eof));
     }
 
     #[test]

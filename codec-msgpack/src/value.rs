@@ -4,6 +4,7 @@
 
 use core::fmt;
 
+use signalr_codec_core::error::Arg;
 use signalr_codec_core::limits::MAX_SUPPORTED_DEPTH;
 use signalr_codec_core::{Error, ErrorKind};
 
@@ -165,8 +166,7 @@ impl<'a> RawValue<'a> {
 
     /// An integer of any MessagePack width that fits a `u64`.
     pub fn as_u64(&self) -> Result<u64, Error> {
-        let mut b = rmp::decode::Bytes::new(self.0);
-        rmp::decode::read_int::<u64, _>(&mut b).map_err(|e| Fail::from(e).plain_error())
+        self.cursor().read_int().and_then(read::Int::get).map_err(Fail::plain_error)
     }
 
     /// An integer of any width that fits an `i32`.
@@ -243,15 +243,17 @@ impl<'a> RawValue<'a> {
     pub fn as_timestamp(&self) -> Result<Timestamp, Error> {
         let (ty, data) = self.as_ext()?;
         if ty != Timestamp::EXT_TYPE {
-            return Err(Error::formatted(
+            return Err(Error::template(
                 ErrorKind::Type,
-                format_args!("Extension TypeCode is invalid. typeCode: {ty}"),
+                &["Extension TypeCode is invalid. typeCode: ", ""],
+                [Arg::Int(ty as i64), Arg::Int(0)],
             ));
         }
         Timestamp::from_ext_data(data).ok_or_else(|| {
-            Error::formatted(
+            Error::template(
                 ErrorKind::Invalid,
-                format_args!("Length of extension was {}. Either 4, 8 or 12 were expected.", data.len()),
+                &["Length of extension was ", ". Either 4, 8 or 12 were expected."],
+                [Arg::count(data.len()), Arg::Int(0)],
             )
         })
     }
@@ -539,9 +541,10 @@ impl<'a> Arguments<'a> {
         if self.len() == expected {
             Ok(())
         } else {
-            Err(Error::formatted(
+            Err(Error::template(
                 ErrorKind::Invalid,
-                format_args!("Invocation provides {} argument(s) but target expects {}.", self.len(), expected),
+                &["Invocation provides ", " argument(s) but target expects ", "."],
+                [Arg::count(self.len()), Arg::count(expected)],
             ))
         }
     }

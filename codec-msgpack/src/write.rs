@@ -7,23 +7,16 @@ use signalr_codec_core::{
 };
 
 use crate::MessagePackHubProtocol;
+use signalr_codec_core::error::Arg;
 
-/// A few bytes of stack for one MessagePack header, filled by `rmp::encode`.
+/// A few bytes of stack for one MessagePack header.
+///
+/// The markers are written here, not through `rmp::encode`: rmp 0.8 declares `extern crate
+/// alloc` unconditionally, which would force an allocator on every firmware that links this
+/// crate; a unit test checks every form against rmp's.
 pub(crate) struct Scratch {
     buf: [u8; 10],
     len: usize,
-}
-
-/// Runs an `rmp::encode` function into a small slice and reports how much it wrote. The slice
-/// is always large enough for one header, so the writer cannot fail.
-fn encode_into(buf: &mut [u8], f: impl FnOnce(&mut &mut [u8]) -> bool) -> usize {
-    let total = buf.len();
-    let mut w: &mut [u8] = buf;
-    if f(&mut w) {
-        total - w.len()
-    } else {
-        0
-    }
 }
 
 impl Scratch {
@@ -35,24 +28,50 @@ impl Scratch {
         &self.buf[..self.len]
     }
 
-    fn run(&mut self, f: impl FnOnce(&mut &mut [u8]) -> bool) {
-        let n = encode_into(&mut self.buf[self.len..], f);
-        self.len += n;
+    /// A marker and the last `n` bytes of `value` in big-endian order.
+    fn marker_be(&mut self, marker: u8, value: u64, n: usize) {
+        self.push(&[marker]);
+        self.push(&value.to_be_bytes()[8 - n..]);
     }
 
     /// A signed integer in the shortest form (positive values as unsigned), as
     /// MessagePack-CSharp's `Write(long)`.
     pub(crate) fn sint(&mut self, v: i64) {
-        self.run(|w| rmp::encode::write_sint(w, v).is_ok());
+        if v >= 0 {
+            return self.uint(v as u64);
+        }
+        // Two's complement: the low bytes of the sign-extended value are the narrow form.
+        let bits = v as u64;
+        if v >= -32 {
+            self.push(&[v as u8]);
+        } else if v >= i64::from(i8::MIN) {
+            self.marker_be(0xd0, bits, 1);
+        } else if v >= i64::from(i16::MIN) {
+            self.marker_be(0xd1, bits, 2);
+        } else if v >= i64::from(i32::MIN) {
+            self.marker_be(0xd2, bits, 4);
+        } else {
+            self.marker_be(0xd3, bits, 8);
+        }
     }
 
     /// An unsigned integer in the shortest form.
     pub(crate) fn uint(&mut self, v: u64) {
-        self.run(|w| rmp::encode::write_uint(w, v).is_ok());
+        if v < 0x80 {
+            self.push(&[v as u8]);
+        } else if v <= 0xff {
+            self.marker_be(0xcc, v, 1);
+        } else if v <= 0xffff {
+            self.marker_be(0xcd, v, 2);
+        } else if v <= 0xffff_ffff {
+            self.marker_be(0xce, v, 4);
+        } else {
+            self.marker_be(0xcf, v, 8);
+        }
     }
 
     pub(crate) fn bool(&mut self, v: bool) {
-        self.run(|w| rmp::encode::write_bool(w, v).is_ok());
+        self.push(&[if v { 0xc3 } else { 0xc2 }]);
     }
 
     /// Appends `bytes`; a header never outgrows the buffer.
@@ -100,7 +119,17 @@ impl Scratch {
 
     pub(crate) fn ext_meta(&mut self, len: usize, ty: i8) -> Result<(), Error> {
         let len = too_long(len)?;
-        self.run(|w| rmp::encode::write_ext_meta(w, len, ty).is_ok());
+        match len {
+            1 => self.push(&[0xd4]),
+            2 => self.push(&[0xd5]),
+            4 => self.push(&[0xd6]),
+            8 => self.push(&[0xd7]),
+            16 => self.push(&[0xd8]),
+            0..=0xff => self.marker_be(0xc7, u64::from(len), 1),
+            0x100..=0xffff => self.marker_be(0xc8, u64::from(len), 2),
+            _ => self.marker_be(0xc9, u64::from(len), 4),
+        }
+        self.push(&[ty as u8]);
         Ok(())
     }
 }
@@ -164,13 +193,13 @@ fn string<S: Sink>(s: &mut S, v: &str) -> Result<(), Error> {
 /// in the counting pass, which runs before anything is written.
 #[cold]
 #[inline(never)]
-fn null_or_empty(what: &str) -> Error {
-    Error::formatted(ErrorKind::Invalid, format_args!("Null or empty {what}."))
+pub(crate) fn null_or_empty(what: &'static str) -> Error {
+    Error::template(ErrorKind::Invalid, &["Null or empty ", "."], [Arg::Str(what), Arg::Int(0)])
 }
 
 /// A string that must not be empty (.NET's reader: `ThrowIfNullOrEmpty`).
 #[inline(always)]
-fn required<S: Sink>(s: &mut S, v: &str, what: &str) -> Result<(), Error> {
+fn required<S: Sink>(s: &mut S, v: &str, what: &'static str) -> Result<(), Error> {
     if v.is_empty() {
         return Err(null_or_empty(what));
     }
@@ -363,6 +392,57 @@ mod tests {
             let mut s = Scratch::new();
             s.sint(v);
             assert_eq!(s.bytes(), bytes, "{v}");
+        }
+    }
+
+    /// Runs an `rmp::encode` function into a small slice and reports how much it wrote.
+    fn encode_into(buf: &mut [u8], f: impl FnOnce(&mut &mut [u8]) -> bool) -> usize {
+        let total = buf.len();
+        let mut w: &mut [u8] = buf;
+        if f(&mut w) {
+            total - w.len()
+        } else {
+            0
+        }
+    }
+
+    #[test]
+    fn numbers_booleans_and_ext_headers_match_rmp() {
+        let mut edges = Vec::new();
+        for base in [0i64, 32, 127, 128, 255, 256, 65535, 65536, 1 << 31, u32::MAX as i64, 1 << 32, i64::MAX] {
+            for d in [-1, 0, 1] {
+                let v = base.saturating_add(d);
+                edges.extend([v, v.saturating_neg(), v.saturating_neg().saturating_sub(1)]);
+            }
+        }
+        edges.push(i64::MIN);
+        for v in edges {
+            let mut s = Scratch::new();
+            s.sint(v);
+            let mut expected = [0u8; 10];
+            let n = encode_into(&mut expected, |w| rmp::encode::write_sint(w, v).is_ok());
+            assert_eq!(s.bytes(), &expected[..n], "sint {v}");
+            let u = v as u64;
+            let mut s = Scratch::new();
+            s.uint(u);
+            let n = encode_into(&mut expected, |w| rmp::encode::write_uint(w, u).is_ok());
+            assert_eq!(s.bytes(), &expected[..n], "uint {u}");
+        }
+        for v in [false, true] {
+            let mut s = Scratch::new();
+            s.bool(v);
+            let mut expected = [0u8; 10];
+            let n = encode_into(&mut expected, |w| rmp::encode::write_bool(w, v).is_ok());
+            assert_eq!(s.bytes(), &expected[..n], "bool {v}");
+        }
+        for len in [0usize, 1, 2, 3, 4, 5, 8, 12, 16, 17, 255, 256, 65535, 65536, u32::MAX as usize] {
+            for ty in [-1i8, 0, 5, i8::MIN, i8::MAX] {
+                let mut s = Scratch::new();
+                s.ext_meta(len, ty).unwrap();
+                let mut expected = [0u8; 10];
+                let n = encode_into(&mut expected, |w| rmp::encode::write_ext_meta(w, len as u32, ty).is_ok());
+                assert_eq!(s.bytes(), &expected[..n], "ext {len} {ty}");
+            }
         }
     }
 

@@ -1,0 +1,300 @@
+//! A SignalR MessagePack client on a Cortex-M3 (QEMU `lm3s6965evb`), with no allocator.
+//!
+//! The client is `signalr-codec-connection`'s client role on `Fixed` storage; the server is a
+//! fixed script of the frames a .NET hub sends, and it checks byte for byte every frame the
+//! client writes. The exchange: handshake, the Ping the client sends once connected, an
+//! invocation of `Add(40, 2)` and its completion, an invocation from the server
+//! (`Greet("qemu", 3)`) whose arguments are bound and answered, a Ping from the server, the
+//! client's keep-alive Ping on its own clock, and the client's Close.
+//!
+//! Output goes to the host through semihosting, without `core::fmt` (numbers are written by
+//! hand), and the program exits through semihosting: status 0 when every step matched.
+//! At the end it reports the stack's high-water mark: cortex-m-rt (feature `paint-stack`)
+//! fills the stack with a pattern before `main`, and the first word still holding it, counted
+//! from the bottom, marks how deep the stack ever reached.
+//!
+//! No `#[global_allocator]` is defined: the binary links only because nothing in the codec,
+//! the connection or their dependencies needs `alloc`.
+
+#![no_std]
+#![no_main]
+
+use core::panic::PanicInfo;
+
+use cortex_m_rt::entry;
+use cortex_m_semihosting::{debug, hio};
+use signalr_codec_connection::{CallId, Config, Connection, Event, Fixed, Instant};
+use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue, ValueWriter};
+
+/// Bytes in each of the connection's three buffers (input, output, replay): the largest frame
+/// this device sends or receives.
+const BYTES: usize = 128;
+/// The device's storage: 128-byte buffers, two pending calls, two tracked server calls, server
+/// ids of at most 8 bytes.
+type Device = Fixed<BYTES, 2, 2, 8>;
+/// The I/O buffers, which the RAM budget does not count: the connection's three.
+const IO_BUFFERS: usize = 3 * BYTES;
+
+// The script: what the client must write and what the server answers, as a .NET hub and the
+// official clients frame them.
+
+/// `{"protocol":"messagepack","version":1}` + 0x1E (the client's handshake request).
+const HANDSHAKE_REQUEST: &[u8] = b"{\"protocol\":\"messagepack\",\"version\":1}\x1e";
+/// `{}` + 0x1E: the server accepts.
+const HANDSHAKE_RESPONSE: &[u8] = b"{}\x1e";
+/// `[6]`, length-prefixed.
+const PING: &[u8] = &[0x02, 0x91, 0x06];
+/// `[1, {}, "0", "Add", [40, 2], []]`: the client's first call.
+const ADD_CALL: &[u8] = &[0x0d, 0x96, 0x01, 0x80, 0xa1, b'0', 0xa3, b'A', b'd', b'd', 0x92, 0x28, 0x02, 0x90];
+/// In one read: `[3, {}, "0", 3, 42]` (call 0 returns 42), `[1, {}, "s1", "Greet", ["qemu", 3],
+/// []]` (the server invokes the client and waits for the answer), and a Ping.
+const SERVER_BATCH: &[u8] = &[
+    0x07, 0x95, 0x03, 0x80, 0xa1, b'0', 0x03, 0x2a, // Completion
+    0x14, 0x96, 0x01, 0x80, 0xa2, b's', b'1', 0xa5, b'G', b'r', b'e', b'e', b't', 0x92, 0xa4, b'q', b'e', b'm', b'u',
+    0x03, 0x90, // Invocation
+    0x02, 0x91, 0x06, // Ping
+];
+/// `[3, {}, "s1", 3, 12]`: the client's answer to `Greet` ("qemu" is 4 bytes, 3 times).
+const GREET_COMPLETION: &[u8] = &[0x08, 0x95, 0x03, 0x80, 0xa2, b's', b'1', 0x03, 0x0c];
+/// `[7, nil, false]`: the client closes.
+const CLOSE: &[u8] = &[0x04, 0x93, 0x07, 0xc0, 0xc2];
+
+/// The keep-alive interval of `Config::client()` (the official clients' 15 s).
+const KEEP_ALIVE_MS: u64 = 15_000;
+
+#[entry]
+fn main() -> ! {
+    let status = match run() {
+        Ok(()) => {
+            say(b"exchange ok\n");
+            debug::EXIT_SUCCESS
+        }
+        Err(step) => {
+            say(b"FAILED at: ");
+            say(step.as_bytes());
+            say(b"\n");
+            debug::EXIT_FAILURE
+        }
+    };
+    report_memory();
+    debug::exit(status);
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
+
+fn t(ms: u64) -> Instant {
+    Instant::from_millis(ms)
+}
+
+type Client = Connection<MessagePackHubProtocol, Device>;
+
+/// The exchange; `Err` names the step that went wrong.
+#[inline(never)]
+fn run() -> Result<(), &'static str> {
+    let mut client: Client = Connection::client_in(MessagePackHubProtocol::new(), Config::client(), t(0));
+
+    // Handshake: the request goes out first; the server's answer connects.
+    expect_sent(&mut client, HANDSHAKE_REQUEST, "handshake request")?;
+    if client.handle_input(t(10), HANDSHAKE_RESPONSE) != HANDSHAKE_RESPONSE.len() {
+        return Err("handshake response not taken");
+    }
+    match client.poll_event() {
+        Some(Event::Connected(handshake)) => {
+            say(b"handshake: ");
+            say(handshake.protocol.as_bytes());
+            say(b"\n");
+        }
+        _ => return Err("no Connected event"),
+    }
+    expect_sent(&mut client, PING, "the Ping after the handshake")?;
+
+    // A call with arguments written without serde or an allocator.
+    let mut args = [0u8; 8];
+    let mut writer = ValueWriter::new(&mut args);
+    if writer.array(2).and_then(|w| w.int(40)).and_then(|w| w.int(2)).is_err() {
+        return Err("writing the arguments");
+    }
+    let len = writer.written().len();
+    let args = RawValue::new(&args[..len]).map_err(|_| "the arguments are not one value")?;
+    let call = client.invoke("Add", args).map_err(|_| "invoke")?;
+    say(b"sent: Add(40, 2) as call ");
+    say_num(call.0 as u32);
+    say(b"\n");
+    expect_sent(&mut client, ADD_CALL, "the Add invocation")?;
+
+    // The server answers the call, invokes a method of the client and pings, in one read.
+    if client.handle_input(t(20), SERVER_BATCH) != SERVER_BATCH.len() {
+        return Err("server batch not taken");
+    }
+    match client.poll_event() {
+        Some(Event::Completion { call: CallId(0), outcome }) => {
+            let result = outcome.result().ok_or("Add completed without a result")?;
+            let sum = result.as_i32().map_err(|_| "Add's result is not an i32")?;
+            say(b"completion: call 0 = ");
+            say_num(sum as u32);
+            say(b"\n");
+        }
+        _ => return Err("no Completion of call 0"),
+    }
+    let (handle, answer) = match client.poll_event() {
+        Some(Event::Invocation(incoming)) if incoming.target == "Greet" => {
+            let handle = incoming.handle.ok_or("Greet is blocking but has no handle")?;
+            let (name, times) = bind_greet(incoming.arguments)?;
+            say(b"invocation: Greet(\"");
+            say(name.as_bytes());
+            say(b"\", ");
+            say_num(times as u32);
+            say(b")\n");
+            (handle, name.len() as i64 * i64::from(times))
+        }
+        _ => return Err("no Invocation of Greet"),
+    };
+    let mut result = [0u8; 9];
+    let mut writer = ValueWriter::new(&mut result);
+    writer.int(answer).map_err(|_| "writing the result")?;
+    let len = writer.written().len();
+    let result = RawValue::new(&result[..len]).map_err(|_| "the result is not one value")?;
+    client.complete(handle, result).map_err(|_| "complete")?;
+    expect_sent(&mut client, GREET_COMPLETION, "the Greet completion")?;
+    say(b"completed: Greet = ");
+    say_num(answer as u32);
+    say(b"\n");
+    if client.poll_event().is_some() {
+        return Err("an event after the server's Ping");
+    }
+    say(b"pings received: ");
+    say_num(client.stats().pings_received as u32);
+    say(b"\n");
+
+    // Nothing sent since 20 ms: the keep-alive Ping is due 15 s later, on the device's clock.
+    let deadline = client.poll_timeout().ok_or("no deadline")?;
+    if deadline != t(20 + KEEP_ALIVE_MS) {
+        return Err("keep-alive deadline");
+    }
+    client.handle_timeout(deadline);
+    expect_sent(&mut client, PING, "the keep-alive Ping")?;
+    say(b"keep-alive ping at ");
+    say_num(deadline.as_millis() as u32);
+    say(b" ms\n");
+
+    client.close(None, false).map_err(|_| "close")?;
+    expect_sent(&mut client, CLOSE, "the Close")?;
+    if !client.is_closed() {
+        return Err("not closed after Close");
+    }
+    say(b"close sent\n");
+    Ok(())
+}
+
+/// `Greet(name: &str, times: i32)`: the arguments bound from the raw array, checking the count
+/// as .NET's binder does.
+fn bind_greet(arguments: RawValue<'_>) -> Result<(&str, i32), &'static str> {
+    let arguments = arguments.arguments().map_err(|_| "Greet's arguments are not an array")?;
+    arguments.expect_len(2).map_err(|_| "Greet takes two arguments")?;
+    let name = arguments.get(0).ok_or("argument 0")?.as_str().map_err(|_| "argument 0 is not a string")?;
+    let times = arguments.get(1).ok_or("argument 1")?.as_i32().map_err(|_| "argument 1 is not an i32")?;
+    Ok((name, times))
+}
+
+/// Drains the client's output into one transport message and compares it with what the script
+/// expects.
+fn expect_sent(client: &mut Client, expected: &[u8], step: &'static str) -> Result<(), &'static str> {
+    let tx = client.poll_transmit().ok_or(step)?;
+    if tx.bytes != expected {
+        say(b"unexpected bytes for: ");
+        say(step.as_bytes());
+        say(b"\n  got:");
+        for &b in tx.bytes {
+            say(b" ");
+            say_num(u32::from(b));
+        }
+        say(b"\n");
+        return Err(step);
+    }
+    if client.poll_transmit().is_some() {
+        say(b"more bytes than expected after: ");
+        say(step.as_bytes());
+        say(b"\n");
+        return Err(step);
+    }
+    Ok(())
+}
+
+/// Writes to the host's stdout.
+fn say(bytes: &[u8]) {
+    if let Ok(mut out) = hio::hstdout() {
+        let _ = out.write_all(bytes);
+    }
+}
+
+/// Writes `n` in decimal (32-bit division only: no u64 division routine is linked for it).
+fn say_num(mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    say(&digits[i..]);
+}
+
+extern "C" {
+    /// The stack's top (its first push goes below it), from cortex-m-rt's `link.x`.
+    static _stack_start: u32;
+    /// The stack's bottom: the end of static RAM, from cortex-m-rt's `link.x`.
+    static _stack_end: u32;
+    /// Static RAM: `.data` and `.bss` lie between these.
+    static __sdata: u32;
+    static __ebss: u32;
+}
+
+/// The value cortex-m-rt's `paint-stack` feature fills the stack with before `main`.
+const PAINT: u32 = cortex_m_rt::STACK_PAINT_VALUE;
+
+/// Reports the RAM this run used: the stack's high-water mark (the lowest word no longer
+/// holding the paint, from the bottom up), static RAM (`.data` + `.bss`), and the I/O buffers
+/// the budget does not count. The connection lives on the stack, so its buffers are in the
+/// high-water mark: `stack beyond I/O buffers` takes them out again.
+fn report_memory() {
+    let top = core::ptr::addr_of!(_stack_start) as usize;
+    let bottom = core::ptr::addr_of!(_stack_end) as usize;
+    let mut reached = top;
+    let mut at = bottom;
+    while at < top {
+        // SAFETY: `[bottom, top)` is the stack region cortex-m-rt set up; reading it is sound.
+        let word = unsafe { core::ptr::read_volatile(at as *const u32) };
+        if word != PAINT {
+            reached = at;
+            break;
+        }
+        at += 4;
+    }
+    let stack = (top - reached) as u32;
+    let statics = (core::ptr::addr_of!(__ebss) as usize - core::ptr::addr_of!(__sdata) as usize) as u32;
+    say(b"connection size: ");
+    say_num(core::mem::size_of::<Client>() as u32);
+    say(b" bytes\nio buffers: ");
+    say_num(IO_BUFFERS as u32);
+    say(b" bytes\nstack high-water: ");
+    say_num(stack);
+    say(b" bytes\nstatic ram: ");
+    say_num(statics);
+    say(b" bytes\nram beyond io buffers: ");
+    say_num(stack + statics - IO_BUFFERS as u32);
+    say(b" bytes\n");
+}
+
+#[panic_handler]
+fn panic(_: &PanicInfo) -> ! {
+    // No message formatting: that would link `core::fmt` for a path that should never run.
+    say(b"panic\n");
+    debug::exit(debug::EXIT_FAILURE);
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
