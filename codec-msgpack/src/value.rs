@@ -327,7 +327,6 @@ impl RawValueBuf {
 }
 
 #[cfg(feature = "alloc")]
-#[cfg(feature = "alloc")]
 impl signalr_codec_core::ToOwnedValue for RawValue<'_> {
     type Owned = RawValueBuf;
 
@@ -336,6 +335,7 @@ impl signalr_codec_core::ToOwnedValue for RawValue<'_> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl From<RawValue<'_>> for RawValueBuf {
     fn from(v: RawValue<'_>) -> Self {
         RawValueBuf(v.0.to_vec())
