@@ -29,10 +29,13 @@ impl Harness {
     pub fn start() -> Option<Harness> {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let unavailable = |reason: String| -> Option<Harness> {
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
+            if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0") {
                 panic!("interop harness unavailable under CI: {reason}");
             }
-            eprintln!("skipping the official-client interop test: {reason}");
+            // Written to the stderr handle, not with `eprintln!`: the test harness captures the
+            // macro's output of passing tests, and a skip must not look like a pass.
+            let test = std::thread::current().name().unwrap_or("interop").to_owned();
+            let _ = writeln!(std::io::stderr(), "\n{test} ... SKIPPED (the official client cannot run: {reason})");
             None
         };
         if !dir.join("node_modules/@microsoft/signalr").is_dir() {
