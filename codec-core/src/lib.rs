@@ -30,6 +30,7 @@ pub mod message;
 pub mod negotiate;
 pub mod output;
 pub mod protocol;
+pub mod status;
 pub mod stream_ids;
 pub mod text;
 pub mod varint;

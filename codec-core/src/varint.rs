@@ -2,7 +2,7 @@
 //! at most 5 bytes, at most 2^31 − 1.
 
 use crate::error::{Error, ErrorKind};
-use crate::frame::Status;
+use crate::status::Status;
 
 /// Most bytes a prefix may take.
 pub const MAX_LEN: usize = 5;

@@ -26,42 +26,14 @@ mod record;
 pub use length_prefix::LengthPrefixFramer;
 pub use record::{RecordFramer, RECORD_SEPARATOR};
 
+/// The push parsers' outcome; it lives in [`crate::status`] so that [`crate::varint`], which
+/// this module uses, does not import it back.
+pub use crate::status::Status;
+
 use core::ops::Range;
 
 use crate::error::Error;
 use crate::output::Output;
-
-/// The outcome of a push parser: done, or needs more input (which is not an error).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Status<T> {
-    /// A whole item was found.
-    Complete(T),
-    /// The input ends inside an item: nothing was consumed; call again with more bytes appended.
-    Partial,
-}
-
-impl<T> Status<T> {
-    /// The item, if complete.
-    pub fn complete(self) -> Option<T> {
-        match self {
-            Status::Complete(t) => Some(t),
-            Status::Partial => None,
-        }
-    }
-
-    /// True for [`Status::Partial`].
-    pub const fn is_partial(&self) -> bool {
-        matches!(self, Status::Partial)
-    }
-
-    /// Converts the item.
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Status<U> {
-        match self {
-            Status::Complete(t) => Status::Complete(f(t)),
-            Status::Partial => Status::Partial,
-        }
-    }
-}
 
 /// Where one frame lies in the input handed to [`Framer::next_frame`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
