@@ -1,4 +1,4 @@
-//! Binding payloads to serde types, the same way for every protocol: the [`Bind`] trait both
+//! Binding payloads to serde types, the same way for every protocol: the `Bind` trait both
 //! raw value types implement (feature `serde`), and .NET's binder texts. (Writing serde values
 //! is [`Serialized`](crate::Serialized).)
 //!
