@@ -26,8 +26,11 @@ pub use signalr_codec_core as codec_core;
 
 use alloc::vec::Vec;
 
-use signalr_codec_core::frame::RecordFramer;
-use signalr_codec_core::{Encode, Error, HubMessage, HubProtocol, Limits, Output, Parsed, TransferFormat};
+use signalr_codec_core::frame::{Framer, RecordFramer, Status};
+use signalr_codec_core::handshake::HandshakeRequest;
+use signalr_codec_core::{
+    Decoder, Encode, Error, HubMessage, HubProtocol, Limits, Output, Parsed, SliceOutput, TransferFormat,
+};
 
 /// The JSON hub protocol (`json`, version 2): records ended by 0x1E, read as .NET reads them,
 /// written byte for byte as .NET writes them.
@@ -76,6 +79,44 @@ impl JsonHubProtocol {
     /// The protocol enforcing `limits`.
     pub const fn with_limits(limits: Limits) -> Self {
         JsonHubProtocol { limits }
+    }
+
+    /// The handshake request a client sends for this protocol: `{"protocol":"json","version":2}`.
+    pub fn handshake_request(&self) -> HandshakeRequest<'static> {
+        HandshakeRequest::new(Self::NAME, Self::VERSION)
+    }
+
+    /// A decoder (framing + parsing) for a byte stream.
+    pub fn decoder(self) -> Decoder<Self> {
+        Decoder::new(self)
+    }
+
+    /// Frames and parses the first message of `buf`: the message and the bytes it took, or
+    /// [`Status::Partial`] until its 0x1E has arrived. Error offsets are relative to `buf`.
+    ///
+    /// ```
+    /// use signalr_codec_core::{frame::Status, HubMessage, Parsed};
+    /// use signalr_codec_json::JsonHubProtocol;
+    /// let protocol = JsonHubProtocol::new();
+    /// let Status::Complete((msg, used)) = protocol.decode(b"{\"type\":6}\x1e{")? else { unreachable!() };
+    /// assert_eq!((msg, used), (Parsed::Message(HubMessage::Ping), 11));
+    /// assert!(protocol.decode(b"{\"type\":6}")?.is_partial());
+    /// # Ok::<(), signalr_codec_core::Error>(())
+    /// ```
+    pub fn decode<'a>(&self, buf: &'a [u8]) -> Result<Status<(Parsed<HubMessage<'a, RawJson<'a>>>, usize)>, Error> {
+        let Status::Complete(frame) = self.framer().next_frame(buf)? else {
+            return Ok(Status::Partial);
+        };
+        let start = frame.body.start;
+        let parsed = parse::parse(&buf[frame.body], &self.limits).map_err(|e| e.shifted(start))?;
+        Ok(Status::Complete((parsed, frame.consumed)))
+    }
+
+    /// Writes `message` framed into a caller's buffer; returns the bytes written. Too small:
+    /// [`ErrorKind::BufferTooSmall`](signalr_codec_core::ErrorKind) with [`Error::needed`],
+    /// nothing written.
+    pub fn write_to_slice<V: Encode<Self>>(&self, message: &HubMessage<'_, V>, buf: &mut [u8]) -> Result<usize, Error> {
+        write::write(self, message, &mut SliceOutput::new(buf))
     }
 
     /// Writes `message` at the end of `out` in one pass (serializable payloads are serialized

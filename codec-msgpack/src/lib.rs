@@ -137,6 +137,18 @@ impl MessagePackHubProtocol {
         write::write_body(self, message, out)
     }
 
+    /// Writes `message` at the end of `out`; on error `out` is left as it was. Returns the bytes
+    /// written.
+    #[cfg(feature = "alloc")]
+    pub fn write_to_vec<V: Encode<Self>>(
+        &self,
+        message: &HubMessage<'_, V>,
+        out: &mut alloc::vec::Vec<u8>,
+    ) -> Result<usize, Error> {
+        let start = out.len();
+        write::write(self, message, out).inspect_err(|_| out.truncate(start))
+    }
+
     /// The framed message as a new vector.
     #[cfg(feature = "alloc")]
     pub fn to_vec<V: Encode<Self>>(&self, message: &HubMessage<'_, V>) -> Result<alloc::vec::Vec<u8>, Error> {
