@@ -24,6 +24,14 @@ pub fn write_request(protocol: &str, version: i32) -> Vec<u8> {
     out
 }
 
+/// Parses the handshake at the start of a stream, reading only as far as the parser looks (its
+/// record separator, or past the size limit): what [`parse`] gives on the whole input, without
+/// waiting for the rest of a connection.
+pub fn parse_stream(side: Side, limits: &Limits, input: &mut dyn std::io::Read) -> std::io::Result<Value> {
+    let record = crate::input::read_record(input, limits.max_message_size)?;
+    Ok(parse(side, limits, &record))
+}
+
 /// Parses one buffer holding a handshake message: `{"ok":{"protocol":…,"version":…}}`,
 /// `{"ok":{}}`, `{"ok":{"error":"…"}}`, or `{"error":{…}}`.
 pub fn parse(side: Side, limits: &Limits, input: &[u8]) -> Value {

@@ -46,27 +46,50 @@ pub fn for_each_line(input: &mut dyn Read, mut f: impl FnMut(&[u8]) -> io::Resul
     }
 }
 
-/// Reads the whole input: the file at `path`, or stdin when it is `None` or `-`.
-pub fn read_all(path: Option<&Path>) -> io::Result<Vec<u8>> {
-    match path {
-        Some(p) if p != Path::new("-") => std::fs::read(p),
-        _ => {
-            let mut buf = Vec::new();
-            io::stdin().lock().read_to_end(&mut buf)?;
-            Ok(buf)
-        }
-    }
+/// Hands each `--hex-lines` line to `f` as it arrives, decoded (or the reason it is not hex),
+/// as [`hex_lines`] splits them; memory is the longest line.
+pub fn for_each_hex_line(
+    input: &mut dyn Read,
+    mut f: impl FnMut(Result<Vec<u8>, String>) -> io::Result<()>,
+) -> io::Result<()> {
+    for_each_line(input, |line| f(hex_line(line)).map(|()| true))
+}
+
+/// One `--hex-lines` line (without its `\n`; a trailing `\r` is ignored), decoded.
+pub fn hex_line(line: &[u8]) -> Result<Vec<u8>, String> {
+    let text = String::from_utf8_lossy(line.strip_suffix(b"\r").unwrap_or(line));
+    crate::hex::decode(&text)
 }
 
 /// The lines of a `--hex-lines` input, each decoded (or the reason it is not hex). Blank lines
-/// are empty buffers; a trailing newline does not add one.
+/// are empty buffers; a trailing newline does not add one. The whole input at once;
+/// [`for_each_hex_line`] reads it line by line.
 pub fn hex_lines(input: &[u8]) -> Vec<Result<Vec<u8>, String>> {
-    let text = String::from_utf8_lossy(input);
-    let mut lines: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
-    if lines.last() == Some(&"") {
+    let mut lines: Vec<&[u8]> = input.split(|&b| b == b'\n').collect();
+    if lines.last() == Some(&&b""[..]) {
         lines.pop();
     }
-    lines.into_iter().map(crate::hex::decode).collect()
+    lines.into_iter().map(hex_line).collect()
+}
+
+/// Reads the input up to its first record separator (0x1E), or until it holds more than
+/// `limit` bytes without one: all a handshake parser looks at, so a handshake is answered
+/// without waiting for the rest of the stream. Memory is the limit plus one read.
+pub fn read_record(input: &mut dyn Read, limit: Option<usize>) -> io::Result<Vec<u8>> {
+    let mut record = Vec::new();
+    let mut buf = vec![0u8; 4096];
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => return Ok(record),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        record.extend_from_slice(&buf[..n]);
+        if buf[..n].contains(&0x1e) || limit.is_some_and(|limit| record.len() > limit) {
+            return Ok(record);
+        }
+    }
 }
 
 /// A `--max-message-size` value: a number of bytes, or `none` for no limit.

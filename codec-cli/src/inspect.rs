@@ -42,119 +42,236 @@ struct Session {
 }
 
 /// Produces the listing of `input`. `protocol` overrides what the handshake (or the first byte)
-/// says; `max_message_size` is the server's limit to warn against (default 32 KiB).
+/// says; `max_message_size` is the server's limit to warn against (default 32 KiB). The whole
+/// input at once; [`Stream`] takes it in pieces.
 pub fn listing(protocol: Option<ProtocolName>, max_message_size: Option<usize>, input: &[u8]) -> String {
-    let mut out = String::new();
-    let mut session = Session::default();
-    let mut pos = 0;
-    let limits = Limits::unlimited();
-    let mut detected = None;
-    let _ = writeln!(out, "{:>8}  {:>6}  message", "offset", "bytes");
-    if let Some(handshake) = codec::leading_handshake(input, &limits) {
+    let mut stream = Stream::new(protocol, max_message_size);
+    let mut out = stream.push(input);
+    out.push_str(&stream.finish());
+    out
+}
+
+/// Where a [`Stream`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// The capture may start with a handshake.
+    Start,
+    /// After the handshake: the protocol is not decided yet.
+    Detect,
+    /// Hub messages in this protocol.
+    Messages(ProtocolName),
+    /// After a framing error: the rest is not read.
+    Failed,
+}
+
+/// `inspect` on a capture arriving in pieces (a pipe still being written): each piece gives the
+/// lines of the messages it completes.
+///
+/// Messages are framed without a size limit, so that oversized ones are shown (and warned
+/// about) rather than refused: memory is the message not yet complete, plus the invocation and
+/// stream ids seen (to judge later messages). A leading handshake is recognised within the
+/// server's size limit, as the server reads it.
+pub struct Stream {
+    forced: Option<ProtocolName>,
+    /// The server's limit to warn against.
+    limit: usize,
+    phase: Phase,
+    started: bool,
+    /// Finds the end of a leading handshake record, within the server's limit.
+    handshake: RecordFramer,
+    framer: Option<Box<dyn Framer + Send>>,
+    buf: Vec<u8>,
+    /// The stream offset of `buf[0]`.
+    base: usize,
+    session: Session,
+}
+
+impl std::fmt::Debug for Stream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stream").field("phase", &self.phase).field("buffered", &self.buf.len()).finish()
+    }
+}
+
+impl Stream {
+    /// A listing of a capture in `protocol` (default: from the handshake, else the first byte),
+    /// warning against a server limit of `max_message_size` (default 32 KiB).
+    pub fn new(protocol: Option<ProtocolName>, max_message_size: Option<usize>) -> Self {
+        let limit = max_message_size.unwrap_or(DEFAULT_MAX_MESSAGE_SIZE);
+        Stream {
+            forced: protocol,
+            limit,
+            phase: Phase::Start,
+            started: false,
+            handshake: RecordFramer::new(Limits::unlimited().with_max_message_size(Some(limit))),
+            framer: None,
+            buf: Vec::new(),
+            base: 0,
+            session: Session::default(),
+        }
+    }
+
+    /// The lines of what `chunk` completes.
+    pub fn push(&mut self, chunk: &[u8]) -> String {
+        let mut out = String::new();
+        if self.phase != Phase::Failed {
+            self.buf.extend_from_slice(chunk);
+        }
+        self.run(&mut out, false);
+        out
+    }
+
+    /// The lines at the end of the capture (a message cut off is reported).
+    pub fn finish(&mut self) -> String {
+        let mut out = String::new();
+        self.run(&mut out, true);
+        if matches!(self.phase, Phase::Messages(_)) && !self.buf.is_empty() {
+            let _ = writeln!(out, "{:>8}  {:>6}  incomplete message at the end", self.base, self.buf.len());
+            warn(&mut out, "the server ends the connection: Connection terminated while reading a message.");
+            self.base += std::mem::take(&mut self.buf).len();
+        }
+        out
+    }
+
+    /// Bytes held, waiting for the rest of their message.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    fn run(&mut self, out: &mut String, end: bool) {
+        if !self.started {
+            self.started = true;
+            let _ = writeln!(out, "{:>8}  {:>6}  message", "offset", "bytes");
+        }
+        if self.phase == Phase::Start {
+            match self.buf.first() {
+                None if !end => return,
+                Some(b'{') => match self.handshake.next_frame(&self.buf) {
+                    Ok(Status::Complete(frame)) => {
+                        let limits = Limits::unlimited();
+                        if let Some(handshake) = codec::leading_handshake(&self.buf[..frame.consumed], &limits) {
+                            self.handshake_lines(out, &handshake);
+                            self.buf.drain(..handshake.bytes);
+                            self.base += handshake.bytes;
+                        }
+                    }
+                    // The handshake's record may still be arriving.
+                    Ok(Status::Partial) if !end => return,
+                    // Longer than the server reads for a handshake, or the capture ended.
+                    Ok(Status::Partial) | Err(_) => {}
+                },
+                _ => {}
+            }
+            self.phase = Phase::Detect;
+        }
+        if self.phase == Phase::Detect {
+            let protocol = match self.forced {
+                Some(p) => p,
+                None => match self.buf.first() {
+                    None if !end => return,
+                    Some(b'{') | None => ProtocolName::Json,
+                    Some(_) => ProtocolName::Messagepack,
+                },
+            };
+            let _ = writeln!(out, "{:>8}  {:>6}  protocol: {protocol}", "", "");
+            let limits = Limits::unlimited();
+            self.framer = Some(match protocol {
+                ProtocolName::Json => Box::new(RecordFramer::new(limits)),
+                ProtocolName::Messagepack => Box::new(LengthPrefixFramer::new(limits)),
+            });
+            self.phase = Phase::Messages(protocol);
+        }
+        if let (Phase::Messages(protocol), Some(framer)) = (self.phase, self.framer.as_mut()) {
+            let mut pos = 0;
+            loop {
+                let frame = match framer.next_frame(&self.buf[pos..]) {
+                    Ok(Status::Complete(frame)) => frame,
+                    Ok(Status::Partial) => break,
+                    Err(e) => {
+                        // The rest of the capture is not read, so its size is not known.
+                        let _ = writeln!(out, "{:>8}  {:>6}  framing error: {e}", self.base + pos, "");
+                        self.phase = Phase::Failed;
+                        self.buf = Vec::new();
+                        return;
+                    }
+                };
+                let body = &self.buf[pos..][frame.body.clone()];
+                let _ = write!(out, "{:>8}  {:>6}  ", self.base + pos, frame.consumed);
+                let limits = Limits::unlimited();
+                match protocol {
+                    ProtocolName::Json => message(out, &mut self.session, &JsonHubProtocol::with_limits(limits), body),
+                    ProtocolName::Messagepack => {
+                        message(out, &mut self.session, &MessagePackHubProtocol::with_limits(limits), body)
+                    }
+                }
+                if frame.consumed > self.limit {
+                    let limit = self.limit;
+                    warn(
+                        out,
+                        &format!(
+                            "over the server's limit: it closes the connection with \"The maximum message size of {limit}B was exceeded. The message size can be configured in AddHubOptions.\""
+                        ),
+                    );
+                }
+                pos += frame.consumed;
+            }
+            // Listed messages leave the buffer: only the one still arriving stays.
+            self.buf.drain(..pos);
+            self.base += pos;
+        }
+    }
+
+    fn handshake_lines(&mut self, out: &mut String, handshake: &codec::LeadingHandshake) {
         let _ = writeln!(out, "{:>8}  {:>6}  handshake {}", 0, handshake.bytes, handshake.description);
-        session.from_server = handshake.protocol.is_none();
-        let direction = if session.from_server { "server → client" } else { "client → server" };
+        self.session.from_server = handshake.protocol.is_none();
+        let direction = if self.session.from_server { "server → client" } else { "client → server" };
         let _ = writeln!(out, "{:>8}  {:>6}  direction: {direction}", "", "");
         if let Some(name) = &handshake.protocol {
-            detected = ProtocolName::from_handshake(name);
+            let detected = ProtocolName::from_handshake(name);
             if detected.is_none() {
-                warn(&mut out, &format!("the server answers: The protocol '{name}' is not supported."));
+                warn(out, &format!("the server answers: The protocol '{name}' is not supported."));
             }
+            self.forced = self.forced.or(detected);
         }
-        session.version = handshake.description.get("version").and_then(|v| v.as_i64()).map(|v| v as i32);
-        if let Some(v) = session.version.filter(|v| *v > 2) {
+        self.session.version = handshake.description.get("version").and_then(|v| v.as_i64()).map(|v| v as i32);
+        if let Some(v) = self.session.version.filter(|v| *v > 2) {
             let name = handshake.protocol.as_deref().unwrap_or("?");
             warn(
-                &mut out,
+                out,
                 &format!("the server answers: The server does not support version {v} of the '{name}' protocol."),
             );
         }
-        pos = handshake.bytes;
     }
-    let protocol = protocol.or(detected).unwrap_or(match input.get(pos) {
-        Some(b'{') | None => ProtocolName::Json,
-        Some(_) => ProtocolName::Messagepack,
-    });
-    let _ = writeln!(out, "{:>8}  {:>6}  protocol: {protocol}", "", "");
-    let limit = max_message_size.unwrap_or(DEFAULT_MAX_MESSAGE_SIZE);
-    match protocol {
-        ProtocolName::Json => {
-            let p = JsonHubProtocol::with_limits(limits);
-            frames(&mut out, &mut session, &p, RecordFramer::new(limits), &input[pos..], pos, limit);
-        }
-        ProtocolName::Messagepack => {
-            let p = MessagePackHubProtocol::with_limits(limits);
-            frames(&mut out, &mut session, &p, LengthPrefixFramer::new(limits), &input[pos..], pos, limit);
-        }
-    }
-    out
 }
 
 fn warn(out: &mut String, text: &str) {
     let _ = writeln!(out, "{:>8}  {:>6}  ! {text}", "", "");
 }
 
-fn frames<P, F>(
-    out: &mut String,
-    session: &mut Session,
-    protocol: &P,
-    mut framer: F,
-    input: &[u8],
-    base: usize,
-    limit: usize,
-) where
+/// The rest of a message's line (after its offset and size) and its warnings.
+fn message<P>(out: &mut String, session: &mut Session, protocol: &P, body: &[u8])
+where
     P: HubProtocol,
     for<'a> P::Value<'a>: ArgumentSizes,
-    F: Framer,
 {
-    let mut pos = 0;
-    loop {
-        let frame = match framer.next_frame(&input[pos..]) {
-            Ok(Status::Complete(frame)) => frame,
-            Ok(Status::Partial) => {
-                if pos < input.len() {
-                    let _ = writeln!(out, "{:>8}  {:>6}  incomplete message at the end", base + pos, input.len() - pos);
-                    warn(out, "the server ends the connection: Connection terminated while reading a message.");
-                }
-                return;
-            }
-            Err(e) => {
-                let _ = writeln!(out, "{:>8}  {:>6}  framing error: {e}", base + pos, input.len() - pos);
-                return;
-            }
-        };
-        let offset = base + pos;
-        let body = &input[pos..][frame.body.clone()];
-        let _ = write!(out, "{offset:>8}  {:>6}  ", frame.consumed);
-        match protocol.parse(body) {
-            Ok(Parsed::Message(message)) => {
-                let _ = writeln!(out, "{}", describe(&message));
-                for w in judge(session, &message) {
-                    warn(out, &w);
-                }
-            }
-            Ok(Parsed::Skipped { message_type }) => {
-                let _ = writeln!(out, "unknown type {message_type} (skipped by .NET and the JS client)");
-            }
-            Err(e) => {
-                let _ = writeln!(out, "invalid: {} ({})", e.message(), e.kind());
-                if std::str::from_utf8(body).is_err()
-                    && protocol.transfer_format() == signalr_codec_core::TransferFormat::Text
-                {
-                    warn(out, "the record is not valid UTF-8");
-                }
-                warn(out, "the server closes the connection on an invalid message");
+    match protocol.parse(body) {
+        Ok(Parsed::Message(message)) => {
+            let _ = writeln!(out, "{}", describe(&message));
+            for w in judge(session, &message) {
+                warn(out, &w);
             }
         }
-        if frame.consumed > limit {
-            warn(
-                out,
-                &format!(
-                    "over the server's limit: it closes the connection with \"The maximum message size of {limit}B was exceeded. The message size can be configured in AddHubOptions.\""
-                ),
-            );
+        Ok(Parsed::Skipped { message_type }) => {
+            let _ = writeln!(out, "unknown type {message_type} (skipped by .NET and the JS client)");
         }
-        pos += frame.consumed;
+        Err(e) => {
+            let _ = writeln!(out, "invalid: {} ({})", e.message(), e.kind());
+            if std::str::from_utf8(body).is_err()
+                && protocol.transfer_format() == signalr_codec_core::TransferFormat::Text
+            {
+                warn(out, "the record is not valid UTF-8");
+            }
+            warn(out, "the server closes the connection on an invalid message");
+        }
     }
 }
 

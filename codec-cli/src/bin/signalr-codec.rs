@@ -113,18 +113,16 @@ fn limits(max_message_size: Option<SizeLimit>) -> Limits {
     }
 }
 
-/// Applies `f` to each buffer: one per hex line, or the whole input as one buffer.
-fn per_buffer(data: &[u8], hex_lines: bool, mut f: impl FnMut(&[u8]) -> Value) -> Vec<Value> {
-    if !hex_lines {
-        return vec![f(data)];
-    }
-    input::hex_lines(data)
-        .into_iter()
-        .map(|line| match line {
+/// Applies `f` to each hex line of the input as it arrives and prints one line for each (an
+/// input error for a line that is not hex); memory is the longest line.
+fn per_hex_line(file: Option<&std::path::Path>, mut f: impl FnMut(&[u8]) -> Value) -> io::Result<()> {
+    input::for_each_hex_line(&mut *input::open(file)?, |line| {
+        let out = match line {
             Ok(bytes) => f(&bytes),
             Err(e) => serde_json::json!({ "error": report::input(e) }),
-        })
-        .collect()
+        };
+        print_lines(&[out])
+    })
 }
 
 fn print_lines(lines: &[Value]) -> io::Result<()> {
@@ -141,8 +139,7 @@ fn run(cli: Cli) -> io::Result<bool> {
         Command::Decode { protocol, max_message_size, hex_lines, file } => {
             let limits = limits(max_message_size);
             if hex_lines {
-                let data = input::read_all(file.as_deref())?;
-                print_lines(&per_buffer(&data, true, |buf| decode::buffer(protocol, limits, buf)))?;
+                per_hex_line(file.as_deref(), |buf| decode::buffer(protocol, limits, buf))?;
                 return Ok(true);
             }
             // Lines as their messages arrive: a growing capture or a pipe is followed.
@@ -198,16 +195,26 @@ fn run(cli: Cli) -> io::Result<bool> {
             Ok(converter.ok())
         }
         Command::Frames { protocol, max_message_size, hex_lines, file } => {
-            let data = input::read_all(file.as_deref())?;
             let limits = limits(max_message_size);
-            let lines = per_buffer(&data, hex_lines, |buf| frames::frame_buffer(protocol, limits, buf));
-            print_lines(&lines)?;
-            Ok(hex_lines || lines.iter().all(|l| l.get("error").is_none()))
+            if hex_lines {
+                per_hex_line(file.as_deref(), |buf| frames::frame_buffer(protocol, limits, buf))?;
+                return Ok(true);
+            }
+            // Lines as their frames arrive, holding only the frame not yet complete.
+            let mut framer = frames::Stream::new(protocol, limits);
+            input::for_each_chunk(&mut *input::open(file.as_deref())?, |chunk| print_lines(&framer.push(chunk)))?;
+            print_lines(&framer.finish())?;
+            Ok(framer.ok())
         }
         Command::Inspect { protocol, max_message_size, file } => {
-            let data = input::read_all(file.as_deref())?;
+            // Each message's line as it arrives.
+            let mut listing = inspect::Stream::new(protocol, max_message_size);
             let mut out = io::stdout().lock();
-            out.write_all(inspect::listing(protocol, max_message_size, &data).as_bytes())?;
+            input::for_each_chunk(&mut *input::open(file.as_deref())?, |chunk| {
+                out.write_all(listing.push(chunk).as_bytes())?;
+                out.flush()
+            })?;
+            out.write_all(listing.finish().as_bytes())?;
             out.flush()?;
             Ok(true)
         }
@@ -223,11 +230,15 @@ fn run(cli: Cli) -> io::Result<bool> {
             Ok(true)
         }
         Command::Handshake { parse: Some(side), hex_lines, file, .. } => {
-            let data = input::read_all(file.as_deref())?;
             let limits = Limits::default();
-            let lines = per_buffer(&data, hex_lines, |buf| handshake::parse(side, &limits, buf));
-            print_lines(&lines)?;
-            Ok(hex_lines || lines.iter().all(|l| l.get("error").is_none()))
+            if hex_lines {
+                per_hex_line(file.as_deref(), |buf| handshake::parse(side, &limits, buf))?;
+                return Ok(true);
+            }
+            // Only the handshake's record is read: the rest of a connection need not end first.
+            let line = handshake::parse_stream(side, &limits, &mut *input::open(file.as_deref())?)?;
+            print_lines(std::slice::from_ref(&line))?;
+            Ok(line.get("error").is_none())
         }
     }
 }
