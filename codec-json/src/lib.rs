@@ -32,6 +32,9 @@ use signalr_codec_core::{
     Decoder, Encode, Error, HubMessage, HubProtocol, Limits, Output, Parsed, SliceOutput, TransferFormat,
 };
 
+/// A parsed hub message: strings, headers and stream ids borrowed from the record, payloads raw.
+pub type Message<'a> = HubMessage<'a, RawJson<'a>>;
+
 /// The JSON hub protocol (`json`, version 2): records ended by 0x1E, read as .NET reads them,
 /// written byte for byte as .NET writes them.
 ///
@@ -103,7 +106,7 @@ impl JsonHubProtocol {
     /// assert!(protocol.decode(b"{\"type\":6}")?.is_partial());
     /// # Ok::<(), signalr_codec_core::Error>(())
     /// ```
-    pub fn decode<'a>(&self, buf: &'a [u8]) -> Result<Status<(Parsed<HubMessage<'a, RawJson<'a>>>, usize)>, Error> {
+    pub fn decode<'a>(&self, buf: &'a [u8]) -> Result<Status<(Parsed<Message<'a>>, usize)>, Error> {
         let Status::Complete(frame) = self.framer().next_frame(buf)? else {
             return Ok(Status::Partial);
         };
