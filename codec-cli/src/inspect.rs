@@ -39,6 +39,39 @@ struct Session {
     version: Option<i32>,
     invoked: HashSet<String>,
     streams: HashSet<String>,
+    /// Messages listed, by type (`unknown type`, `invalid`), in order of first appearance.
+    counts: Vec<(String, usize)>,
+    warnings: usize,
+}
+
+impl Session {
+    fn count(&mut self, kind: &str) {
+        match self.counts.iter_mut().find(|(k, _)| k == kind) {
+            Some((_, n)) => *n += 1,
+            None => self.counts.push((kind.to_owned(), 1)),
+        }
+    }
+
+    /// `N messages (a Invocation, b Completion, …), M warnings`: that the capture was checked,
+    /// even when nothing was found.
+    fn summary(&self, stopped: &str) -> String {
+        let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
+        let total: usize = self.counts.iter().map(|(_, n)| n).sum();
+        let mut line = match total {
+            0 => "no messages".to_owned(),
+            n => {
+                let by_type: Vec<String> = self.counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+                format!("{} ({})", plural(n, "message"), by_type.join(", "))
+            }
+        };
+        line.push_str(stopped);
+        line.push_str(", ");
+        line.push_str(&match self.warnings {
+            0 => "no warnings".to_owned(),
+            n => plural(n, "warning"),
+        });
+        line
+    }
 }
 
 /// Produces the listing of `input`. `protocol` overrides what the handshake (or the first byte)
@@ -83,6 +116,8 @@ pub struct Stream {
     buf: Vec<u8>,
     /// The stream offset of `buf[0]`.
     base: usize,
+    /// Bytes pushed, read or not.
+    total: usize,
     session: Session,
 }
 
@@ -106,6 +141,7 @@ impl Stream {
             framer: None,
             buf: Vec::new(),
             base: 0,
+            total: 0,
             session: Session::default(),
         }
     }
@@ -113,6 +149,7 @@ impl Stream {
     /// The lines of what `chunk` completes.
     pub fn push(&mut self, chunk: &[u8]) -> String {
         let mut out = String::new();
+        self.total += chunk.len();
         if self.phase != Phase::Failed {
             self.buf.extend_from_slice(chunk);
         }
@@ -126,9 +163,15 @@ impl Stream {
         self.run(&mut out, true);
         if matches!(self.phase, Phase::Messages(_)) && !self.buf.is_empty() {
             let _ = writeln!(out, "{:>8}  {:>6}  incomplete message at the end", self.base, self.buf.len());
-            warn(&mut out, "the server ends the connection: Connection terminated while reading a message.");
+            warn(
+                &mut out,
+                &mut self.session,
+                "the server ends the connection: Connection terminated while reading a message.",
+            );
             self.base += std::mem::take(&mut self.buf).len();
         }
+        let stopped = if self.phase == Phase::Failed { " before the framing error" } else { "" };
+        let _ = writeln!(out, "{:>8}  {:>6}  end: {}", self.total, "", self.session.summary(stopped));
         out
     }
 
@@ -189,6 +232,7 @@ impl Stream {
                     Err(e) => {
                         // The rest of the capture is not read, so its size is not known.
                         let _ = writeln!(out, "{:>8}  {:>6}  framing error: {e}", self.base + pos, "");
+                        warn(out, &mut self.session, "the server closes the connection on a framing error");
                         self.phase = Phase::Failed;
                         self.buf = Vec::new();
                         return;
@@ -207,6 +251,7 @@ impl Stream {
                     let limit = self.limit;
                     warn(
                         out,
+                        &mut self.session,
                         &format!(
                             "over the server's limit: it closes the connection with \"The maximum message size of {limit}B was exceeded. The message size can be configured in AddHubOptions.\""
                         ),
@@ -228,7 +273,7 @@ impl Stream {
         if let Some(name) = &handshake.protocol {
             let detected = ProtocolName::from_handshake(name);
             if detected.is_none() {
-                warn(out, &format!("the server answers: The protocol '{name}' is not supported."));
+                warn(out, &mut self.session, &format!("the server answers: The protocol '{name}' is not supported."));
             }
             self.forced = self.forced.or(detected);
         }
@@ -237,13 +282,15 @@ impl Stream {
             let name = handshake.protocol.as_deref().unwrap_or("?");
             warn(
                 out,
+                &mut self.session,
                 &format!("the server answers: The server does not support version {v} of the '{name}' protocol."),
             );
         }
     }
 }
 
-fn warn(out: &mut String, text: &str) {
+fn warn(out: &mut String, session: &mut Session, text: &str) {
+    session.warnings += 1;
     let _ = writeln!(out, "{:>8}  {:>6}  ! {text}", "", "");
 }
 
@@ -256,21 +303,24 @@ where
     match protocol.parse(body) {
         Ok(Parsed::Message(message)) => {
             let _ = writeln!(out, "{}", describe(&message));
+            session.count(&format!("{:?}", message.message_type()));
             for w in judge(session, &message) {
-                warn(out, &w);
+                warn(out, session, &w);
             }
         }
         Ok(Parsed::Skipped { message_type }) => {
             let _ = writeln!(out, "unknown type {message_type} (skipped by .NET and the JS client)");
+            session.count("unknown type");
         }
         Err(e) => {
             let _ = writeln!(out, "invalid: {} ({})", e.message(), e.kind());
+            session.count("invalid");
             if std::str::from_utf8(body).is_err()
                 && protocol.transfer_format() == signalr_codec_core::TransferFormat::Text
             {
-                warn(out, "the record is not valid UTF-8");
+                warn(out, session, "the record is not valid UTF-8");
             }
-            warn(out, "the server closes the connection on an invalid message");
+            warn(out, session, "the server closes the connection on an invalid message");
         }
     }
 }
@@ -294,7 +344,7 @@ fn describe<V: ArgumentSizes>(message: &HubMessage<'_, V>) -> String {
         HubMessage::Invocation(m) => {
             arguments(&mut line, &m.target, &m.arguments);
             if m.invocation_id.is_none() {
-                line.push_str(" (non-blocking)");
+                line.push_str(" (non-blocking: no completion expected)");
             }
             if !m.stream_ids.is_empty() {
                 let _ = write!(line, " streamIds={:?}", m.stream_ids.iter().collect::<Vec<_>>());
@@ -307,7 +357,7 @@ fn describe<V: ArgumentSizes>(message: &HubMessage<'_, V>) -> String {
             }
         }
         HubMessage::Completion(m) => match &m.outcome {
-            Outcome::Void => line.push_str(" void"),
+            Outcome::Void => line.push_str(" void (no result)"),
             Outcome::Result(_) => line.push_str(" with result"),
             Outcome::Error(e) => {
                 let _ = write!(line, " error={e:?}");

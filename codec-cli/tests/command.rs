@@ -179,9 +179,43 @@ fn inspect_warns_where_a_server_would_act() {
         "stateful reconnect message, but the handshake asked for version 1",
         "The maximum message size of 32768B was exceeded.",
         "not valid UTF-8",
+        "Completion id=\"9\" void (no result)",
+        "(non-blocking: no completion expected)",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
+    assert_eq!(
+        text.lines().last(),
+        Some("   33168          end: 4 messages (1 Completion, 1 Ack, 1 Invocation, 1 invalid), 5 warnings")
+    );
+}
+
+#[test]
+fn inspect_ends_with_a_summary_that_tells_no_warnings_from_not_checked() {
+    let out = run(&["inspect", repo("captures/client-messagepack.bin").to_str().unwrap()], b"");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.lines().last(),
+        Some(
+            "     359          end: 11 messages (3 Invocation, 1 StreamInvocation, 2 StreamItem, 1 Completion, \
+             1 CancelInvocation, 1 Ping, 1 Ack, 1 Close), no warnings"
+        ),
+        "{text}"
+    );
+    let empty = run(&["inspect"], b"");
+    assert_eq!(
+        String::from_utf8_lossy(&empty.stdout),
+        "  offset   bytes  message\n                  protocol: json\n       0          end: no messages, no warnings\n"
+    );
+    // A framing error stops the listing: the summary says so.
+    let bad = run(&["inspect", "-p", "messagepack"], &[0x02, 0x91, 0x06, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert!(text.contains("       3          framing error: Messages over 2GB in size are not supported."), "{text}");
+    assert_eq!(
+        text.lines().last(),
+        Some("       9          end: 1 message (1 Ping) before the framing error, 1 warning")
+    );
 }
 
 #[test]
