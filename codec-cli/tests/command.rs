@@ -283,13 +283,37 @@ fn read_at_least(pieces: &std::sync::mpsc::Receiver<Vec<u8>>, n: usize) -> Vec<u
 }
 
 #[test]
-fn decode_and_convert_follow_a_pipe_that_is_still_being_written() {
+fn every_streaming_command_follows_a_pipe_that_is_still_being_written() {
     use std::time::Duration;
     let ping = b"{\"type\":6}\x1e";
     let invocation = b"{\"type\":1,\"target\":\"Send\",\"arguments\":[1]}\x1e";
-    for (args, first) in [
-        (&["decode", "-p", "json"][..], b"{\"type\":6}\n".to_vec()),
-        (&["convert", "--from", "json", "--to", "messagepack"][..], vec![0x02, 0x91, 0x06]),
+    let raw = [&ping[..], &invocation[..]].concat();
+    // The first hex line, and half of the second.
+    let hex = format!("{}\n{}\n", signalr_codec_cli::hex::encode(ping), signalr_codec_cli::hex::encode(invocation));
+    let hex_split = signalr_codec_cli::hex::encode(ping).len() + 1 + 20;
+    let inspect_first = "  offset   bytes  message\n                  protocol: json\n       0      11  Ping\n";
+    for (args, input, split, first) in [
+        (&["decode", "-p", "json"][..], &raw[..], ping.len() + 20, b"{\"type\":6}\n".to_vec()),
+        (&["convert", "--from", "json", "--to", "messagepack"][..], &raw[..], ping.len() + 20, vec![0x02, 0x91, 0x06]),
+        (&["inspect"][..], &raw[..], ping.len() + 20, inspect_first.as_bytes().to_vec()),
+        (
+            &["frames", "-p", "json"][..],
+            &raw[..],
+            ping.len() + 20,
+            b"{\"frame\":\"7b2274797065223a367d\",\"offset\":0,\"bytes\":11}\n".to_vec(),
+        ),
+        (
+            &["decode", "-p", "json", "--hex-lines"][..],
+            hex.as_bytes(),
+            hex_split,
+            b"{\"ok\":[{\"type\":6}],\"skipped\":[]}\n".to_vec(),
+        ),
+        (
+            &["frames", "-p", "json", "--hex-lines"][..],
+            hex.as_bytes(),
+            hex_split,
+            b"{\"ok\":{\"frames\":[\"7b2274797065223a367d\"],\"remaining\":\"\"}}\n".to_vec(),
+        ),
     ] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_signalr-codec"))
             .args(args)
@@ -301,19 +325,42 @@ fn decode_and_convert_follow_a_pipe_that_is_still_being_written() {
         let mut stdin = child.stdin.take().unwrap();
         let pieces = stdout_pieces(child.stdout.take().unwrap());
         // A whole message and half of the next: the first is answered while the pipe is open.
-        stdin.write_all(ping).unwrap();
-        stdin.write_all(&invocation[..20]).unwrap();
+        stdin.write_all(&input[..split]).unwrap();
         stdin.flush().unwrap();
         assert_eq!(read_at_least(&pieces, first.len()), first, "{args:?}: answered before the input ends");
         std::thread::sleep(Duration::from_millis(100));
         assert!(child.try_wait().unwrap().is_none(), "{args:?}: still waiting for the rest, not failed");
-        stdin.write_all(&invocation[20..]).unwrap();
+        stdin.write_all(&input[split..]).unwrap();
         drop(stdin);
         let mut whole = first.clone();
         whole.extend(pieces.iter().flatten());
         let status = child.wait_with_output().unwrap();
         assert!(status.status.success(), "{args:?}: {}", String::from_utf8_lossy(&status.stderr));
-        let all = run(args, &[&ping[..], &invocation[..]].concat());
+        let all = run(args, input);
         assert_eq!(whole, all.stdout, "{args:?}: the same output as from the whole input");
     }
+}
+
+#[test]
+fn handshake_parse_answers_without_waiting_for_the_rest_of_the_connection() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_signalr-codec"))
+        .args(["handshake", "--parse", "request"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let pieces = stdout_pieces(child.stdout.take().unwrap());
+    // The request and the start of the first message; the pipe stays open.
+    stdin.write_all(b"{\"protocol\":\"json\",\"version\":1}\x1e{\"type\":").unwrap();
+    stdin.flush().unwrap();
+    let expected = b"{\"ok\":{\"protocol\":\"json\",\"version\":1}}\n";
+    assert_eq!(read_at_least(&pieces, expected.len()), expected);
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    // Past the size limit without a separator, it stops reading and says why.
+    let out = run(&["handshake", "--parse", "request"], &vec![b' '; 40_000]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(lines(&out)[0]["error"]["kind"], "limit", "{:?}", lines(&out));
 }
