@@ -89,7 +89,7 @@ impl<B: Bytes> Replay<B> {
 /// Length of the frame at the front of `bytes`, which this side wrote itself.
 fn frame_len(framing: Framing, bytes: &[u8]) -> usize {
     match framing {
-        Framing::RecordSeparator => bytes.iter().position(|&b| b == RECORD_SEPARATOR).map_or(bytes.len(), |i| i + 1),
+        Framing::RecordSeparator => memchr::memchr(RECORD_SEPARATOR, bytes).map_or(bytes.len(), |i| i + 1),
         Framing::LengthPrefixed => match varint::decode(bytes) {
             Ok(Status::Complete((len, prefix))) => (prefix + len as usize).min(bytes.len()),
             _ => bytes.len(),
