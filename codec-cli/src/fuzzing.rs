@@ -91,13 +91,33 @@ fn check_written(protocol: ProtocolName, written: &[u8]) {
     assert_eq!(rewritten(protocol, &events), written, "{protocol}: written → decoded → written differs");
 }
 
+/// A reader giving at most `chunk` bytes per read, as a pipe gives what was written so far.
+struct Pieces<'a> {
+    data: &'a [u8],
+    chunk: usize,
+}
+
+impl std::io::Read for Pieces<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.data.len().min(self.chunk).min(buf.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
 /// The command's library on hostile input. The first byte picks the operation (its low 3
 /// bits), the protocol (bit 3), the target of `convert` (bit 4: the other protocol) and a chunk
 /// size (bits 5–7); the rest is the input. Operations:
 ///
 /// - `decode`: the stream pushed in chunks gives the same lines as pushed whole, and the
 ///   decoder holds no more than the size limit plus one piece;
-/// - `frames`, `inspect`, `decode --hex-lines` and `handshake --parse`: never panic;
+/// - `frames` and `inspect`: the stream pushed in chunks gives the same lines as the whole
+///   buffer (`frames` holding no more than the size limit plus one piece);
+/// - `decode --hex-lines`: the hex lines read from a reader that gives `chunk` bytes at a time
+///   are the lines of the whole input, and decoding them never panics;
+/// - `handshake --parse`: reading only the handshake's record, `chunk` bytes at a time, gives
+///   what the whole input gives;
 /// - `convert`: the same whole and in chunks; what it wrote decodes, and re-writing what it
 ///   decodes to gives the same bytes (it wrote what it read);
 /// - `encode`: each line it writes decodes to one message that writes back to the same bytes;
@@ -126,10 +146,30 @@ pub fn cli(data: &[u8]) {
         }
         1 => {
             crate::frames::frame_buffer(protocol, limits, input);
+            let lines_in = |chunk: usize| {
+                let mut stream = crate::frames::Stream::new(protocol, limits);
+                let mut lines = Vec::new();
+                for piece in input.chunks(chunk) {
+                    lines.extend(stream.push(piece));
+                    let limit = limits.max_message_size.unwrap_or(usize::MAX);
+                    assert!(stream.buffered() <= limit.saturating_add(piece.len()), "{} bytes held", stream.buffered());
+                }
+                lines.extend(stream.finish());
+                (lines, stream.ok())
+            };
+            assert_eq!(lines_in(chunk), lines_in(usize::MAX), "frames in chunks of {chunk}");
         }
         2 => {
             let forced = (control & 0x10 != 0).then_some(protocol);
-            crate::inspect::listing(forced, Some(usize::from(control)), input);
+            let limit = Some(usize::from(control));
+            let whole = crate::inspect::listing(forced, limit, input);
+            let mut stream = crate::inspect::Stream::new(forced, limit);
+            let mut listing = String::new();
+            for piece in input.chunks(chunk) {
+                listing.push_str(&stream.push(piece));
+            }
+            listing.push_str(&stream.finish());
+            assert_eq!(listing, whole, "inspect in chunks of {chunk}");
         }
         3 => {
             let to = if control & 0x10 == 0 { protocol } else { other };
@@ -167,11 +207,24 @@ pub fn cli(data: &[u8]) {
         }
         6 => {
             crate::decode::buffer(protocol, limits, input);
+            let mut lines = Vec::new();
+            crate::input::for_each_hex_line(&mut Pieces { data: input, chunk }, |line| {
+                lines.push(line);
+                Ok(())
+            })
+            .expect("reading from memory does not fail");
+            assert_eq!(lines, crate::input::hex_lines(input), "hex lines read {chunk} bytes at a time");
+            for bytes in lines.iter().flatten() {
+                crate::decode::buffer(protocol, limits, bytes);
+            }
         }
         _ => {
             let side =
                 if control & 0x10 == 0 { crate::handshake::Side::Request } else { crate::handshake::Side::Response };
-            crate::handshake::parse(side, &limits, input);
+            let whole = crate::handshake::parse(side, &limits, input);
+            let streamed = crate::handshake::parse_stream(side, &limits, &mut Pieces { data: input, chunk })
+                .expect("reading from memory does not fail");
+            assert_eq!(streamed, whole, "handshake read {chunk} bytes at a time");
         }
     }
 }
