@@ -23,7 +23,7 @@ mod timestamp;
 mod value;
 mod write;
 
-use signalr_codec_core::frame::{Framer, LengthPrefixFramer, Status};
+use signalr_codec_core::frame::{LengthPrefixFramer, Status};
 use signalr_codec_core::handshake::HandshakeRequest;
 use signalr_codec_core::{
     Decoder, Encode, Error, ErrorKind, HubMessage, HubProtocol, Limits, Output, Parsed, SliceOutput, TransferFormat,
@@ -113,12 +113,7 @@ impl MessagePackHubProtocol {
     /// # Ok::<(), signalr_codec_core::Error>(())
     /// ```
     pub fn decode<'a>(&self, buf: &'a [u8]) -> Result<Status<(Parsed<Message<'a>>, usize)>, Error> {
-        let Status::Complete(frame) = self.framer().next_frame(buf)? else {
-            return Ok(Status::Partial);
-        };
-        let start = frame.body.start;
-        let parsed = parse::parse(&buf[frame.body], &self.limits).map_err(|e| e.shifted(start))?;
-        Ok(Status::Complete((parsed, frame.consumed)))
+        Decoder::new(*self).decode(buf)
     }
 
     /// Writes `message` framed into a caller's buffer; returns the bytes written. Too small:
