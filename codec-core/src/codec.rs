@@ -3,8 +3,10 @@
 //!
 //! The decoder hands out [`HubFrame`]s: the frame's body as a `Bytes` split off the read buffer
 //! without copying, parsed on demand with [`HubFrame::parse`] (which borrows strings and
-//! payloads from it). The alternative — an owned message per frame — would copy every string
-//! and payload and allocate for each; the frame costs one reference count.
+//! payloads from it). The alternative — an owned message per frame — copies every string and
+//! payload and allocates for each. Measured on the canonical `batch_1000_small`
+//! (`benches/examples/codec_items.rs` under callgrind), instructions per message to decode and
+//! look at it: JSON 1,574 as a frame against 2,357 owned, MessagePack 579 against 1,370.
 
 use bytes::{Bytes, BytesMut};
 
