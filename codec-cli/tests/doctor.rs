@@ -124,6 +124,30 @@ fn msgpack(message: Value) -> Vec<u8> {
 }
 
 #[test]
+fn other_requests_and_sockets_of_the_page_are_not_connections() {
+    let mut page = websocket(vec![text("receive", 0.5, "{\"type\":\"ok\"}")]);
+    page["request"]["url"] = json!("ws://example.test/ws");
+    let item = json!({
+        "startedDateTime": started(0.0),
+        "time": 3,
+        "request": { "method": "GET", "url": "https://example.test/item?id=5" },
+        "response": { "status": 404, "content": { "mimeType": "text/html", "text": "<html>" } },
+    });
+    let report = diagnose(&har(vec![item, page, negotiated(WS), websocket(session(vec![]))]));
+    assert_eq!(report.findings, []);
+    assert_eq!(report.connections.len(), 1);
+}
+
+#[test]
+fn a_websocket_without_negotiate_is_judged_by_its_handshake() {
+    let report = diagnose(&har(vec![websocket(session(vec![]))]));
+    assert_eq!((report.connections.len(), report.findings.len()), (1, 0));
+    let mut refused = websocket(vec![]);
+    refused["response"]["status"] = json!(400);
+    assert_eq!(kinds(&diagnose(&har(vec![refused]))), ["transport-400-503"]);
+}
+
+#[test]
 fn a_healthy_messagepack_session_has_no_findings() {
     let frames = vec![
         text("send", 0.2, &rec(r#"{"protocol":"messagepack","version":1}"#)),

@@ -113,13 +113,13 @@ enum Command {
         /// The server's MaximumReceiveMessageSize in bytes, or `none` (default: 32768).
         #[arg(long)]
         max_message_size: Option<SizeLimit>,
-        /// The keep-alive interval of server and client, in ms (default: 15000).
+        /// The keep-alive interval of server and client, in ms.
         #[arg(long, default_value_t = 15_000)]
         keep_alive_ms: u64,
-        /// ClientTimeoutInterval and the client's server timeout, in ms (default: 30000).
+        /// ClientTimeoutInterval and the client's server timeout, in ms.
         #[arg(long, default_value_t = 30_000)]
         timeout_ms: u64,
-        /// The handshake timeout, in ms (default: 15000).
+        /// The handshake timeout, in ms.
         #[arg(long, default_value_t = 15_000)]
         handshake_timeout_ms: u64,
         /// The HAR file or raw capture (default: stdin).

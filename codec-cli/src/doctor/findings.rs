@@ -71,12 +71,16 @@ pub fn analyse(capture: &Capture, options: &Options) -> Report {
         if r.is_negotiate() {
             report.negotiates += 1;
             negotiate(r, &mut report.findings, &mut negotiated);
-        } else if r.query("id").is_some() || capture.connections.iter().any(|c| c.entry == r.entry) {
+        } else if capture.connections.iter().any(|c| c.entries.contains(&r.entry)) {
             transport_request(r, &mut report.findings);
         }
     }
     for (i, c) in capture.connections.iter().enumerate() {
-        let summary = connection(i, c, c.id.as_ref().and_then(|id| negotiated.get(id)), options, &mut report.findings);
+        // A transport request that failed is reported already: what did not follow is its result.
+        let failed =
+            capture.requests.iter().any(|r| c.entries.contains(&r.entry) && status_finding(r, false).is_some());
+        let negotiated = c.id.as_ref().and_then(|id| negotiated.get(id));
+        let summary = connection(i, c, negotiated, failed, options, &mut report.findings);
         report.connections.push(summary);
     }
     report
@@ -298,6 +302,7 @@ fn connection(
     ci: usize,
     c: &Connection,
     negotiated: Option<&Negotiated>,
+    failed: bool,
     o: &Options,
     out: &mut Vec<Finding>,
 ) -> ConnectionSummary {
@@ -372,7 +377,7 @@ fn connection(
                 "send {\"protocol\":\"json\",\"version\":1} and 0x1E first (the official clients do; check custom clients and proxies)",
             ), ci, f));
         }
-        (_, None) if !c.one_direction && c.transport != Transport::Raw => {
+        (_, None) if !c.one_direction && !failed => {
             out.push(conn_finding(finding(
                 Severity::Error,
                 "handshake-missing",

@@ -101,6 +101,13 @@ impl Request {
     }
 }
 
+/// Host and path of a URL, without scheme, query or trailing slash: `example.test/hub`.
+fn hub_path(url: &str) -> &str {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let path = path.split_once("://").map_or(path, |(_, rest)| rest);
+    path.trim_end_matches('/')
+}
+
 /// The value of query parameter `name` in `url` (undecoded).
 pub fn query<'u>(url: &'u str, name: &str) -> Option<&'u str> {
     let q = url.split_once('?')?.1.split('#').next().unwrap_or("");
@@ -116,6 +123,8 @@ pub fn query<'u>(url: &'u str, name: &str) -> Option<&'u str> {
 pub struct Connection {
     /// The first entry of the connection.
     pub entry: usize,
+    /// Every entry of the connection (its transport requests).
+    pub entries: Vec<usize>,
     /// Its URL.
     pub url: String,
     /// The transport.
@@ -160,6 +169,16 @@ pub fn parse(input: &[u8]) -> Result<Capture, String> {
     let root: Value = serde_json::from_slice(input).map_err(|e| format!("not a HAR file: invalid JSON: {e}"))?;
     let entries =
         field(&root, &["log", "entries"]).and_then(Value::as_array).ok_or("not a HAR file: no log.entries array")?;
+    // The hubs negotiated with: only their transport requests are SignalR connections (a page
+    // has other requests with `id=` and other WebSockets, a dev server's reload socket).
+    let hubs: Vec<String> = entries
+        .iter()
+        .filter_map(|e| str_field(e, &["request", "url"]))
+        .filter_map(|url| {
+            let path = hub_path(url);
+            path.strip_suffix("/negotiate").map(str::to_owned)
+        })
+        .collect();
     let mut capture = Capture::default();
     for (i, entry) in entries.iter().enumerate() {
         let url = str_field(entry, &["request", "url"]).ok_or(format!("HAR entry {i}: no request.url"))?;
@@ -180,10 +199,18 @@ pub fn parse(input: &[u8]) -> Result<Capture, String> {
             || url.starts_with("ws://")
             || url.starts_with("wss://")
             || status == 101;
+        let of_hub = hubs.iter().any(|h| *h == hub_path(url));
         if websocket && !request.is_negotiate() {
             let frames = websocket_frames(i, entry)?;
-            add(&mut capture, &request, Transport::WebSockets, frames, true);
-        } else if request.query("id").is_some() && !request.is_negotiate() {
+            // Without negotiate (skipNegotiation), a socket whose client starts with a handshake.
+            let handshake = frames.iter().find(|f| f.direction == Direction::Send).is_some_and(|f| {
+                crate::codec::leading_handshake(&f.data, &signalr_codec_core::Limits::unlimited())
+                    .is_some_and(|h| h.protocol.is_some())
+            });
+            if of_hub || handshake || (hubs.is_empty() && frames.is_empty()) {
+                add(&mut capture, &request, Transport::WebSockets, frames, true);
+            }
+        } else if of_hub && request.query("id").is_some() && !request.is_negotiate() {
             http_frames(&mut capture, &request, entry)?;
         }
         capture.requests.push(request);
@@ -319,9 +346,11 @@ fn add(capture: &mut Capture, request: &Request, transport: Transport, frames: V
                 c.transport = transport;
             }
             c.frames.extend(frames);
+            c.entries.push(request.entry);
         }
         None => capture.connections.push(Connection {
             entry: request.entry,
+            entries: vec![request.entry],
             url: request.url.clone(),
             transport,
             id,
@@ -344,6 +373,7 @@ pub fn raw(input: &[u8]) -> Capture {
         requests: Vec::new(),
         connections: vec![Connection {
             entry: 0,
+            entries: Vec::new(),
             url: String::new(),
             transport: Transport::Raw,
             id: None,
