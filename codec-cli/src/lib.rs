@@ -7,6 +7,7 @@
 pub mod codec;
 pub mod convert;
 pub mod decode;
+pub mod doctor;
 pub mod encode;
 pub mod frames;
 #[cfg(feature = "fuzzing")]

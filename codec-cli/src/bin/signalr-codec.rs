@@ -9,7 +9,7 @@ use serde_json::Value;
 use signalr_codec_cli::handshake::Side;
 use signalr_codec_cli::input::SizeLimit;
 use signalr_codec_cli::protocol::ProtocolName;
-use signalr_codec_cli::{convert, decode, encode, frames, handshake, hex, input, inspect, report};
+use signalr_codec_cli::{convert, decode, doctor, encode, frames, handshake, hex, input, inspect, report};
 use signalr_codec_core::Limits;
 
 /// Decode, encode, convert and inspect ASP.NET Core SignalR hub protocol streams.
@@ -84,6 +84,45 @@ enum Command {
         #[arg(long)]
         max_message_size: Option<usize>,
         /// The input (default: stdin).
+        file: Option<PathBuf>,
+    },
+    /// Diagnose a SignalR connection from a browser's HAR file (or a raw capture).
+    ///
+    /// Reads a HAR as Chromium-based browsers and Firefox export it (negotiate requests,
+    /// WebSocket frames in `_webSocketMessages`, long-polling and Server-Sent Events bodies), or
+    /// a raw capture of one direction as `inspect` reads. It checks: negotiate answers (404, 400,
+    /// 503, redirects, 405, status 0 / CORS, 413, 401/403, an `error` field, a response that does
+    /// not parse, a version or transport list that does not fit the request, stateful reconnect
+    /// not granted); access tokens over 4 KB in URLs; transport requests (404 without sticky
+    /// sessions, 400/503 when WebSockets are off, 409); the handshake (missing, refused with the
+    /// server's text, an unknown protocol, a version over 2, unanswered, slower than the handshake
+    /// timeout, stateful reconnect negotiated but version < 2); messages over the server's
+    /// MaximumReceiveMessageSize; frames that do not decode (error kind, offset, .NET text);
+    /// Close with an error or allowReconnect; gaps longer than the keep-alive interval and
+    /// silences longer than the timeouts; invocations without a Completion, Completions and
+    /// stream items for unknown or completed ids; Acks going backwards or ahead, Sequences that
+    /// skip; connections ending without a Close (a note).
+    ///
+    /// Prints a summary line (connections, messages, findings by severity), then each finding
+    /// with its entry, frame and time, what it means and what to change. Exit status: 0 when
+    /// there are only notes, 1 with any warning or error, 2 when the input cannot be read.
+    Doctor {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The server's MaximumReceiveMessageSize in bytes, or `none` (default: 32768).
+        #[arg(long)]
+        max_message_size: Option<SizeLimit>,
+        /// The keep-alive interval of server and client, in ms.
+        #[arg(long, default_value_t = 15_000)]
+        keep_alive_ms: u64,
+        /// ClientTimeoutInterval and the client's server timeout, in ms.
+        #[arg(long, default_value_t = 30_000)]
+        timeout_ms: u64,
+        /// The handshake timeout, in ms.
+        #[arg(long, default_value_t = 15_000)]
+        handshake_timeout_ms: u64,
+        /// The HAR file or raw capture (default: stdin).
         file: Option<PathBuf>,
     },
     /// Write a handshake request, or parse handshake requests or responses.
@@ -217,6 +256,25 @@ fn run(cli: Cli) -> io::Result<bool> {
             out.write_all(listing.finish().as_bytes())?;
             out.flush()?;
             Ok(true)
+        }
+        Command::Doctor { json, max_message_size, keep_alive_ms, timeout_ms, handshake_timeout_ms, file } => {
+            let mut options = doctor::Options { keep_alive_ms, timeout_ms, handshake_timeout_ms, ..Default::default() };
+            if let Some(SizeLimit(size)) = max_message_size {
+                options.max_message_size = size;
+            }
+            let mut bytes = Vec::new();
+            io::Read::read_to_end(&mut *input::open(file.as_deref())?, &mut bytes)?;
+            let report =
+                doctor::diagnose(&bytes, &options).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+            let mut out = io::stdout().lock();
+            if json {
+                serde_json::to_writer_pretty(&mut out, &report.json())?;
+                out.write_all(b"\n")?;
+            } else {
+                out.write_all(report.text().as_bytes())?;
+            }
+            out.flush()?;
+            Ok(!report.is_wrong())
         }
         Command::Handshake { protocol, version, parse: None, hex_lines, .. } => {
             let bytes = handshake::write_request(&protocol, version);

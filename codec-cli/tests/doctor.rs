@@ -1,0 +1,473 @@
+//! `signalr-codec doctor` on HAR files.
+//!
+//! The HAR files here are hand-written to the layout browsers document (HAR 1.2 entries,
+//! Chromium's `_webSocketMessages` of `{type, time, opcode, data}` with binary data in base64),
+//! not browser recordings: each plants one problem in an otherwise healthy session.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+use signalr_codec_cli::doctor::{self, Options, Report, Severity};
+use signalr_codec_cli::protocol::ProtocolName;
+
+const T0: f64 = 1_700_000_000.0;
+const BASE: &str = "https://example.test/hub";
+const TOKEN: &str = "tok";
+
+fn har(entries: Vec<Value>) -> Vec<u8> {
+    serde_json::to_vec(
+        &json!({ "log": { "version": "1.2", "creator": { "name": "hand-written" }, "entries": entries } }),
+    )
+    .unwrap()
+}
+
+fn started(offset: f64) -> String {
+    signalr_codec_cli::rfc3339::format((T0 + offset) as i64, 0)
+}
+
+fn negotiate_entry(status: i64, body: &str, query: &str) -> Value {
+    json!({
+        "startedDateTime": started(0.0),
+        "time": 5,
+        "request": { "method": "POST", "url": format!("{BASE}/negotiate?negotiateVersion=1{query}") },
+        "response": { "status": status, "content": { "mimeType": "application/json", "text": body } },
+    })
+}
+
+fn negotiated(transports: &str) -> Value {
+    let body = format!(
+        r#"{{"negotiateVersion":1,"connectionId":"c","connectionToken":"{TOKEN}","availableTransports":[{transports}]}}"#
+    );
+    negotiate_entry(200, &body, "")
+}
+
+const WS: &str = r#"{"transport":"WebSockets","transferFormats":["Text","Binary"]}"#;
+
+/// A text frame: `(direction, seconds after T0, text)`; records end with 0x1E.
+fn text(dir: &str, at: f64, data: &str) -> Value {
+    json!({ "type": dir, "time": T0 + at, "opcode": 1, "data": data })
+}
+
+fn binary(dir: &str, at: f64, data: &[u8]) -> Value {
+    json!({ "type": dir, "time": T0 + at, "opcode": 2, "data": base64::engine::general_purpose::STANDARD.encode(data) })
+}
+
+fn websocket(messages: Vec<Value>) -> Value {
+    json!({
+        "startedDateTime": started(0.1),
+        "time": 0,
+        "request": { "method": "GET", "url": format!("wss://example.test/hub?id={TOKEN}") },
+        "response": { "status": 101, "content": { "mimeType": "" } },
+        "_webSocketMessages": messages,
+    })
+}
+
+fn rec(s: &str) -> String {
+    format!("{s}\u{1e}")
+}
+
+/// A healthy JSON session around `middle` frames (handshake first, server Close last).
+fn session(middle: Vec<Value>) -> Vec<Value> {
+    let mut frames = vec![
+        text("send", 0.2, &rec(r#"{"protocol":"json","version":1}"#)),
+        text("receive", 0.3, &rec("{}")),
+        text("send", 0.31, &rec(r#"{"type":6}"#)),
+    ];
+    frames.extend(middle);
+    frames.push(text("receive", 9.0, &rec(r#"{"type":7}"#)));
+    frames
+}
+
+fn diagnose(input: &[u8]) -> Report {
+    doctor::diagnose(input, &Options::default()).expect("a readable capture")
+}
+
+fn kinds(report: &Report) -> Vec<&'static str> {
+    report.findings.iter().map(|f| f.kind).collect()
+}
+
+fn with(middle: Vec<Value>) -> Report {
+    diagnose(&har(vec![negotiated(WS), websocket(session(middle))]))
+}
+
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_signalr-codec"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child.stdin.take().expect("stdin").write_all(stdin).expect("write stdin");
+    child.wait_with_output().expect("it finishes")
+}
+
+#[test]
+fn a_healthy_json_session_has_no_findings() {
+    let report = with(vec![
+        text("send", 1.0, &rec(r#"{"type":1,"invocationId":"0","target":"Echo","arguments":["hi"]}"#)),
+        text("receive", 1.1, &rec(r#"{"type":3,"invocationId":"0","result":"hi"}"#)),
+        text("receive", 1.2, &rec(r#"{"type":6}"#)),
+    ]);
+    assert_eq!(report.findings, []);
+    assert_eq!(report.connections.len(), 1);
+    assert_eq!(report.connections[0].messages, 5);
+    assert_eq!(report.summary(), "1 connection, 5 messages, 1 negotiate request: 0 errors, 0 warnings, 0 notes");
+}
+
+fn msgpack(message: Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    signalr_codec_cli::codec::encode(ProtocolName::Messagepack, &message, &mut out).unwrap();
+    out
+}
+
+#[test]
+fn other_requests_and_sockets_of_the_page_are_not_connections() {
+    let mut page = websocket(vec![text("receive", 0.5, "{\"type\":\"ok\"}")]);
+    page["request"]["url"] = json!("ws://example.test/ws");
+    let item = json!({
+        "startedDateTime": started(0.0),
+        "time": 3,
+        "request": { "method": "GET", "url": "https://example.test/item?id=5" },
+        "response": { "status": 404, "content": { "mimeType": "text/html", "text": "<html>" } },
+    });
+    let report = diagnose(&har(vec![item, page, negotiated(WS), websocket(session(vec![]))]));
+    assert_eq!(report.findings, []);
+    assert_eq!(report.connections.len(), 1);
+}
+
+#[test]
+fn a_websocket_without_negotiate_is_judged_by_its_handshake() {
+    let report = diagnose(&har(vec![websocket(session(vec![]))]));
+    assert_eq!((report.connections.len(), report.findings.len()), (1, 0));
+    let mut refused = websocket(vec![]);
+    refused["response"]["status"] = json!(400);
+    assert_eq!(kinds(&diagnose(&har(vec![refused]))), ["transport-400-503"]);
+}
+
+#[test]
+fn a_healthy_messagepack_session_has_no_findings() {
+    let frames = vec![
+        text("send", 0.2, &rec(r#"{"protocol":"messagepack","version":1}"#)),
+        text("receive", 0.3, &rec("{}")),
+        binary("send", 0.4, &msgpack(json!({"type": 6}))),
+        binary("send", 1.0, &msgpack(json!({"type": 1, "invocationId": "0", "target": "Echo", "arguments": [1]}))),
+        binary("receive", 1.1, &msgpack(json!({"type": 3, "invocationId": "0", "result": 1}))),
+        binary("receive", 2.0, &msgpack(json!({"type": 7}))),
+    ];
+    let report = diagnose(&har(vec![negotiated(WS), websocket(frames)]));
+    assert_eq!(report.findings, []);
+    assert_eq!(report.connections[0].protocol.as_deref(), Some("messagepack"));
+    assert_eq!(report.connections[0].messages, 4);
+}
+
+#[test]
+fn negotiate_statuses_each_have_their_finding() {
+    for (status, kind) in [
+        (404, "negotiate-404"),
+        (400, "negotiate-400-503"),
+        (503, "negotiate-400-503"),
+        (307, "negotiate-redirect"),
+        (405, "negotiate-405"),
+        (0, "negotiate-0"),
+        (413, "negotiate-413"),
+    ] {
+        let report = diagnose(&har(vec![negotiate_entry(status, "", "")]));
+        assert_eq!(kinds(&report), [kind], "status {status}");
+        let f = &report.findings[0];
+        assert_eq!((f.severity, f.entry), (Severity::Error, Some(0)));
+        assert!(f.what.contains(&status.to_string()), "{}", f.what);
+    }
+}
+
+#[test]
+fn negotiate_error_invalid_body_and_stateful_reconnect() {
+    let report = diagnose(&har(vec![negotiate_entry(200, r#"{"error":"Negotiate version not supported."}"#, "")]));
+    assert_eq!(kinds(&report), ["negotiate-error"]);
+    assert!(report.findings[0].what.contains("Negotiate version not supported."));
+
+    let report = diagnose(&har(vec![negotiate_entry(200, "<html>", "")]));
+    assert_eq!(kinds(&report), ["negotiate-invalid"]);
+    assert!(report.findings[0].what.contains("Invalid negotiation response received."));
+
+    let body = format!(
+        r#"{{"negotiateVersion":1,"connectionId":"c","connectionToken":"{TOKEN}","availableTransports":[{WS}]}}"#
+    );
+    let report = diagnose(&har(vec![negotiate_entry(200, &body, "&useStatefulReconnect=true")]));
+    assert_eq!(kinds(&report), ["stateful-reconnect-not-granted"]);
+    assert_eq!(report.findings[0].severity, Severity::Note);
+}
+
+#[test]
+fn a_transport_negotiate_did_not_offer() {
+    let lp = r#"{"transport":"LongPolling","transferFormats":["Text","Binary"]}"#;
+    let report = diagnose(&har(vec![negotiated(lp), websocket(session(vec![]))]));
+    assert_eq!(kinds(&report), ["transport-not-offered"]);
+}
+
+#[test]
+fn a_long_access_token_in_the_url() {
+    let mut ws = websocket(session(vec![]));
+    ws["request"]["url"] = json!(format!("wss://example.test/hub?id={TOKEN}&access_token={}", "a".repeat(5000)));
+    let report = diagnose(&har(vec![negotiated(WS), ws]));
+    assert_eq!(kinds(&report), ["access-token-long"]);
+    assert!(report.findings[0].what.contains("5000 bytes"));
+}
+
+#[test]
+fn websocket_request_refused_and_404_without_sticky_sessions() {
+    for (status, kind) in [(404, "transport-404"), (400, "transport-400-503"), (503, "transport-400-503")] {
+        let mut ws = websocket(vec![]);
+        ws["response"]["status"] = json!(status);
+        let report = diagnose(&har(vec![negotiated(WS), ws]));
+        assert_eq!(kinds(&report)[0], kind, "status {status}");
+    }
+}
+
+fn handshake_case(frames: Vec<Value>) -> Report {
+    diagnose(&har(vec![negotiated(WS), websocket(frames)]))
+}
+
+#[test]
+fn handshake_problems() {
+    let close = text("receive", 1.0, &rec(r#"{"type":7}"#));
+    // No handshake request: the client starts with a message.
+    let report = handshake_case(vec![text("send", 0.2, &rec(r#"{"type":6}"#)), close.clone()]);
+    assert_eq!(kinds(&report), ["handshake-missing"]);
+
+    // Refused, with .NET's text.
+    let refusal = "The protocol 'foo' is not supported.";
+    let report = handshake_case(vec![
+        text("send", 0.2, &rec(r#"{"protocol":"foo","version":1}"#)),
+        text("receive", 0.3, &rec(&format!(r#"{{"error":"{refusal}"}}"#))),
+        close.clone(),
+    ]);
+    assert_eq!(kinds(&report), ["handshake-protocol", "handshake-refused"]);
+    assert!(report.findings[1].what.contains(refusal));
+    assert_eq!(report.findings[1].frame, Some(1));
+
+    // A version the server does not support.
+    let report = handshake_case(vec![
+        text("send", 0.2, &rec(r#"{"protocol":"json","version":3}"#)),
+        text("receive", 0.3, &rec("{}")),
+        close.clone(),
+    ]);
+    assert_eq!(kinds(&report), ["handshake-version"]);
+
+    // No answer at all.
+    let report = handshake_case(vec![text("send", 0.2, &rec(r#"{"protocol":"json","version":1}"#))]);
+    assert_eq!(kinds(&report), ["handshake-unanswered", "no-close"]);
+
+    // Slower than the handshake timeout.
+    let report = handshake_case(vec![
+        text("send", 0.2, &rec(r#"{"protocol":"json","version":1}"#)),
+        text("receive", 16.0, &rec("{}")),
+        text("receive", 17.0, &rec(r#"{"type":7}"#)),
+    ]);
+    assert_eq!(kinds(&report), ["handshake-slow"]);
+}
+
+#[test]
+fn stateful_reconnect_negotiated_but_version_1() {
+    let body = format!(
+        r#"{{"negotiateVersion":1,"connectionId":"c","connectionToken":"{TOKEN}","useStatefulReconnect":true,"availableTransports":[{WS}]}}"#
+    );
+    let report =
+        diagnose(&har(vec![negotiate_entry(200, &body, "&useStatefulReconnect=true"), websocket(session(vec![]))]));
+    assert_eq!(kinds(&report), ["stateful-reconnect-version"]);
+}
+
+#[test]
+fn an_invalid_frame_gives_kind_offset_and_text() {
+    let report = with(vec![text("send", 1.0, &rec(r#"{"type":1,"arguments":[]}"#))]);
+    assert_eq!(kinds(&report), ["message-invalid"]);
+    let f = &report.findings[0];
+    assert!(f.what.contains("Missing required property 'target'."), "{}", f.what);
+    assert!(f.what.contains("missing"), "{}", f.what);
+    assert_eq!(f.frame, Some(3));
+    assert!(f.offset.is_some());
+}
+
+#[test]
+fn a_message_over_the_size_limit() {
+    let big = rec(&format!(r#"{{"type":1,"target":"Upload","arguments":["{}"]}}"#, "x".repeat(40_000)));
+    let input = har(vec![negotiated(WS), websocket(session(vec![text("send", 1.0, &big)]))]);
+    let report = diagnose(&input);
+    assert_eq!(kinds(&report), ["message-too-large"]);
+    assert!(report.findings[0].what.contains(&format!("{}-byte", big.len())));
+    let options = Options { max_message_size: Some(64 * 1024), ..Options::default() };
+    assert_eq!(doctor::diagnose(&input, &options).unwrap().findings, []);
+}
+
+#[test]
+fn close_with_an_error_or_allow_reconnect() {
+    let report = diagnose(&har(vec![
+        negotiated(WS),
+        websocket(vec![
+            text("send", 0.2, &rec(r#"{"protocol":"json","version":1}"#)),
+            text("receive", 0.3, &rec("{}")),
+            text(
+                "receive",
+                1.0,
+                &rec(r#"{"type":7,"error":"Connection closed with an error.","allowReconnect":true}"#),
+            ),
+        ]),
+    ]));
+    assert_eq!(kinds(&report), ["close-error", "close-allow-reconnect"]);
+}
+
+#[test]
+fn ping_gaps_and_silences() {
+    let report = with(vec![text("receive", 0.5, &rec(r#"{"type":6}"#)), text("send", 8.0, &rec(r#"{"type":6}"#))]);
+    // The last receive (the Close at 9 s) comes 8.5 s after the ping: healthy.
+    assert_eq!(report.findings, []);
+
+    let report = diagnose(&har(vec![
+        negotiated(WS),
+        websocket(vec![
+            text("send", 0.2, &rec(r#"{"protocol":"json","version":1}"#)),
+            text("receive", 0.3, &rec("{}")),
+            text("send", 0.4, &rec(r#"{"type":6}"#)),
+            text("receive", 20.0, &rec(r#"{"type":6}"#)),
+            text("send", 10.0, &rec(r#"{"type":6}"#)),
+            text("send", 20.0, &rec(r#"{"type":6}"#)),
+            text("receive", 55.0, &rec(r#"{"type":7}"#)),
+            text("send", 54.0, &rec(r#"{"type":6}"#)),
+        ]),
+    ]));
+    assert_eq!(kinds(&report), ["ping-gap", "silence", "silence"]);
+    let options = Options { keep_alive_ms: 30_000, timeout_ms: 60_000, ..Options::default() };
+    let input = har(vec![negotiated(WS), websocket(session(vec![text("receive", 8.9, &rec(r#"{"type":6}"#))]))]);
+    assert_eq!(doctor::diagnose(&input, &options).unwrap().findings, []);
+}
+
+#[test]
+fn a_connection_without_close_is_a_note() {
+    let mut frames = session(vec![]);
+    frames.pop();
+    let input = har(vec![negotiated(WS), websocket(frames)]);
+    let report = diagnose(&input);
+    assert_eq!(kinds(&report), ["no-close"]);
+    assert!(!report.is_wrong());
+    let out = run(&["doctor"], &input);
+    assert!(out.status.success());
+}
+
+#[test]
+fn invocations_and_completions() {
+    let report = with(vec![
+        text("send", 1.0, &rec(r#"{"type":1,"invocationId":"0","target":"Slow","arguments":[]}"#)),
+        text("receive", 1.1, &rec(r#"{"type":3,"invocationId":"7","result":1}"#)),
+        text("send", 1.2, &rec(r#"{"type":4,"invocationId":"1","target":"Counter","arguments":[]}"#)),
+        text("receive", 1.3, &rec(r#"{"type":2,"invocationId":"1","item":1}"#)),
+        text("receive", 1.4, &rec(r#"{"type":3,"invocationId":"1"}"#)),
+        text("receive", 1.5, &rec(r#"{"type":2,"invocationId":"1","item":2}"#)),
+    ]);
+    assert_eq!(kinds(&report), ["completion-unknown-id", "stream-item-after-completion", "invocation-unanswered"]);
+    assert!(report.findings[2].what.contains("'0'"));
+}
+
+#[test]
+fn acks_going_backwards_and_sequences_that_skip() {
+    let frames = vec![
+        text("send", 0.2, &rec(r#"{"protocol":"json","version":2}"#)),
+        text("receive", 0.3, &rec("{}")),
+        text("receive", 0.4, &rec(r#"{"type":1,"target":"Notify","arguments":[]}"#)),
+        text("receive", 0.5, &rec(r#"{"type":1,"target":"Notify","arguments":[]}"#)),
+        text("send", 1.0, &rec(r#"{"type":8,"sequenceId":2}"#)),
+        text("send", 2.0, &rec(r#"{"type":8,"sequenceId":1}"#)),
+        text("receive", 3.0, &rec(r#"{"type":9,"sequenceId":5}"#)),
+        text("receive", 4.0, &rec(r#"{"type":7}"#)),
+    ];
+    let body = format!(
+        r#"{{"negotiateVersion":1,"connectionId":"c","connectionToken":"{TOKEN}","useStatefulReconnect":true,"availableTransports":[{WS}]}}"#
+    );
+    let report = diagnose(&har(vec![negotiate_entry(200, &body, "&useStatefulReconnect=true"), websocket(frames)]));
+    assert_eq!(kinds(&report), ["ack-backwards", "sequence-skip"]);
+}
+
+#[test]
+fn long_polling_and_server_sent_events() {
+    let lp = r#"{"transport":"LongPolling","transferFormats":["Text","Binary"]}"#;
+    let sse = r#"{"transport":"ServerSentEvents","transferFormats":["Text"]}"#;
+    let url = format!("{BASE}?id={TOKEN}");
+    let post = |at: f64, body: &str| json!({ "startedDateTime": started(at), "time": 1, "request": { "method": "POST", "url": url, "postData": { "mimeType": "text/plain", "text": body } }, "response": { "status": 200, "content": { "mimeType": "text/plain", "text": "" } } });
+    let get = |at: f64, mime: &str, body: &str| json!({ "startedDateTime": started(at), "time": 100, "request": { "method": "GET", "url": url }, "response": { "status": 200, "content": { "mimeType": mime, "text": body } } });
+    let report = diagnose(&har(vec![
+        negotiated(lp),
+        post(0.2, &rec(r#"{"protocol":"json","version":1}"#)),
+        get(0.3, "text/plain", &format!("{}{}", rec("{}"), rec(r#"{"type":1,"target":"Hello","arguments":[]}"#))),
+        get(1.0, "text/plain", &rec(r#"{"type":7}"#)),
+    ]));
+    assert_eq!(report.findings, []);
+    assert_eq!(report.connections[0].transport, "LongPolling");
+    assert_eq!(report.connections[0].messages, 2);
+
+    let body = format!("data: {}\r\n\r\ndata: {}\r\n\r\n", rec("{}"), rec(r#"{"type":7,"error":"boom"}"#));
+    let report = diagnose(&har(vec![
+        negotiated(sse),
+        get(0.1, "text/event-stream", &body),
+        post(0.2, &rec(r#"{"protocol":"json","version":1}"#)),
+    ]));
+    assert_eq!(report.connections[0].transport, "ServerSentEvents");
+    assert_eq!(kinds(&report), ["close-error"]);
+}
+
+#[test]
+fn a_raw_capture_is_one_connection() {
+    let mut capture = rec(r#"{"protocol":"json","version":1}"#).into_bytes();
+    capture.extend(rec(r#"{"type":6}"#).bytes());
+    capture.extend(rec(&format!(r#"{{"type":1,"target":"Big","arguments":["{}"]}}"#, "y".repeat(33_000))).bytes());
+    let report = diagnose(&capture);
+    assert_eq!(kinds(&report), ["message-too-large"]);
+    assert_eq!(report.connections[0].transport, "Raw");
+    assert_eq!(report.findings[0].offset, Some(43));
+}
+
+#[test]
+fn malformed_hars_are_clear_errors() {
+    for (input, text) in [
+        (&b"{\"log\": 1}"[..], "no log.entries"),
+        (b"{\"log\": {\"entries\": [{}]}}", "HAR entry 0: no request.url"),
+        (b"{\"log\": ", "invalid JSON"),
+    ] {
+        let e = doctor::diagnose(input, &Options::default()).unwrap_err();
+        assert!(e.contains(text), "{e}");
+        let out = run(&["doctor"], input);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains(text));
+    }
+    let mut ws = websocket(vec![json!({ "type": "receive", "time": T0, "opcode": 2, "data": "!!" })]);
+    let e = doctor::diagnose(&har(vec![ws.clone()]), &Options::default()).unwrap_err();
+    assert!(e.contains("HAR entry 0, WebSocket message 0: invalid base64"), "{e}");
+    ws["_webSocketMessages"] = json!([{ "type": "sideways", "data": "" }]);
+    assert!(doctor::diagnose(&har(vec![ws]), &Options::default()).is_err());
+}
+
+#[test]
+fn the_command_prints_a_summary_first_and_json_on_request() {
+    let input = har(vec![negotiate_entry(404, "", "")]);
+    let out = run(&["doctor"], &input);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.lines().next(),
+        Some("0 connections, 0 messages, 1 negotiate request: 1 error, 0 warnings, 0 notes")
+    );
+    assert!(stdout.contains("error [negotiate-404] entry 0"), "{stdout}");
+    assert!(stdout.contains("change: "), "{stdout}");
+
+    let out = run(&["doctor", "--json"], &input);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["errors"], 1);
+    assert_eq!(report["findings"][0]["kind"], "negotiate-404");
+    assert_eq!(report["findings"][0]["time"], "2023-11-14T22:13:20Z");
+
+    let healthy = har(vec![negotiated(WS), websocket(session(vec![]))]);
+    let out =
+        run(&["doctor", "--max-message-size", "none", "--keep-alive-ms", "20000", "--timeout-ms", "40000"], &healthy);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+}
