@@ -139,11 +139,9 @@ impl Report {
         out.push('\n');
         for (i, c) in self.connections.iter().enumerate() {
             let protocol = c.protocol.as_deref().unwrap_or("?");
-            let _ = writeln!(
-                out,
-                "connection {i}: {} {protocol}, {} messages, entry {}: {}",
-                c.transport, c.messages, c.entry, c.url
-            );
+            // A raw capture has no HAR entry or URL to name.
+            let source = if c.url.is_empty() { String::new() } else { format!(", entry {}: {}", c.entry, c.url) };
+            let _ = writeln!(out, "connection {i}: {} {protocol}, {} messages{source}", c.transport, c.messages);
         }
         for f in &self.findings {
             let mut at = Vec::new();
