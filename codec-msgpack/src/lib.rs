@@ -12,12 +12,14 @@ extern crate alloc;
 #[cfg(all(feature = "std", not(test)))]
 extern crate std;
 
+#[cfg(feature = "serde")]
+pub mod de;
 mod duplicates;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod parse;
 mod read;
-#[cfg(feature = "std")]
+#[cfg(feature = "serde")]
 mod serde_support;
 mod timestamp;
 mod value;
@@ -29,9 +31,9 @@ use signalr_codec_core::{
     Decoder, Encode, Error, ErrorKind, HubMessage, HubProtocol, Limits, Output, Parsed, SliceOutput, TransferFormat,
 };
 
-#[cfg(feature = "std")]
+#[cfg(feature = "serde")]
 pub use serde_support::FromArguments;
-#[cfg(feature = "std")]
+#[cfg(feature = "serde")]
 pub use signalr_codec_core::Bind;
 pub use signalr_codec_core::Serialized;
 pub use timestamp::{Timestamp, NANOS_PER_SECOND};

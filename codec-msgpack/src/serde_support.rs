@@ -1,33 +1,28 @@
-//! serde binding through rmp-serde (feature `std`): [`RawValue::deserialize`], argument tuples
-//! ([`Arguments::bind`]) and [`Serialized`], a payload written from any `T: Serialize`.
+//! serde binding (feature `serde`): [`RawValue::deserialize`], argument tuples
+//! ([`Arguments::bind`]) and, with `std`, [`Serialized`], a payload written from any
+//! `T: Serialize`. With `std` values bind through rmp-serde; without it through the crate's own
+//! no-alloc deserializer ([`crate::de`]), which reads the same way.
 
+#[cfg(feature = "std")]
 use std::io;
 
-use serde::{Deserialize, Serialize};
-use signalr_codec_core::{Bind, Encode, Error, ErrorKind, Output, Serialized};
+use serde::Deserialize;
+#[cfg(feature = "std")]
+use serde::Serialize;
+use signalr_codec_core::{Bind, Error, ErrorKind};
+#[cfg(feature = "std")]
+use signalr_codec_core::{Encode, Output, Serialized};
 
 use crate::value::ArrayIter;
 
 use crate::value::{Arguments, RawValue, BINDING_FAILED};
+#[cfg(feature = "std")]
 use crate::MessagePackHubProtocol;
 
-/// The short name of a type, as .NET's `Type.Name` (`String` for `alloc::string::String`).
-fn short_type_name<T: ?Sized>() -> &'static str {
-    let full = core::any::type_name::<T>();
-    let base = full.split('<').next().unwrap_or(full);
-    base.rsplit("::").next().unwrap_or(base)
-}
-
-fn deserialize_error<T>(field: &str) -> Error {
-    Error::formatted(
-        ErrorKind::Type,
-        format_args!("Deserializing object of the `{}` type for '{field}' failed.", short_type_name::<T>()),
-    )
-}
-
 impl<'a> RawValue<'a> {
-    /// Binds the value to a serde type with rmp-serde, borrowing strings and bytes from the
-    /// frame where `T` allows.
+    /// Binds the value to a serde type, borrowing strings and bytes from the frame where `T`
+    /// allows: with rmp-serde (feature `std`), or without an allocator through
+    /// [`de::from_raw`](crate::de::from_raw), which reads the same way.
     ///
     /// On failure the error text is .NET's,
     /// ``Deserializing object of the `{Type}` type for 'argument' failed.`` (.NET uses the field
@@ -53,7 +48,10 @@ impl<'a> RawValue<'a> {
     /// [`deserialize`](Self::deserialize), naming `field` in the error text (.NET uses `item` for
     /// stream items).
     pub fn deserialize_field<T: Deserialize<'a>>(&self, field: &str) -> Result<T, Error> {
-        rmp_serde::from_slice(self.as_bytes()).map_err(|_| deserialize_error::<T>(field))
+        #[cfg(feature = "std")]
+        return rmp_serde::from_slice(self.as_bytes()).map_err(|_| crate::de::deserialize_error::<T>(field));
+        #[cfg(not(feature = "std"))]
+        return crate::de::from_raw_field(*self, field);
     }
 }
 
@@ -107,9 +105,8 @@ impl<'a> Bind<'a> for RawValue<'a> {
     }
 
     fn elements(&self) -> ArrayIter<'a> {
-        /// An empty array, for values that are not arrays.
-        static EMPTY: [u8; 1] = [0x90];
-        self.as_array().or_else(|_| RawValue::new(&EMPTY).and_then(|v| v.as_array())).expect("an empty array")
+        // An empty array, for values that are not arrays.
+        self.as_array().unwrap_or_else(|_| ArrayIter::empty())
     }
 
     fn count(&self) -> usize {
@@ -159,8 +156,10 @@ impl<'a> Arguments<'a> {
     }
 }
 
+#[cfg(feature = "std")]
 struct Count(usize);
 
+#[cfg(feature = "std")]
 impl io::Write for Count {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.0 += buf.len();
@@ -172,11 +171,13 @@ impl io::Write for Count {
 }
 
 /// Writes into an [`Output`], refusing to go past its end.
+#[cfg(feature = "std")]
 struct Bounded<'o, O: Output + ?Sized> {
     out: &'o mut O,
     left: usize,
 }
 
+#[cfg(feature = "std")]
 impl<O: Output + ?Sized> io::Write for Bounded<'_, O> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         if buf.len() > self.left {
@@ -191,10 +192,12 @@ impl<O: Output + ?Sized> io::Write for Bounded<'_, O> {
     }
 }
 
+#[cfg(feature = "std")]
 fn serialize_error(e: &rmp_serde::encode::Error) -> Error {
     Error::formatted(ErrorKind::Invalid, format_args!("Serializing a payload value failed: {e}"))
 }
 
+#[cfg(feature = "std")]
 fn serialize_into<W: io::Write, T: Serialize + ?Sized>(w: W, value: &T) -> Result<(), rmp_serde::encode::Error> {
     let mut ser = rmp_serde::Serializer::new(w).with_struct_map();
     value.serialize(&mut ser)
@@ -220,6 +223,7 @@ fn serialize_into<W: io::Write, T: Serialize + ?Sized>(w: W, value: &T) -> Resul
 /// let bytes = protocol.to_vec(&msg).unwrap();
 /// assert_eq!(bytes, [0x08, 0x94, 0x02, 0x80, 0xa3, b'x', b'y', b'z', 0x2a]);
 /// ```
+#[cfg(feature = "std")]
 impl<T: Serialize> Encode<MessagePackHubProtocol> for Serialized<T> {
     fn encoded_len(&self, _: &MessagePackHubProtocol) -> Result<usize, Error> {
         let mut count = Count(0);
@@ -238,7 +242,7 @@ impl<T: Serialize> Encode<MessagePackHubProtocol> for Serialized<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::de::short_type_name;
 
     #[test]
     fn short_names() {

@@ -26,7 +26,8 @@ pub use signalr_codec_core::BINDING_FAILED;
 ///
 /// Read it without an allocator through the typed accessors ([`as_i64`](Self::as_i64),
 /// [`as_str`](Self::as_str), [`as_array`](Self::as_array), …) or [`decode`](Self::decode);
-/// with `std`, bind it to your serde types with [`deserialize`](Self::deserialize).
+/// with `serde` (no allocator needed), bind it to your serde types with
+/// [`deserialize`](Self::deserialize).
 ///
 /// ```
 /// use signalr_codec_msgpack::RawValue;
@@ -393,6 +394,12 @@ impl fmt::Debug for ArrayIter<'_> {
 }
 
 impl<'a> ArrayIter<'a> {
+    /// No elements.
+    #[cfg(feature = "serde")]
+    pub(crate) const fn empty() -> Self {
+        ArrayIter { rest: &[], remaining: 0 }
+    }
+
     /// Elements not yet returned.
     pub fn len(&self) -> usize {
         self.remaining as usize
@@ -495,7 +502,7 @@ impl<'a> Iterator for MapIter<'a> {
 /// An invocation's argument list: the elements of its `arguments` array, as raw values.
 ///
 /// Get it from [`RawValue::arguments`]. Checks mirror .NET's binder: [`expect_len`](Self::expect_len)
-/// reports `Invocation provides {n} argument(s) but target expects {m}.`; with `std`,
+/// reports `Invocation provides {n} argument(s) but target expects {m}.`; with `serde`,
 /// [`bind`](Self::bind) binds them to a tuple of serde types.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Arguments<'a> {
