@@ -154,7 +154,7 @@ fn pinned(f: &Finding, timeline: &Timeline) -> Option<usize> {
     })
 }
 
-/// Where on the x axis: by time when every mark has one, else by frame order.
+/// Where on the x axis: by time when every mark has one, else by order (a raw capture).
 struct Scale {
     start: f64,
     span: f64,
@@ -179,8 +179,7 @@ impl Scale {
         if all && !times.is_empty() && span.is_finite() && start.is_finite() {
             Scale { start, span: span.max(1e-3), by_time: true }
         } else {
-            let last = timeline.marks.iter().map(|m| m.seq).max().unwrap_or(0);
-            Scale { start: 0.0, span: (last as f64).max(1.0), by_time: false }
+            Scale { start: 0.0, span: (timeline.marks.len() as f64 - 1.0).max(1.0), by_time: false }
         }
     }
 
@@ -193,10 +192,11 @@ impl Scale {
         }
     }
 
-    fn mark_x(&self, m: &Mark) -> f64 {
+    /// The x of mark `index` of the timeline.
+    fn mark_x(&self, index: usize, m: &Mark) -> f64 {
         match (self.by_time, m.time) {
             (true, Some(t)) => self.x(t),
-            _ => self.x(m.seq as f64),
+            _ => self.x(index as f64),
         }
     }
 }
@@ -278,7 +278,7 @@ impl Report {
             let _ = write!(
                 body,
                 r#"<svg class="timeline" viewBox="0 0 {w} {HEIGHT}" width="{w}" height="{HEIGHT}" role="img" aria-label="connection {ci} timeline">"#,
-                w = LEFT + WIDTH + 20.0
+                w = LEFT + WIDTH + 40.0
             );
             for (y, name) in [(Y_SEND, "client → server"), (Y_RECEIVE, "server → client"), (Y_FINDINGS, "findings")]
             {
@@ -292,19 +292,21 @@ impl Report {
             // Axis.
             let _ =
                 write!(body, r#"<line class="axis" x1="{LEFT}" y1="{Y_AXIS}" x2="{}" y2="{Y_AXIS}"/>"#, LEFT + WIDTH);
-            for k in 0..=5 {
-                let value = scale.start + scale.span * f64::from(k) / 5.0;
+            let ticks: Vec<f64> = if scale.by_time {
+                (0..=5).map(|k| scale.start + scale.span * f64::from(k) / 5.0).collect()
+            } else {
+                // Whole mark numbers: about five ticks.
+                let step = (scale.span / 5.0).ceil().max(1.0);
+                (0..=5).map(|k| f64::from(k) * step).filter(|v| *v <= scale.span).collect()
+            };
+            for value in ticks {
                 let x = scale.x(value);
-                let text = if scale.by_time {
-                    format!("+{:.2} s", value - scale.start)
-                } else {
-                    format!("frame {:.0}", value)
-                };
+                let text =
+                    if scale.by_time { format!("+{:.2} s", value - scale.start) } else { format!("#{value:.0}") };
                 let _ = write!(
                     body,
-                    r#"<line class="axis" x1="{x:.1}" y1="{Y_AXIS}" x2="{x:.1}" y2="{}"/><text x="{:.1}" y="{}">{text}</text>"#,
+                    r#"<line class="axis" x1="{x:.1}" y1="{Y_AXIS}" x2="{x:.1}" y2="{}"/><text x="{x:.1}" y="{}" text-anchor="middle">{text}</text>"#,
                     Y_AXIS + 4.0,
-                    x - 14.0,
                     Y_AXIS + 16.0
                 );
             }
@@ -326,7 +328,7 @@ impl Report {
             let mut xs = Vec::with_capacity(timeline.marks.len());
             for (mi, m) in timeline.marks.iter().enumerate() {
                 let id = mark_id(ci, mi);
-                let (x, y) = (scale.mark_x(m), lane_y(m.direction));
+                let (x, y) = (scale.mark_x(mi, m), lane_y(m.direction));
                 xs.push(x);
                 let _ = write!(
                     body,
