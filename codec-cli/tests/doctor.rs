@@ -613,3 +613,29 @@ fn the_command_writes_the_page_and_still_prints_the_report() {
     assert_eq!(stdout, diagnose(&input).text());
     check_page(&diagnose(&input));
 }
+
+#[test]
+fn the_html_page_never_panics_on_a_damaged_har() {
+    let fixture = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/doctor-session.har")).unwrap();
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut read = 0;
+    for _ in 0..300 {
+        let mut input = fixture.clone();
+        for _ in 0..1 + next() % 4 {
+            let at = (next() % input.len() as u64) as usize;
+            input[at] = b"0123456789.-e\"{}[],:x \x1e\\"[(next() % 24) as usize];
+        }
+        if let Ok(report) = doctor::diagnose(&input, &Options::default()) {
+            let page = report.html();
+            assert_eq!(page.matches("<script").count(), 2);
+            read += 1;
+        }
+    }
+    assert!(read > 50, "only {read} damaged HARs still read");
+}
