@@ -121,7 +121,9 @@ impl std::io::Read for Pieces<'_> {
 /// - `convert`: the same whole and in chunks; what it wrote decodes, and re-writing what it
 ///   decodes to gives the same bytes (it wrote what it read);
 /// - `encode`: each line it writes decodes to one message that writes back to the same bytes;
-/// - the RFC 3339 reader: never panics; what it reads formats and reads back the same.
+/// - the RFC 3339 reader: never panics; what it reads formats and reads back the same;
+/// - `doctor` (the same case): never panics on the input as a HAR or raw capture, nor do its
+///   text, JSON and HTML reports.
 pub fn cli(data: &[u8]) {
     let Some((&control, input)) = data.split_first() else { return };
     let protocol = if control & 0x08 == 0 { ProtocolName::Json } else { ProtocolName::Messagepack };
@@ -203,6 +205,9 @@ pub fn cli(data: &[u8]) {
             if let Some((seconds, nanos)) = crate::rfc3339::parse(&text) {
                 assert!(nanos < 1_000_000_000, "{text}");
                 assert_eq!(crate::rfc3339::parse(&crate::rfc3339::format(seconds, nanos)), Some((seconds, nanos)));
+            }
+            if let Ok(report) = crate::doctor::diagnose(input, &crate::doctor::Options::default()) {
+                let _ = (report.text(), report.json(), report.html());
             }
         }
         6 => {

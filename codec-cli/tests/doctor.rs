@@ -471,3 +471,171 @@ fn the_command_prints_a_summary_first_and_json_on_request() {
         run(&["doctor", "--max-message-size", "none", "--keep-alive-ms", "20000", "--timeout-ms", "40000"], &healthy);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 }
+
+/// The page with its `<script>` and `<style>` bodies blanked: what is left are tags and
+/// escaped text.
+fn markup_only(page: &str) -> String {
+    let mut out = String::new();
+    let mut rest = page;
+    while let Some(start) = rest.find("<script").or_else(|| rest.find("<style")) {
+        let close = if rest[start..].starts_with("<script") { "</script>" } else { "</style>" };
+        let open_end = start + rest[start..].find('>').expect("a closed tag") + 1;
+        out.push_str(&rest[..open_end]);
+        let end = open_end + rest[open_end..].find(close).expect("a closed block");
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Checks `report.html()` is self-contained, escaped, and has a mark per message and finding.
+fn check_page(report: &Report) -> String {
+    let page = report.html();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains(&format!("<p class=\"summary\">{}</p>", report.summary())));
+    // Two scripts, both inline: the data and the code.
+    assert_eq!(page.matches("<script").count(), 2);
+    assert!(page.contains("<script type=\"application/json\" id=\"doctor-data\">"));
+    assert!(page.contains("<script>"));
+    let style = &page[page.find("<style>").unwrap()..page.find("</style>").unwrap()];
+    for bad in ["url(", "@import", "http"] {
+        assert!(!style.contains(bad), "{bad} in the style");
+    }
+    let script = &page[page.rfind("<script>").unwrap()..];
+    for bad in ["http", "fetch", "XMLHttpRequest", "import", "src"] {
+        assert!(!script.contains(bad), "{bad} in the script");
+    }
+    // Every tag: no attribute that loads anything, no URL.
+    let markup = markup_only(&page);
+    for tag in markup.split('<').skip(1).map(|t| t.split('>').next().unwrap_or("")) {
+        let name = tag.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+        assert!(
+            !["link", "img", "iframe", "object", "embed", "image", "use", "base", "form", "audio", "video"]
+                .contains(&name.as_str()),
+            "<{tag}>"
+        );
+        for attribute in [" src=", " href=", " xlink:href=", " action=", " srcset=", " poster=", " data=", " style="] {
+            assert!(!tag.contains(attribute), "<{tag}>");
+        }
+        assert!(!tag.contains("http://") && !tag.contains("https://"), "<{tag}>");
+        assert!(!tag.contains(" on"), "an event handler attribute in <{tag}>");
+    }
+    // Nothing from the input got out of its text.
+    assert!(!page.contains("<script>alert"), "{page}");
+    assert!(!page.contains("<img src"), "{page}");
+
+    // A mark per timeline entry (so per message), a marker per finding, and the data for each.
+    let marks: usize = report.timelines.iter().map(|t| t.marks.len()).sum();
+    let messages: usize = report
+        .timelines
+        .iter()
+        .flat_map(|t| &t.marks)
+        .filter(|m| !["negotiate", "handshake", "invalid"].contains(&m.kind))
+        .count();
+    assert_eq!(messages, report.messages());
+    assert_eq!(page.matches("<g class=\"mark\" data-m=\"").count(), marks);
+    assert_eq!(page.matches(" data-f=\"").count(), report.findings.len());
+    let data = &page[page.find("id=\"doctor-data\">").unwrap() + 17..];
+    let data: Value = serde_json::from_str(&data[..data.find("</script>").unwrap()]).expect("the data parses");
+    assert_eq!(data["marks"].as_object().unwrap().len(), marks);
+    assert_eq!(data["findings"].as_array().unwrap().len(), report.findings.len());
+    page
+}
+
+const XSS: &str = "</script><script>alert(1)</script>";
+
+#[test]
+fn the_html_page_is_self_contained_escaped_and_has_every_mark() {
+    // Healthy, with a target and arguments meant to break out of the page.
+    let invocation =
+        json!({ "type": 1, "invocationId": "0", "target": XSS, "arguments": ["<img src=x onerror=alert(2)>"] });
+    let report = with(vec![
+        text("send", 1.0, &rec(&invocation.to_string())),
+        text("receive", 1.1, &rec(r#"{"type":3,"invocationId":"0","result":"hi"}"#)),
+        text("receive", 1.2, &rec(r#"{"type":6}"#)),
+    ]);
+    assert_eq!(report.findings, []);
+    let page = check_page(&report);
+    let marks: Vec<&str> = report.timelines[0].marks.iter().map(|m| m.kind).collect();
+    assert_eq!(marks, ["negotiate", "handshake", "handshake", "Ping", "Invocation", "Completion", "Ping", "Close"]);
+    assert!(page.contains("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(page.contains(r"\u003c/script\u003e\u003cscript\u003ealert(1)"));
+
+    // Failing: silences, a close with an error, an unknown stream id, a failed negotiate
+    // elsewhere with a URL meant to break out.
+    let mut input = vec![
+        negotiated(WS),
+        websocket(vec![
+            text("send", 0.2, &rec(r#"{"protocol":"json","version":1}"#)),
+            text("receive", 0.3, &rec("{}")),
+            text("send", 0.4, &rec(&invocation.to_string())),
+            text("receive", 0.5, &rec(r#"{"type":2,"invocationId":"7","item":1}"#)),
+            text("receive", 20.0, &rec(r#"{"type":6}"#)),
+            text("send", 10.0, &rec(r#"{"type":6}"#)),
+            text("send", 20.0, &rec(r#"{"type":6}"#)),
+            text("receive", 55.0, &rec(r#"{"type":7,"error":"Connection closed with an error."}"#)),
+            text("send", 54.0, &rec("{\"type\":1,")),
+        ]),
+    ];
+    let mut failed = negotiate_entry(404, "", "");
+    failed["request"]["url"] = json!(format!("https://example.test/\"><script>alert(3)</script>/negotiate"));
+    input.push(failed);
+    let report = diagnose(&har(input));
+    assert!(report.findings.len() >= 6, "{:?}", kinds(&report));
+    let page = check_page(&report);
+    let timeline = &report.timelines[0];
+    assert!(timeline.silences.iter().any(|s| s.over_timeout));
+    assert!(timeline.marks.iter().any(|m| m.kind == "invalid"));
+    assert!(page.contains("class=\"silence timeout\""));
+    for f in report.findings.iter().filter(|f| f.connection.is_none()) {
+        assert!(page.contains(&format!("[{}] entry {}</span>", f.kind, f.entry.unwrap())));
+    }
+    // Findings at a frame are pinned to its mark.
+    assert!(page.contains("class=\"pin\""));
+    assert!(page.contains(r#""kind":"close-error","#) && page.contains(r#""mark":"c0m"#));
+
+    // A raw capture (no times: by frame order) and bytes that are not SignalR.
+    for input in [&b"\x01\x02\x03garbage"[..], b"{\"type\":1}\x1e{\"type\":9", b""] {
+        check_page(&diagnose(input));
+    }
+}
+
+#[test]
+fn the_command_writes_the_page_and_still_prints_the_report() {
+    let path = std::env::temp_dir().join(format!("signalr-codec-doctor-{}.html", std::process::id()));
+    let input = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/doctor-session.har")).unwrap();
+    let out = run(&["doctor", "--html", path.to_str().unwrap()], &input);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let page = std::fs::read_to_string(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(page, diagnose(&input).html());
+    assert_eq!(stdout, diagnose(&input).text());
+    check_page(&diagnose(&input));
+}
+
+#[test]
+fn the_html_page_never_panics_on_a_damaged_har() {
+    let fixture = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/doctor-session.har")).unwrap();
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut read = 0;
+    for _ in 0..300 {
+        let mut input = fixture.clone();
+        for _ in 0..1 + next() % 4 {
+            let at = (next() % input.len() as u64) as usize;
+            input[at] = b"0123456789.-e\"{}[],:x \x1e\\"[(next() % 24) as usize];
+        }
+        if let Ok(report) = doctor::diagnose(&input, &Options::default()) {
+            let page = report.html();
+            assert_eq!(page.matches("<script").count(), 2);
+            read += 1;
+        }
+    }
+    assert!(read > 50, "only {read} damaged HARs still read");
+}

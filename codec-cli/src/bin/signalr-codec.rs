@@ -110,6 +110,11 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Also write the report as one self-contained HTML page to FILE: a timeline per
+        /// connection (messages by type and direction, silences, findings pinned to their
+        /// frames), each message decoded a click away.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
         /// The server's MaximumReceiveMessageSize in bytes, or `none` (default: 32768).
         #[arg(long)]
         max_message_size: Option<SizeLimit>,
@@ -257,7 +262,7 @@ fn run(cli: Cli) -> io::Result<bool> {
             out.flush()?;
             Ok(true)
         }
-        Command::Doctor { json, max_message_size, keep_alive_ms, timeout_ms, handshake_timeout_ms, file } => {
+        Command::Doctor { json, html, max_message_size, keep_alive_ms, timeout_ms, handshake_timeout_ms, file } => {
             let mut options = doctor::Options { keep_alive_ms, timeout_ms, handshake_timeout_ms, ..Default::default() };
             if let Some(SizeLimit(size)) = max_message_size {
                 options.max_message_size = size;
@@ -266,6 +271,9 @@ fn run(cli: Cli) -> io::Result<bool> {
             io::Read::read_to_end(&mut *input::open(file.as_deref())?, &mut bytes)?;
             let report =
                 doctor::diagnose(&bytes, &options).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+            if let Some(path) = html {
+                std::fs::write(&path, report.html())?;
+            }
             let mut out = io::stdout().lock();
             if json {
                 serde_json::to_writer_pretty(&mut out, &report.json())?;

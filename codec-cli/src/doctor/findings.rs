@@ -8,7 +8,7 @@ use signalr_codec_core::negotiate::NegotiateResponse;
 use signalr_codec_core::Limits;
 
 use super::har::{Capture, Connection, Direction, Frame, Request, Transport};
-use super::{ConnectionSummary, Finding, Options, Report, Severity};
+use super::{ConnectionSummary, Finding, Mark, Options, Report, Severity, Silence, Timeline};
 use crate::codec::{self, AnyStreamDecoder, Event, Item};
 use crate::protocol::ProtocolName;
 
@@ -50,6 +50,8 @@ fn at_frame(mut f: Finding, connection: usize, frame: &Frame) -> Finding {
 struct Negotiated {
     transports: Vec<String>,
     stateful_reconnect: bool,
+    /// The negotiate request, for the timeline.
+    mark: Option<Mark>,
 }
 
 /// Runs every check on `capture`.
@@ -80,8 +82,12 @@ pub fn analyse(capture: &Capture, options: &Options) -> Report {
         let failed =
             capture.requests.iter().any(|r| c.entries.contains(&r.entry) && status_finding(r, false).is_some());
         let negotiated = c.id.as_ref().and_then(|id| negotiated.get(id));
-        let summary = connection(i, c, negotiated, failed, options, &mut report.findings);
+        let (summary, mut timeline) = connection(i, c, negotiated, failed, options, &mut report.findings);
+        if let Some(mark) = negotiated.and_then(|n| n.mark.clone()) {
+            timeline.marks.insert(0, mark);
+        }
         report.connections.push(summary);
+        report.timelines.push(timeline);
     }
     report
 }
@@ -230,8 +236,25 @@ fn negotiate(r: &Request, out: &mut Vec<Finding>, negotiated: &mut HashMap<Strin
         ));
     }
     if let Some(id) = response.transport_id() {
-        negotiated
-            .insert(id.to_owned(), Negotiated { transports, stateful_reconnect: response.use_stateful_reconnect });
+        let mark = Mark {
+            kind: "negotiate",
+            direction: Direction::Send,
+            time: r.time,
+            seq: 0,
+            entry: r.entry,
+            frame: None,
+            offset: None,
+            message: serde_json::json!({
+                "method": r.method,
+                "url": r.url,
+                "status": r.status,
+                "response": serde_json::from_str::<Value>(body).unwrap_or_else(|_| Value::String(body.to_owned())),
+            }),
+        };
+        negotiated.insert(
+            id.to_owned(),
+            Negotiated { transports, stateful_reconnect: response.use_stateful_reconnect, mark: Some(mark) },
+        );
     }
 }
 
@@ -242,6 +265,8 @@ struct Decoded {
     error: Option<(usize, Value)>,
     /// The first stream offset of each frame of this direction, and its index in `frames`.
     starts: Vec<(usize, usize)>,
+    /// The handshake at the start of the stream, described.
+    handshake: Option<Value>,
 }
 
 fn decode(protocol: ProtocolName, frames: &[Frame], direction: Direction) -> Decoded {
@@ -257,10 +282,11 @@ fn decode(protocol: ProtocolName, frames: &[Frame], direction: Direction) -> Dec
     decoder.finish(&mut events);
     let mut items: Vec<(usize, Item, usize)> = Vec::new();
     let mut error = None;
+    let mut handshake = None;
     let mut end = offset;
     for event in events {
         match event {
-            Event::Handshake(..) => {}
+            Event::Handshake(h, _) => handshake = Some(h.description),
             Event::Item(at, item) => items.push((at, item, 0)),
             Event::Error(e) => {
                 let at = e.get("offset").and_then(Value::as_u64).unwrap_or(0) as usize;
@@ -274,7 +300,7 @@ fn decode(protocol: ProtocolName, frames: &[Frame], direction: Direction) -> Dec
         let next = items.get(i + 1).map_or(end, |n| n.0);
         items[i].2 = next.saturating_sub(items[i].0);
     }
-    Decoded { items, error, starts }
+    Decoded { items, error, starts, handshake }
 }
 
 /// The index in `frames` of the frame holding stream offset `at`.
@@ -305,7 +331,7 @@ fn connection(
     failed: bool,
     o: &Options,
     out: &mut Vec<Finding>,
-) -> ConnectionSummary {
+) -> (ConnectionSummary, Timeline) {
     let frames = &c.frames;
     let first = |d: Direction| frames.iter().find(|f| f.direction == d);
     let limits = Limits::unlimited();
@@ -439,6 +465,11 @@ fn connection(
     let sent = decode(protocol, frames, Direction::Send);
     let received = decode(protocol, frames, Direction::Receive);
     let messages = sent.items.len() + received.items.len();
+    let mut timeline = Timeline::default();
+    for (d, dir) in [(&sent, Direction::Send), (&received, Direction::Receive)] {
+        timeline.marks.extend(marks(frames, d, dir));
+    }
+    timeline.marks.sort_by_key(|m| (m.seq, m.offset));
 
     for (d, dir) in [(&sent, Direction::Send), (&received, Direction::Receive)] {
         if let Some((at, e)) = &d.error {
@@ -669,9 +700,9 @@ fn connection(
                 "if the client did not stop it, the transport dropped: look at the timing findings and proxies' idle timeouts",
             )));
         }
-        timing(ci, c, o, out);
+        timing(ci, c, o, out, &mut timeline.silences);
     }
-    ConnectionSummary {
+    let summary = ConnectionSummary {
         entry: c.entry,
         transport: c.transport.as_str(),
         url: c.url.clone(),
@@ -680,7 +711,53 @@ fn connection(
             .and_then(|h| h.protocol.clone())
             .or_else(|| (messages > 0).then(|| protocol.to_string())),
         messages,
+    };
+    (summary, timeline)
+}
+
+/// The name of hub message type `t`.
+fn type_name(t: i64) -> &'static str {
+    match t {
+        1 => "Invocation",
+        2 => "StreamItem",
+        3 => "Completion",
+        4 => "StreamInvocation",
+        5 => "CancelInvocation",
+        6 => "Ping",
+        7 => "Close",
+        8 => "Ack",
+        9 => "Sequence",
+        _ => "skipped",
     }
+}
+
+/// The timeline marks of one direction: its handshake, its messages, the error that stopped it.
+fn marks(frames: &[Frame], d: &Decoded, dir: Direction) -> Vec<Mark> {
+    let mark = |kind: &'static str, at: usize, message: Value| {
+        let fi = frame_at(&d.starts, at);
+        let frame = fi.and_then(|i| frames.get(i));
+        Mark {
+            kind,
+            direction: dir,
+            time: frame.and_then(|f| f.time),
+            seq: fi.map_or(frames.len(), |i| i + 1),
+            entry: frame.map_or(0, |f| f.entry),
+            frame: frame.and_then(|f| f.message),
+            offset: Some(at),
+            message,
+        }
+    };
+    let mut out = Vec::new();
+    if let Some(h) = &d.handshake {
+        out.push(mark("handshake", 0, h.clone()));
+    }
+    for (at, item, _) in &d.items {
+        out.push(mark(type_name(message_type(item).unwrap_or(0)), *at, item.to_json()));
+    }
+    if let Some((at, e)) = &d.error {
+        out.push(mark("invalid", *at, e.clone()));
+    }
+    out
 }
 
 fn message_type(item: &Item) -> Option<i64> {
@@ -691,7 +768,7 @@ fn message_type(item: &Item) -> Option<i64> {
 }
 
 /// Gaps between frames in each direction.
-fn timing(ci: usize, c: &Connection, o: &Options, out: &mut Vec<Finding>) {
+fn timing(ci: usize, c: &Connection, o: &Options, out: &mut Vec<Finding>, silences: &mut Vec<Silence>) {
     let keep_alive = o.keep_alive_ms as f64 / 1000.0;
     let timeout = o.timeout_ms as f64 / 1000.0;
     for dir in [Direction::Receive, Direction::Send] {
@@ -703,6 +780,9 @@ fn timing(ci: usize, c: &Connection, o: &Options, out: &mut Vec<Finding>) {
             c.frames.iter().filter(|f| f.direction == dir).filter_map(|f| f.time.map(|t| (f, t))).collect();
         for pair in times.windows(2) {
             let gap = pair[1].1 - pair[0].1;
+            if gap > keep_alive {
+                silences.push(Silence { direction: dir, from: pair[0].1, to: pair[1].1, over_timeout: gap > timeout });
+            }
             let (who, other) = if dir == Direction::Receive { ("server", "client") } else { ("client", "server") };
             if gap > timeout {
                 out.push(at_frame(finding(

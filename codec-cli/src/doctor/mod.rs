@@ -3,6 +3,9 @@
 
 pub mod findings;
 pub mod har;
+mod html;
+
+pub use har::Direction;
 
 use std::fmt::Write as _;
 
@@ -101,6 +104,52 @@ pub struct Report {
     pub connections: Vec<ConnectionSummary>,
     /// The findings, in the order of the capture.
     pub findings: Vec<Finding>,
+    /// Per connection (same order as `connections`): what happened over time, for `html()`.
+    pub timelines: Vec<Timeline>,
+}
+
+/// One mark of a connection's timeline: a hub message, a handshake or a negotiate request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mark {
+    /// `negotiate`, `handshake`, `Invocation`, `StreamItem`, `Completion`, `StreamInvocation`,
+    /// `CancelInvocation`, `Ping`, `Close`, `Ack`, `Sequence`, `skipped`, `invalid`.
+    pub kind: &'static str,
+    /// Which way it went (a negotiate request: `Send`).
+    pub direction: Direction,
+    /// When, seconds since the epoch.
+    pub time: Option<f64>,
+    /// Its place in the connection: the index of its frame (negotiate: before them all).
+    pub seq: usize,
+    /// The HAR entry it came from.
+    pub entry: usize,
+    /// The WebSocket message (index in the entry's `_webSocketMessages`).
+    pub frame: Option<usize>,
+    /// The byte offset in its direction's stream.
+    pub offset: Option<usize>,
+    /// The decoded message in neutral JSON (negotiate: request and response).
+    pub message: Value,
+}
+
+/// A direction silent for longer than the keep-alive interval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Silence {
+    /// The side that said nothing.
+    pub direction: Direction,
+    /// Seconds since the epoch: its last frame before the silence.
+    pub from: f64,
+    /// Seconds since the epoch: its next frame.
+    pub to: f64,
+    /// Longer than the timeout, not only the keep-alive interval.
+    pub over_timeout: bool,
+}
+
+/// A connection over time.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Timeline {
+    /// Its marks, in order.
+    pub marks: Vec<Mark>,
+    /// Its silences.
+    pub silences: Vec<Silence>,
 }
 
 impl Report {
@@ -197,7 +246,7 @@ impl Report {
 }
 
 /// Seconds since the epoch as RFC 3339 (milliseconds kept).
-fn time_text(t: f64) -> String {
+pub(crate) fn time_text(t: f64) -> String {
     let secs = t.floor();
     let nanos = ((t - secs) * 1e3).round() as u32 * 1_000_000;
     crate::rfc3339::format(secs as i64, nanos.min(999_000_000))
