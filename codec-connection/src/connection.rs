@@ -6,10 +6,12 @@ use core::fmt::Write as _;
 use signalr_codec_core::error::Arg;
 use signalr_codec_core::frame::{Framer, RecordFramer, Status};
 use signalr_codec_core::handshake::{HandshakeRequest, HandshakeResponse};
+use signalr_codec_core::json;
 use signalr_codec_core::{
     Error, ErrorKind, HubMessage, HubProtocol, Invocation, Limits, Outcome, Parsed, StreamInvocation, Text,
     TransferFormat,
 };
+use signalr_codec_core::{Output as _, SliceOutput};
 
 use crate::config::Config;
 use crate::event::{Event, Failure, FailureKind, Handshake, Incoming};
@@ -1078,28 +1080,17 @@ fn handshake_timed_out(timeout: core::time::Duration) -> Error {
     if fraction == 0 {
         return Error::template(ErrorKind::Limit, TEXT, [Arg::Int(whole), Arg::Int(0)]);
     }
-    // "0.5", "1.25", "2.001": the fraction's digits without trailing zeros.
-    let mut digits = [b'0'; 3];
-    for (i, d) in digits.iter_mut().enumerate() {
-        *d = b'0' + ((fraction / 10u32.pow(2 - i as u32)) % 10) as u8;
-    }
-    let used = 3 - digits.iter().rev().take_while(|&&d| d == b'0').count();
-    let mut text: heapless::String<64> = heapless::String::new();
-    let _ = text.push_str(TEXT[0]);
-    let mut whole_digits = [0u8; 20];
-    let mut n = whole as u64;
-    let mut start = whole_digits.len();
-    loop {
-        start -= 1;
-        whole_digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in whole_digits[start..].iter().chain(b".").chain(&digits[..used]) {
-        let _ = text.push(char::from(d));
-    }
-    let _ = text.push_str(TEXT[1]);
-    Error::copied(ErrorKind::Limit, &text)
+    // "0.5", "1.25", "2.001": the whole seconds with the core's number writer, then the
+    // fraction's digits without trailing zeros.
+    let mut text = [0u8; 64];
+    let mut out = SliceOutput::new(&mut text);
+    out.put(TEXT[0].as_bytes());
+    json::write_u64(whole as u64, &mut out);
+    let digits = [b'.', b'0' + (fraction / 100) as u8, b'0' + (fraction / 10 % 10) as u8, b'0' + (fraction % 10) as u8];
+    let used = digits.len() - digits.iter().rev().take_while(|&&d| d == b'0').count();
+    out.put(&digits[..used]);
+    out.put(TEXT[1].as_bytes());
+    // Only ASCII was written.
+    let text = core::str::from_utf8(out.written()).unwrap_or(TEXT[1]);
+    Error::copied(ErrorKind::Limit, text)
 }
