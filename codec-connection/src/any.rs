@@ -154,11 +154,73 @@ pub enum AnyValueBuf {
 }
 
 impl AnyValueBuf {
+    /// Copies a borrowed raw value (as [`ToOwnedValue::to_owned_value`]).
+    pub fn from_value(value: AnyValue<'_>) -> Self {
+        value.to_owned_value()
+    }
+
+    /// `value` serialized for `protocol` (as [`Serialized`] writes it): a result or an item
+    /// encoded once, for the connection it goes to.
+    ///
+    /// ```
+    /// use signalr_codec_connection::{AnyProtocol, AnyValueBuf};
+    /// let [json, msgpack] = AnyProtocol::all();
+    /// let v = AnyValueBuf::serialize(&msgpack, &(1, "two")).unwrap();
+    /// let (a, b): (i64, String) = v.bind().unwrap();
+    /// assert_eq!((a, b.as_str()), (1, "two"));
+    /// assert_eq!(AnyValueBuf::serialize(&json, &[1, 2]).unwrap().to_string(), "[1,2]");
+    /// ```
+    pub fn serialize<T: serde::Serialize + ?Sized>(protocol: &AnyProtocol, value: &T) -> Result<Self, Error> {
+        let mut bytes = alloc::vec::Vec::new();
+        Serialized(value).encode(protocol, &mut bytes)?;
+        match protocol {
+            AnyProtocol::Json(_) => {
+                let text = alloc::string::String::from_utf8(bytes)
+                    .map_err(|_| Error::new(ErrorKind::Invalid, "The JSON writer wrote invalid UTF-8."))?;
+                Ok(AnyValueBuf::Json(RawJsonBuf::new(text)?))
+            }
+            AnyProtocol::MessagePack(_) => Ok(AnyValueBuf::MessagePack(RawValueBuf::new(bytes)?)),
+        }
+    }
+
+    /// An argument list — a tuple such as `(1, "two")`, or `()` for none — serialized for
+    /// `protocol` as the argument array (serde writes `()` as null; here it is `[]`).
+    ///
+    /// ```
+    /// use signalr_codec_connection::{AnyProtocol, AnyValueBuf};
+    /// let [json, _] = AnyProtocol::all();
+    /// assert_eq!(AnyValueBuf::arguments(&json, &()).unwrap().to_string(), "[]");
+    /// assert_eq!(AnyValueBuf::arguments(&json, &("a", 2)).unwrap().to_string(), "[\"a\",2]");
+    /// ```
+    pub fn arguments<A: serde::Serialize + ?Sized>(protocol: &AnyProtocol, arguments: &A) -> Result<Self, Error> {
+        AnyValueBuf::serialize(protocol, &crate::arguments::Args(arguments))
+    }
+
     /// The value, borrowed.
     pub fn as_value(&self) -> AnyValue<'_> {
         match self {
             AnyValueBuf::Json(v) => AnyValue::Json(v.as_raw()),
             AnyValueBuf::MessagePack(v) => AnyValue::MessagePack(v.as_raw()),
+        }
+    }
+
+    /// Binds an argument array to a tuple or struct, with .NET's arity and type texts.
+    pub fn bind<A: serde::de::DeserializeOwned>(&self) -> Result<A, Error> {
+        self.as_value().bind()
+    }
+
+    /// Binds one value (an item or a result).
+    pub fn deserialize<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
+        self.as_value().deserialize()
+    }
+}
+
+impl core::fmt::Display for AnyValueBuf {
+    /// JSON as its text, MessagePack as hex.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            AnyValueBuf::Json(v) => f.write_str(v.get()),
+            AnyValueBuf::MessagePack(v) => v.as_raw().as_bytes().iter().try_for_each(|b| write!(f, "{b:02x}")),
         }
     }
 }

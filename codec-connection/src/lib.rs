@@ -11,6 +11,8 @@ extern crate std;
 
 #[cfg(all(feature = "json", feature = "msgpack", feature = "std"))]
 mod any;
+#[cfg(all(feature = "json", feature = "msgpack", feature = "std"))]
+mod arguments;
 mod config;
 mod connection;
 mod event;
