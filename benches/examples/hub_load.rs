@@ -18,6 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
+use signalr_codec_core::handshake::HandshakeRequest;
 use signalr_codec_core::{Decoder, HubMessage, HubProtocol, Invocation, Parsed};
 use signalr_codec_json::{JsonHubProtocol, RawJson};
 use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue};
@@ -72,7 +73,10 @@ impl Protocol {
 async fn connect(addr: &str, protocol: Protocol) -> Socket {
     let (mut socket, _) =
         tokio_tungstenite::connect_async(format!("ws://{addr}/hub")).await.expect("the hub accepts WebSockets");
-    let request = format!("{{\"protocol\":\"{}\",\"version\":1}}\x1e", protocol.name());
+    let mut request = Vec::new();
+    HandshakeRequest::new(protocol.name(), 1).write(&mut request).expect("writes");
+    // As text, as the official clients send it.
+    let request = String::from_utf8(request).expect("the handshake is JSON");
     socket.send(Message::text(request)).await.expect("handshake sent");
     match socket.next().await.expect("handshake answered").expect("no socket error") {
         Message::Text(t) if t.as_bytes().starts_with(b"{}\x1e") => {}

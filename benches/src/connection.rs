@@ -6,6 +6,7 @@
 use std::hint::black_box;
 
 use signalr_codec_connection::{Config, Connection, Event, Instant};
+use signalr_codec_core::handshake::HandshakeRequest;
 use signalr_codec_core::{Completion, Decoder, Encode, HubMessage, HubProtocol, Invocation, Parsed};
 use signalr_codec_json::{JsonHubProtocol, RawJson};
 use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue};
@@ -71,9 +72,9 @@ impl<P: HubProtocol + Clone> Server<P> {
         let now = Instant::from_millis(0);
         let config = Config::server().with_stateful_reconnect(stateful);
         let mut conn = Connection::server([protocol.clone()], config, now);
-        let request =
-            format!("{{\"protocol\":\"{}\",\"version\":{}}}\x1e", protocol.name(), if stateful { 2 } else { 1 });
-        assert_eq!(conn.handle_input(now, request.as_bytes()), request.len());
+        let mut request = Vec::new();
+        HandshakeRequest::new(protocol.name(), if stateful { 2 } else { 1 }).write(&mut request).expect("writes");
+        assert_eq!(conn.handle_input(now, &request), request.len());
         match conn.poll_event() {
             Some(Event::Connected(h)) => assert_eq!(h.stateful_reconnect, stateful),
             _ => panic!("the handshake succeeds"),
