@@ -65,9 +65,11 @@ pub trait Bind<'a>: Sized {
                 return Err(arity_error(provided, expected));
             }
             if expected == 0 {
-                // serde reads `()` (and unit structs) from a unit, not from an empty array.
-                return T::deserialize(de::value::UnitDeserializer::<de::value::Error>::new())
-                    .map_err(|_| Error::new(ErrorKind::Type, BINDING_FAILED));
+                // serde reads `()` (and unit structs) from a unit, not from an empty array;
+                // `[T; 0]` and `struct Empty {}` read from the array itself.
+                if let Ok(value) = T::deserialize(de::value::UnitDeserializer::<Probed>::new()) {
+                    return Ok(value);
+                }
             }
         }
         self.deserialize().map_err(|_| Error::new(ErrorKind::Type, BINDING_FAILED))

@@ -618,6 +618,22 @@ fn argument_binding_is_on_demand() {
     }
 }
 
+/// A method without parameters binds an empty argument list however it spells "nothing":
+/// `()`, a zero-length array, a struct without fields; one argument too many is the arity text.
+#[test]
+fn empty_argument_lists_bind_to_any_empty_type() {
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct NoArguments {}
+    let none = RawJson::new("[]").unwrap();
+    assert_eq!(none.bind::<()>().unwrap(), ());
+    assert_eq!(none.bind::<[u8; 0]>().unwrap(), [0u8; 0]);
+    assert_eq!(none.bind::<NoArguments>().unwrap(), NoArguments {});
+    let one = RawJson::new("[1]").unwrap();
+    for e in [one.bind::<()>().unwrap_err(), one.bind::<NoArguments>().unwrap_err()] {
+        assert_eq!(e.message().to_string(), "Invocation provides 1 argument(s) but target expects 0.");
+    }
+}
+
 /// `ReadCaseInsensitivePropertiesByDefault`: payload property matching is the binder's
 /// (serde's) business; the raw item is kept exactly.
 #[test]

@@ -407,3 +407,19 @@ fn the_writer_refuses_what_the_reader_refuses() {
     let m = HubMessage::Invocation(Invocation::new("t", args).with_invocation_id(""));
     assert_eq!(body(&m), hex("96 01 80 c0 a1 74 90 90"));
 }
+
+/// A method without parameters binds an empty argument list however it spells "nothing":
+/// `()`, a zero-length array, a struct without fields; one argument too many is the arity text.
+#[test]
+fn empty_argument_lists_bind_to_any_empty_type() {
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct NoArguments {}
+    let none = RawValue::new(&[0x90]).unwrap();
+    assert_eq!(none.bind::<()>().unwrap(), ());
+    assert_eq!(none.bind::<[u8; 0]>().unwrap(), [0u8; 0]);
+    assert_eq!(none.bind::<NoArguments>().unwrap(), NoArguments {});
+    let one = RawValue::new(&[0x91, 0x01]).unwrap();
+    for e in [one.bind::<()>().unwrap_err(), one.bind::<NoArguments>().unwrap_err()] {
+        assert_eq!(e.message().to_string(), "Invocation provides 1 argument(s) but target expects 0.");
+    }
+}
