@@ -1,10 +1,13 @@
 //! [`Output`]: where writers put bytes — a caller's `&mut [u8]`, a `Vec<u8>`, a `BytesMut`, or
 //! any `bytes::BufMut`.
 //!
-//! Writers compute a message's exact length first and check [`Output::remaining`] before they
-//! write anything: a buffer that is too small gets
+//! Into an output of fixed room, writers compute a message's exact length first and check
+//! [`Output::remaining`] before they write anything: a buffer that is too small gets
 //! [`ErrorKind::BufferTooSmall`](crate::ErrorKind::BufferTooSmall) with the size needed, and
-//! nothing is written.
+//! nothing is written. Into one that grows (a `Vec`, a `BytesMut`: [`Output::rewind_point`]
+//! says so), they write in one pass and take back what they wrote if the message fails half
+//! way: measuring a serde payload means serializing it, so this halves the work for it, with
+//! the same outcome (all of the message, or nothing).
 
 /// A byte sink with a known amount of room.
 pub trait Output {
@@ -13,6 +16,29 @@ pub trait Output {
     /// Appends `bytes`. Writers call it only after checking [`remaining`](Output::remaining);
     /// a fixed-size output that is nevertheless too small keeps what fits and drops the rest.
     fn put(&mut self, bytes: &[u8]);
+
+    /// For outputs that grow as they are written to, where a writer may come back to: the
+    /// length written so far. Writers then skip measuring, write in one pass, and
+    /// [`rewind`](Output::rewind) to this point if the message fails. `None` (the default) for
+    /// outputs of fixed room.
+    #[inline]
+    fn rewind_point(&self) -> Option<usize> {
+        None
+    }
+
+    /// Drops what was written after `point` (from [`rewind_point`](Output::rewind_point)).
+    #[inline]
+    fn rewind(&mut self, point: usize) {
+        let _ = point;
+    }
+
+    /// The bytes written after `point` (from [`rewind_point`](Output::rewind_point)), to fill in
+    /// what is known only at the end (a length prefix). Empty for outputs of fixed room.
+    #[inline]
+    fn written_since(&mut self, point: usize) -> &mut [u8] {
+        let _ = point;
+        &mut []
+    }
 }
 
 /// Writing into a caller's fixed buffer, front to back.
@@ -78,6 +104,21 @@ impl Output for alloc::vec::Vec<u8> {
     fn put(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
     }
+
+    #[inline]
+    fn rewind_point(&self) -> Option<usize> {
+        Some(self.len())
+    }
+
+    #[inline]
+    fn rewind(&mut self, point: usize) {
+        self.truncate(point);
+    }
+
+    #[inline]
+    fn written_since(&mut self, point: usize) -> &mut [u8] {
+        &mut self[point..]
+    }
 }
 
 #[cfg(feature = "bytes")]
@@ -90,6 +131,21 @@ impl Output for bytes::BytesMut {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
+    }
+
+    #[inline]
+    fn rewind_point(&self) -> Option<usize> {
+        Some(self.len())
+    }
+
+    #[inline]
+    fn rewind(&mut self, point: usize) {
+        self.truncate(point);
+    }
+
+    #[inline]
+    fn written_since(&mut self, point: usize) -> &mut [u8] {
+        &mut self[point..]
     }
 }
 
@@ -129,5 +185,20 @@ impl<O: Output + ?Sized> Output for &mut O {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
         (**self).put(bytes)
+    }
+
+    #[inline]
+    fn rewind_point(&self) -> Option<usize> {
+        (**self).rewind_point()
+    }
+
+    #[inline]
+    fn rewind(&mut self, point: usize) {
+        (**self).rewind(point)
+    }
+
+    #[inline]
+    fn written_since(&mut self, point: usize) -> &mut [u8] {
+        (**self).written_since(point)
     }
 }

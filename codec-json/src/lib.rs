@@ -135,7 +135,7 @@ impl JsonHubProtocol {
         message: &HubMessage<'_, V>,
         out: &mut Vec<u8>,
     ) -> Result<usize, Error> {
-        write::write_to_vec(self, message, out)
+        write::write(self, message, out)
     }
 
     /// `message` as a new vector of bytes (framed).

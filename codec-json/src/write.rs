@@ -36,10 +36,10 @@ use signalr_codec_core::json as escape;
 /// `Vec` (`Serialized(("alice", 42))`; for no arguments use `Serialized([(); 0])` or
 /// [`RawJson::EMPTY_ARRAY`]).
 ///
-/// Measuring a serialized payload serializes it (without storing anything), so
-/// [`HubProtocol::write`](signalr_codec_core::HubProtocol::write) serializes it twice: once to
-/// check room, once to write. [`JsonHubProtocol::write_to_vec`] serializes once. To send one
-/// value to many peers, encode it once (into a [`RawJsonBuf`]) and write that.
+/// Into a `Vec` or a `BytesMut` the value is serialized once, straight into the output. Into a
+/// buffer of fixed room (a slice) it is serialized twice: once to measure it and check room,
+/// once to write. To send one value to many peers, encode it once (into a [`RawJsonBuf`]) and
+/// write that.
 ///
 /// ```
 /// use signalr_codec_core::{HubMessage, Invocation};
@@ -321,6 +321,17 @@ pub(crate) fn write<V: Encode<JsonHubProtocol>, O: Output + ?Sized>(
     message: &HubMessage<'_, V>,
     out: &mut O,
 ) -> Result<usize, Error> {
+    // An output that grows takes the message in one pass, taken back on error.
+    if let Some(start) = out.rewind_point() {
+        let mut w = Write(Counted { out: &mut *out, written: 0 });
+        return match emit(p, message, &mut w) {
+            Ok(()) => Ok(w.0.written),
+            Err(e) => {
+                out.rewind(start);
+                Err(e)
+            }
+        };
+    }
     let len = encoded_len(p, message)?;
     if out.remaining() < len {
         return Err(Error::buffer_too_small(len));
@@ -334,21 +345,4 @@ pub(crate) fn write<V: Encode<JsonHubProtocol>, O: Output + ?Sized>(
         ));
     }
     Ok(len)
-}
-
-/// Writes in one pass (no measuring), undoing a partial write on error.
-pub(crate) fn write_to_vec<V: Encode<JsonHubProtocol>>(
-    p: &JsonHubProtocol,
-    message: &HubMessage<'_, V>,
-    out: &mut alloc::vec::Vec<u8>,
-) -> Result<usize, Error> {
-    let start = out.len();
-    let mut w = Write(Counted { out: &mut *out, written: 0 });
-    match emit(p, message, &mut w) {
-        Ok(()) => Ok(w.0.written),
-        Err(e) => {
-            out.truncate(start);
-            Err(e)
-        }
-    }
 }

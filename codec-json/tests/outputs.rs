@@ -90,3 +90,18 @@ fn the_writer_refuses_what_the_reader_refuses() {
     let m = HubMessage::Invocation(Invocation::new("t", args).with_invocation_id(""));
     assert_eq!(p.to_vec(&m).unwrap(), b"{\"type\":1,\"target\":\"t\",\"arguments\":[]}\x1e");
 }
+
+/// A `BytesMut` grows too: one pass, and a failed message is taken back.
+#[test]
+fn failed_serialization_leaves_bytes_mut_alone() {
+    use std::collections::BTreeMap;
+    let mut bad = BTreeMap::new();
+    bad.insert(vec![1u8], 1);
+    let p = JsonHubProtocol::new();
+    let item = HubMessage::StreamItem(StreamItem::new("1", Serialized((1, 2, &bad))));
+    let mut buf = BytesMut::from(&b"keep"[..]);
+    assert!(p.write(&item, &mut buf).is_err());
+    assert_eq!(&buf[..], b"keep");
+    assert_eq!(p.write(&message(), &mut buf).unwrap(), EXPECTED.len());
+    assert_eq!(&buf[4..], EXPECTED);
+}

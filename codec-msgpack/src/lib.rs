@@ -142,8 +142,8 @@ impl MessagePackHubProtocol {
         message: &HubMessage<'_, V>,
         out: &mut alloc::vec::Vec<u8>,
     ) -> Result<usize, Error> {
-        let start = out.len();
-        write::write(self, message, out).inspect_err(|_| out.truncate(start))
+        // A `Vec` grows: the message goes in one pass, taken back on error.
+        write::write(self, message, out)
     }
 
     /// The framed message as a new vector.

@@ -211,8 +211,9 @@ fn serialize_into<W: io::Write, T: Serialize + ?Sized>(w: W, value: &T) -> Resul
 /// [`Timestamp`](crate::Timestamp) as extension −1. Use `serde_bytes` (or a `RawValue`) for `bin`:
 /// a plain `Vec<u8>` is an array of integers.
 ///
-/// Cost: the writer needs the body length before the body (it comes first, as a VarInt), so the
-/// value is serialized twice: once into a byte counter, then into the output. Nothing is
+/// Cost: into a `Vec` or a `BytesMut` the value is serialized once, straight into the output
+/// (the length prefix is filled in after the body). Into a buffer of fixed room it is
+/// serialized twice: once into a byte counter to check room, then into the output. Nothing is
 /// allocated. For a value sent many times, encode it once into a buffer and send a [`RawValue`].
 ///
 /// ```

@@ -339,6 +339,9 @@ pub(crate) fn write<V: Encode<MessagePackHubProtocol>, O: Output + ?Sized>(
     message: &HubMessage<'_, V>,
     out: &mut O,
 ) -> Result<usize, Error> {
+    if let Some(start) = out.rewind_point() {
+        return write_growing(p, message, out, start);
+    }
     let len = body_len(p, message)?;
     let (prefix, n) = varint::prefix_for(len)?;
     let total = n + len;
@@ -352,6 +355,35 @@ pub(crate) fn write<V: Encode<MessagePackHubProtocol>, O: Output + ?Sized>(
     }
     body(p, message, &mut ToOutput(out))?;
     Ok(total)
+}
+
+/// Writes into an output that grows, in one pass: the length prefix comes first but is known
+/// only at the end, so one byte is set aside for it (bodies under 128 bytes need no more) and
+/// the body moved along when it needs more. On error the output is taken back to `start`.
+fn write_growing<V: Encode<MessagePackHubProtocol>, O: Output + ?Sized>(
+    p: &MessagePackHubProtocol,
+    message: &HubMessage<'_, V>,
+    out: &mut O,
+    start: usize,
+) -> Result<usize, Error> {
+    out.put(&[0]);
+    let framed = body(p, message, &mut ToOutput(&mut *out)).and_then(|()| {
+        let len = out.written_since(start).len() - 1;
+        varint::prefix_for(len).map(|(prefix, n)| (prefix, n, len))
+    });
+    let (prefix, n, len) = match framed {
+        Ok(framed) => framed,
+        Err(e) => {
+            out.rewind(start);
+            return Err(e);
+        }
+    };
+    if n > 1 {
+        out.put(&prefix[..n - 1]);
+        out.written_since(start).copy_within(1..1 + len, n);
+    }
+    out.written_since(start)[..n].copy_from_slice(&prefix[..n]);
+    Ok(n + len)
 }
 
 /// Writes the body alone after checking room.
