@@ -109,6 +109,24 @@ impl Piece<'_> {
     }
 }
 
+/// True when one of the eight bytes of `word` may need escaping: a control character, `"`,
+/// `\`, DEL, or any byte of a non-ASCII character. Exact for "any of them", so a `false` lets
+/// eight plain ASCII bytes through at once.
+#[inline]
+const fn needs_a_look(word: u64) -> bool {
+    const ONES: u64 = u64::MAX / 255;
+    const HIGH: u64 = ONES * 0x80;
+    // A byte of `x` is zero or a byte below `n` (n ≤ 0x80): the high bit of (x - n) & !x.
+    const fn below(x: u64, n: u8) -> u64 {
+        x.wrapping_sub(ONES * n as u64) & !x
+    }
+    let control = below(word, 0x20);
+    let quote = below(word ^ (ONES * b'"' as u64), 1);
+    let backslash = below(word ^ (ONES * b'\\' as u64), 1);
+    let delete = below(word ^ (ONES * 0x7F), 1);
+    (control | quote | backslash | delete | word) & HIGH != 0
+}
+
 /// Splits `s` into runs and escapes, in order.
 #[inline]
 fn scan<'s>(s: &'s str, mut emit: impl FnMut(Piece<'s>)) {
@@ -116,7 +134,14 @@ fn scan<'s>(s: &'s str, mut emit: impl FnMut(Piece<'s>)) {
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
+        // Plain ASCII, the common case, goes eight bytes at a time.
+        while let Some(&word) = bytes.get(i..).and_then(|rest| rest.first_chunk::<8>()) {
+            if needs_a_look(u64::from_le_bytes(word)) {
+                break;
+            }
+            i += 8;
+        }
+        let Some(&b) = bytes.get(i) else { break };
         let (piece, width) = if b < 0x80 {
             match ASCII[b as usize] {
                 0 => {
@@ -185,6 +210,7 @@ pub fn string_len(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
     use alloc::string::String;
     use alloc::vec::Vec;
 
@@ -210,5 +236,23 @@ mod tests {
         assert_eq!(esc("😀"), r#""\uD83D\uDE00""#);
         assert_eq!(esc("a😀b"), r#""a\uD83D\uDE00b""#);
         assert_eq!(esc("\u{10ffff}"), r#""\uDBFF\uDFFF""#);
+    }
+
+    /// Every byte that needs a look is seen at each of the eight positions of a word, next to
+    /// runs long enough for the eight-byte skip.
+    #[test]
+    fn escapes_at_every_position_of_a_word() {
+        for special in ["\"", "\\", "\n", "\u{1}", "\u{1f}", "\u{7f}", "é", "\u{a0}", "😀"] {
+            for at in 0..17 {
+                let s = format!("{}{special}{}", "a".repeat(at), "b".repeat(17 - at));
+                let escaped = esc(&s);
+                let expected = format!("{}{}{}", "a".repeat(at), &esc(special)[1..esc(special).len() - 1], "b".repeat(17 - at));
+                assert_eq!(escaped, format!("\"{expected}\""), "{s:?}");
+            }
+        }
+        for plain in [" ", "!", "#", "[", "]", "~", "0", "z"] {
+            let s = plain.repeat(40);
+            assert_eq!(esc(&s), format!("\"{s}\""));
+        }
     }
 }
