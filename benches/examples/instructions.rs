@@ -6,6 +6,7 @@
 //! cargo run --release -p signalr-codec-benches --example instructions -- decode/msgpack small_invocation 1000
 //! ```
 
+use signalr_codec_benches::comparison::comparisons;
 use signalr_codec_benches::floor::{json_ignored_any, msgpack_skip};
 use signalr_codec_benches::{all, decode_all};
 use signalr_codec_core::{Decoder, Limits};
@@ -38,6 +39,21 @@ fn main() -> ExitCode {
         "floor/msgpack_skip" => Box::new(|| msgpack_skip(black_box(&p.msgpack))),
         // The loop and call around every body, subtracted by `instructions.py`.
         "none" => Box::new(|| black_box(1)),
+        // Either side of a comparison (`signalr_codec_benches::comparison`): `ours/bind/json`,
+        // `theirs/encode/msgpack`, …
+        other if other.starts_with("ours/") || other.starts_with("theirs/") => {
+            let (side, table) = other.split_once('/').expect("a side");
+            let id = format!("{table}/{payload}");
+            let Some(c) = comparisons(std::slice::from_ref(payload)).into_iter().find(|c| c.id() == id) else {
+                eprintln!("no comparison {id}");
+                return ExitCode::FAILURE;
+            };
+            if side == "ours" {
+                c.ours
+            } else {
+                c.theirs
+            }
+        }
         other => {
             eprintln!("unknown body {other}");
             return ExitCode::FAILURE;

@@ -1,25 +1,30 @@
-//! Paired wall-time ratios: each decode and its floor run in alternation, in rounds of about half a
-//! millisecond, and the medians over all rounds are compared. On a shared machine whose speed
-//! drifts by tens of percent over minutes, criterion measures a decode and its floor seconds
-//! apart; here the drift hits both sides of a ratio alike.
+//! Paired timings of every comparison in `signalr_codec_benches::comparison`: this codec's body
+//! and the body it is measured against run in alternation, in rounds of about half a
+//! millisecond each, and the ratio reported is the median of the per-round ratios. On a shared
+//! machine whose speed drifts by tens of percent over seconds, criterion measures the two sides
+//! seconds apart; here a slow spell hits both sides of a ratio alike.
+//!
+//! Prints one JSON object per line (`benches/readme.py` turns them into the README's tables):
 //!
 //! ```sh
-//! cargo run --release -p signalr-codec-benches --example paired            # every payload
-//! cargo run --release -p signalr-codec-benches --example paired -- ping     # or name some
+//! cargo run --release -p signalr-codec-benches --example paired                 # everything
+//! cargo run --release -p signalr-codec-benches --example paired -- ping decode json  # or filter
 //! ```
+//!
+//! Arguments filter by payload name, table (`decode`, `bind`, `encode`, `frame`) or protocol
+//! (`json`, `msgpack`).
 
-use signalr_codec_benches::floor::{json_ignored_any, msgpack_skip};
-use signalr_codec_benches::{all, decode_all};
-use signalr_codec_core::{Decoder, Limits};
-use signalr_codec_json::JsonHubProtocol;
-use signalr_codec_msgpack::MessagePackHubProtocol;
+use signalr_codec_benches::all;
+use signalr_codec_benches::comparison::{comparisons, Body};
+use signalr_codec_core::frame::{Framer, LengthPrefixFramer, RecordFramer};
+use signalr_codec_core::Limits;
 use std::hint::black_box;
 use std::time::Instant;
 
-/// Rounds per payload; each round times every body once.
-const ROUNDS: usize = 300;
+/// Rounds per comparison; each round times both bodies once.
+const ROUNDS: usize = 301;
 /// How long one timed round of a body lasts, about: long enough that reading the clock is
-/// noise, short enough that a slow spell of the machine spans many rounds of every body.
+/// noise, short enough that a slow spell of the machine spans many rounds.
 const ROUND_NANOS: f64 = 500_000.0;
 
 fn median(samples: &mut [f64]) -> f64 {
@@ -27,45 +32,88 @@ fn median(samples: &mut [f64]) -> f64 {
     samples[samples.len() / 2]
 }
 
+/// Calls of `body` that take about one round.
+fn calls_per_round(body: &mut Body) -> usize {
+    for _ in 0..10 {
+        black_box(body());
+    }
+    let start = Instant::now();
+    for _ in 0..100 {
+        black_box(body());
+    }
+    let per_call = start.elapsed().as_nanos() as f64 / 100.0;
+    ((ROUND_NANOS / per_call.max(1.0)) as usize).max(1)
+}
+
+fn time_round(body: &mut Body, calls: usize) -> f64 {
+    let start = Instant::now();
+    for _ in 0..calls {
+        black_box(body());
+    }
+    start.elapsed().as_nanos() as f64 / calls as f64
+}
+
 fn main() {
-    let names: Vec<String> = std::env::args().skip(1).collect();
-    let limits = Limits::default().with_max_message_size(None);
-    println!("| payload | json ns/msg | json_ignored_any | ratio | msgpack ns/msg | msgpack_skip | ratio |");
-    println!("|---|---|---|---|---|---|---|");
-    for p in all().into_iter().filter(|p| names.is_empty() || names.contains(&p.name)) {
-        let mut json = Decoder::new(JsonHubProtocol::with_limits(limits));
-        let mut msgpack = Decoder::new(MessagePackHubProtocol::with_limits(limits));
-        let mut bodies: [Box<dyn FnMut() -> usize + '_>; 4] = [
-            Box::new(|| decode_all(&mut json, black_box(&p.json))),
-            Box::new(|| json_ignored_any(black_box(&p.json))),
-            Box::new(|| decode_all(&mut msgpack, black_box(&p.msgpack))),
-            Box::new(|| msgpack_skip(black_box(&p.msgpack))),
-        ];
-        // Calls per round for each body, from the time of a first batch of calls.
-        let calls = bodies.each_mut().map(|body| {
-            let start = Instant::now();
-            for _ in 0..100 {
-                black_box(body());
-            }
-            let per_call = start.elapsed().as_nanos() as f64 / 100.0;
-            ((ROUND_NANOS / per_call.max(1.0)) as usize).max(1)
-        });
-        let mut samples: [Vec<f64>; 4] = Default::default();
-        for _ in 0..ROUNDS {
-            for ((body, &iterations), samples) in bodies.iter_mut().zip(&calls).zip(&mut samples) {
-                let start = Instant::now();
-                for _ in 0..iterations {
-                    black_box(body());
-                }
-                samples.push(start.elapsed().as_nanos() as f64 / (iterations * p.count) as f64);
+    let filters: Vec<String> = std::env::args().skip(1).collect();
+    let (table_filter, rest): (Vec<String>, Vec<String>) =
+        filters.into_iter().partition(|f| ["decode", "bind", "encode", "frame"].contains(&f.as_str()));
+    let (protocol_filter, payload_filter): (Vec<String>, Vec<String>) =
+        rest.into_iter().partition(|f| f == "json" || f == "msgpack");
+    let wants = |table: &str| table_filter.is_empty() || table_filter.iter().any(|t| t == table);
+    let speaks = |protocol: &str| protocol_filter.is_empty() || protocol_filter.iter().any(|p| p == protocol);
+
+    for mut c in comparisons(&payload_filter).into_iter().filter(|c| wants(c.table.name()) && speaks(c.protocol)) {
+        let calls = [calls_per_round(&mut c.ours), calls_per_round(&mut c.theirs)];
+        let (mut ours, mut theirs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        for round in 0..ROUNDS {
+            // Alternate which side goes first, so neither always runs on a warmer cache.
+            let (a, b) = if round % 2 == 0 {
+                let a = time_round(&mut c.ours, calls[0]);
+                (a, time_round(&mut c.theirs, calls[1]))
+            } else {
+                let b = time_round(&mut c.theirs, calls[1]);
+                (time_round(&mut c.ours, calls[0]), b)
+            };
+            ours.push(a / c.messages as f64);
+            theirs.push(b / c.messages as f64);
+            ratios.push(a / b);
+        }
+        println!(
+            r#"{{"table":"{}","payload":"{}","protocol":"{}","against":"{}","messages":{},"bytes":{},"ours_ns":{:.2},"theirs_ns":{:.2},"ratio":{:.4}}}"#,
+            c.table.name(),
+            c.payload,
+            c.protocol,
+            c.against,
+            c.messages,
+            c.bytes,
+            median(&mut ours),
+            median(&mut theirs),
+            median(&mut ratios)
+        );
+    }
+
+    // Framing alone: splitting a batch into frames, in bytes per second.
+    if wants("frame") {
+        let limits = Limits::default().with_max_message_size(None);
+        for p in all().into_iter().filter(|p| p.name == "batch_1000_small") {
+            for (protocol, buf) in [("json", &p.json), ("msgpack", &p.msgpack)].into_iter().filter(|(p, _)| speaks(p)) {
+                let mut body: Body = if protocol == "json" {
+                    let (mut framer, buf) = (RecordFramer::new(limits), buf.clone());
+                    Box::new(move || framer.frames(&buf).count())
+                } else {
+                    let (mut framer, buf) = (LengthPrefixFramer::new(limits), buf.clone());
+                    Box::new(move || framer.frames(&buf).count())
+                };
+                let calls = calls_per_round(&mut body);
+                let mut samples: Vec<f64> = (0..ROUNDS).map(|_| time_round(&mut body, calls)).collect();
+                let ns = median(&mut samples);
+                println!(
+                    r#"{{"table":"frame","payload":"{}","protocol":"{protocol}","bytes":{},"ns":{ns:.1},"gb_per_s":{:.2}}}"#,
+                    p.name,
+                    buf.len(),
+                    buf.len() as f64 / ns
+                );
             }
         }
-        let [json, json_floor, msgpack, msgpack_floor] = samples.map(|mut s| median(&mut s));
-        println!(
-            "| {} | {json:.1} | {json_floor:.1} | {:.2}× | {msgpack:.1} | {msgpack_floor:.1} | {:.2}× |",
-            p.name,
-            json / json_floor,
-            msgpack / msgpack_floor
-        );
     }
 }

@@ -5,8 +5,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod comparison;
 pub mod connection;
 pub mod floor;
+pub mod typed;
 
 use serde::Serialize;
 use signalr_codec_core::{Decoder, HubMessage, HubProtocol, Invocation};
