@@ -37,7 +37,6 @@ impl Buf {
     }
 }
 
-
 pub(crate) use signalr_codec_core::json::{i64_len, write_i64, write_u64};
 
 /// Writes an unsigned 128-bit integer in decimal (64-bit values take the cheaper path).
@@ -246,9 +245,16 @@ mod tests {
 
     #[test]
     fn singles_like_dotnet() {
-        for (v, s) in
-            [(2.0f32, "2"), (0.1, "0.1"), (1234567.0, "1234567"), (1e7, "1E+07"), (3.4028235e38, "3.4028235E+38"), (1.1, "1.1"), (-1e-7, "-1E-07"), (16777216.0, "16777216")]
-        {
+        for (v, s) in [
+            (2.0f32, "2"),
+            (0.1, "0.1"),
+            (1234567.0, "1234567"),
+            (1e7, "1E+07"),
+            (3.4028235e38, "3.4028235E+38"),
+            (1.1, "1.1"),
+            (-1e-7, "-1E-07"),
+            (16777216.0, "16777216"),
+        ] {
             assert_eq!(f32s(v), s, "{v:e}");
         }
     }

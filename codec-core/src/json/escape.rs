@@ -246,7 +246,8 @@ mod tests {
             for at in 0..17 {
                 let s = format!("{}{special}{}", "a".repeat(at), "b".repeat(17 - at));
                 let escaped = esc(&s);
-                let expected = format!("{}{}{}", "a".repeat(at), &esc(special)[1..esc(special).len() - 1], "b".repeat(17 - at));
+                let expected =
+                    format!("{}{}{}", "a".repeat(at), &esc(special)[1..esc(special).len() - 1], "b".repeat(17 - at));
                 assert_eq!(escaped, format!("\"{expected}\""), "{s:?}");
             }
         }
