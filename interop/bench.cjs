@@ -2,6 +2,7 @@
 // JavaScript protocol classes, for comparison with `cargo bench` (README, "Performance").
 //
 //   node interop/bench.cjs            (after `npm ci --prefix interop`)
+//   node interop/bench.cjs --json     (one JSON object per line, for benches/readme.py)
 //
 // Each payload is parsed the way the client receives it: JSON as a string, MessagePack as an
 // ArrayBuffer. Batches of calls are timed after a warm-up; the median batch is reported, in
@@ -43,15 +44,24 @@ function time(parse, input, count) {
   return batches[15];
 }
 
-console.log(`node ${process.version}, @microsoft/signalr ${require("@microsoft/signalr/package.json").version}`);
-console.log("| payload | protocol | parse / msg |");
-console.log("|---|---|---|");
+const asJson = process.argv.includes("--json");
+const version = require("@microsoft/signalr/package.json").version;
+if (!asJson) {
+  console.log(`node ${process.version}, @microsoft/signalr ${version}`);
+  console.log("| payload | protocol | parse / msg |");
+  console.log("|---|---|---|");
+}
 for (const p of payloads) {
   const text = Buffer.from(p.json.hex, "hex").toString("utf8");
   const bytes = Buffer.from(p.msgpack.hex, "hex");
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
   const j = time((s) => json.parseMessages(s, logger), text, p.count);
   const m = time((b) => messagepack.parseMessages(b, logger), buffer, p.count);
-  console.log(`| ${p.name} | json | ${j.toFixed(0)} ns |`);
-  console.log(`| ${p.name} | messagepack | ${m.toFixed(0)} ns |`);
+  for (const [protocol, ns] of [["json", j], ["msgpack", m]]) {
+    if (asJson) {
+      console.log(JSON.stringify({ payload: p.name, protocol, ns, node: process.version, signalr: version }));
+    } else {
+      console.log(`| ${p.name} | ${protocol === "json" ? "json" : "messagepack"} | ${ns.toFixed(0)} ns |`);
+    }
+  }
 }

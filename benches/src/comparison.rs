@@ -216,13 +216,16 @@ fn ping(p: &'static Payload, out: &mut Vec<Comparison>) {
         bytes: p.json.len(),
         ours: Box::new(move || {
             a.clear();
-            protocol.write(black_box(&HubMessage::ping()), &mut a).expect("writes")
+            protocol.write(black_box(&HubMessage::ping()), &mut a).expect("writes");
+            black_box(&a);
+            1
         }),
         theirs: Box::new(move || {
             b.clear();
             serde_json::to_writer(&mut b, black_box(&JsonPing { kind: 6 })).expect("writes");
             b.push(0x1E);
-            b.len()
+            black_box(&b);
+            1
         }),
     });
     let protocol = msgpack();
@@ -236,7 +239,9 @@ fn ping(p: &'static Payload, out: &mut Vec<Comparison>) {
         bytes: p.msgpack.len(),
         ours: Box::new(move || {
             a.clear();
-            protocol.write(black_box(&HubMessage::ping()), &mut a).expect("writes")
+            protocol.write(black_box(&HubMessage::ping()), &mut a).expect("writes");
+            black_box(&a);
+            1
         }),
         theirs: Box::new(move || {
             b.clear();
@@ -244,7 +249,8 @@ fn ping(p: &'static Payload, out: &mut Vec<Comparison>) {
             rmp_serde::encode::write(&mut scratch, black_box(&MsgpackPing(6))).expect("writes");
             b.push(scratch.len() as u8);
             b.extend_from_slice(&scratch);
-            b.len()
+            black_box(&b);
+            1
         }),
     });
 }

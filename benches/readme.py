@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""Regenerates the README's performance figures: every number between the `performance:begin`
+and `performance:end` markers comes from this one command.
+
+    python3 benches/readme.py              # measure everything, rewrite README.md
+    python3 benches/readme.py --print      # measure, print the section, leave README.md alone
+
+What it runs, in order:
+
+1. `examples/paired.rs` (release): each comparison of `benches/src/comparison.rs`, this codec
+   and what it is measured against alternating round by round; the ratio is the median of the
+   per-round ratios, so a slow spell of a shared machine hits both sides alike.
+2. `benches/instructions.py`'s counts under callgrind (needs valgrind): decode and floors in
+   instructions per message, which repeat exactly from run to run.
+3. `interop/bench.cjs --json` (needs Node and `npm ci --prefix interop`, which it runs when
+   `interop/node_modules` is missing): the official JavaScript client parsing the same bytes.
+
+Targets (issue 18): JSON decode <= 1.0x the floor and MessagePack <= 1.3x on every payload;
+decode + bind and encoding of typed values no slower than serde_json / rmp-serde on a derived
+struct of the whole message; the JS client >= 5x (JSON) and >= 30x (MessagePack) slower.
+"""
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+README = os.path.join(ROOT, "README.md")
+BEGIN = "<!-- performance:begin -->"
+END = "<!-- performance:end -->"
+sys.path.insert(0, os.path.join(ROOT, "benches"))
+import instructions  # noqa: E402
+
+TARGET = {
+    ("decode", "json"): 1.0,
+    ("decode", "msgpack"): 1.3,
+    ("bind", "json"): 1.0,
+    ("bind", "msgpack"): 1.0,
+    ("encode", "json"): 1.0,
+    ("encode", "msgpack"): 1.0,
+}
+JS_TARGET = {"json": 5.0, "msgpack": 30.0}
+PROTOCOL = {"json": "JSON", "msgpack": "MessagePack"}
+
+
+def run(cmd, **kw):
+    print("+", " ".join(cmd), file=sys.stderr, flush=True)
+    return subprocess.run(cmd, cwd=ROOT, check=True, text=True, **kw)
+
+
+def paired():
+    run(["cargo", "build", "--release", "--locked", "-p", "signalr-codec-benches", "--example", "paired", "--example", "instructions"])
+    out = run([os.path.join(ROOT, "target", "release", "examples", "paired")], capture_output=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def counted(names):
+    overhead, _ = instructions.per_iteration("none", names[0])
+    rows = []
+    for name in names:
+        for protocol in ("json", "msgpack"):
+            print(f"  callgrind: {name} {protocol}", file=sys.stderr, flush=True)
+            ours = instructions.per_message(f"decode/{protocol}", name, overhead)
+            floor = instructions.per_message(instructions.FLOOR[protocol], name, overhead)
+            rows.append({"payload": name, "protocol": protocol, "ours": ours, "floor": floor})
+    return rows
+
+
+def javascript():
+    if not os.path.isdir(os.path.join(ROOT, "interop", "node_modules")):
+        run(["npm", "ci", "--prefix", "interop", "--no-audit", "--no-fund"])
+    out = run(["node", os.path.join("interop", "bench.cjs"), "--json"], capture_output=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def ns(v):
+    if v >= 10_000:
+        return f"{v / 1000:,.1f} µs"
+    return f"{v:,.0f} ns" if v >= 100 else f"{v:.1f} ns"
+
+
+def mark(ratio, limit):
+    return f"{'✓' if ratio <= limit else '✗'} ≤ {limit}×"
+
+
+def machine():
+    cpu = "unknown processor"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        cpu = platform.processor() or cpu
+    rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.split(" (")[0].strip()
+    return f"{cpu}, {os.cpu_count()} CPUs, {rustc}, {datetime.date.today().isoformat()}"
+
+
+def span(values):
+    lo, hi = min(values), max(values)
+    return f"{lo:.2f}×–{hi:.2f}×"
+
+
+def section(rows, counts, js):
+    by = {(r["table"], r["protocol"], r["payload"]): r for r in rows if r["table"] != "frame"}
+    payloads = list(dict.fromkeys(r["payload"] for r in rows if r["table"] == "decode"))
+    out = [f"Measured on {machine()}.", ""]
+
+    # Summary first: where each target stands.
+    out.append("| what | JSON | target | MessagePack | target |")
+    out.append("|---|---|---|---|---|")
+    for table, what in (
+        ("decode", "decode ÷ floor"),
+        ("bind", "decode + bind ÷ serde derive"),
+        ("encode", "encode ÷ serde derive"),
+    ):
+        cells = []
+        for protocol in ("json", "msgpack"):
+            ratios = [r["ratio"] for (t, p, _), r in by.items() if t == table and p == protocol]
+            limit = TARGET[(table, protocol)]
+            worst = max(ratios)
+            cells.append(f"{span(ratios)} | {'✓' if worst <= limit else '✗'} ≤ {limit}× on every payload")
+        out.append(f"| {what} | {cells[0]} | {cells[1]} |")
+    if js:
+        ours = {(r["protocol"], r["payload"]): r["ours_ns"] for r in rows if r["table"] == "decode"}
+        cells = []
+        for protocol in ("json", "msgpack"):
+            speedups = [j["ns"] / ours[(protocol, j["payload"])] for j in js if j["protocol"] == protocol]
+            cells.append(f"{min(speedups):.1f}×–{max(speedups):.1f}× faster | {'✓' if min(speedups) >= JS_TARGET[protocol] else '✗'} ≥ {JS_TARGET[protocol]:.0f}×")
+        out.append(f"| decode vs the official JS client | {cells[0]} | {cells[1]} |")
+    out.append("")
+    frames = {r["protocol"]: r for r in rows if r["table"] == "frame"}
+    if frames:
+        out.append(
+            "Framing alone (splitting batch_1000_small into frames, no parsing): "
+            + ", ".join(f"{PROTOCOL[p]} {frames[p]['gb_per_s']:.1f} GB/s" for p in ("json", "msgpack") if p in frames)
+            + "."
+        )
+        out.append("")
+
+    def table(kind, title, against):
+        out.append(f"**{title}** (ns per message; ratio = median of the paired rounds' ratios; {against}):")
+        out.append("")
+        out.append("| payload | JSON | serde_json | ratio | MessagePack | " + ("skip walk" if kind == "decode" else "rmp-serde") + " | ratio |")
+        out.append("|---|---|---|---|---|---|---|")
+        for name in payloads:
+            cells = [name]
+            for protocol in ("json", "msgpack"):
+                r = by.get((kind, protocol, name))
+                if r is None:
+                    cells += ["—", "—", "—"]
+                    continue
+                ratio = r["ratio"]
+                flag = "" if ratio <= TARGET[(kind, protocol)] else " ✗"
+                cells += [ns(r["ours_ns"]), ns(r["theirs_ns"]), f"{ratio:.2f}×{flag}"]
+            out.append("| " + " | ".join(cells) + " |")
+        out.append("")
+
+    table("decode", "Decoding", "floors: serde_json into `IgnoredAny`, records split by memchr; a bare MessagePack skip walk")
+    table("bind", "Decoding and binding to types", "against serde_json / rmp-serde deserializing the whole message into a derived struct")
+    table("encode", "Encoding typed values", "against `serde_json::to_writer` / `rmp_serde::encode::write_named` of a derived struct")
+
+    if counts:
+        out.append("**Instructions** per message under callgrind (decode and floor; the same on every run):")
+        out.append("")
+        out.append("| payload | JSON | floor | ratio | MessagePack | floor | ratio |")
+        out.append("|---|---|---|---|---|---|---|")
+        for name in payloads:
+            cells = [name]
+            for protocol in ("json", "msgpack"):
+                c = next(c for c in counts if c["payload"] == name and c["protocol"] == protocol)
+                cells += [f"{c['ours']:,.0f}", f"{c['floor']:,.0f}", f"{c['ours'] / c['floor']:.2f}×"]
+            out.append("| " + " | ".join(cells) + " |")
+        out.append("")
+
+    if js:
+        first = js[0]
+        out.append(
+            f"**The official JavaScript client** parsing the same bytes (`@microsoft/signalr` {first['signalr']}, "
+            f"Node {first['node']}; it builds JavaScript values for every argument, this codec leaves "
+            "payloads raw until they are bound, so this compares what each hands its caller):"
+        )
+        out.append("")
+        out.append("| payload | JS JSON | this codec | faster | JS MessagePack | this codec | faster |")
+        out.append("|---|---|---|---|---|---|---|")
+        for name in [j["payload"] for j in js if j["protocol"] == "json"]:
+            cells = [name]
+            for protocol in ("json", "msgpack"):
+                j = next(j for j in js if j["payload"] == name and j["protocol"] == protocol)
+                mine = by[("decode", protocol, name)]["ours_ns"]
+                cells += [ns(j["ns"]), ns(mine), f"{j['ns'] / mine:.1f}×"]
+            out.append("| " + " | ".join(cells) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
+def main():
+    print_only = "--print" in sys.argv
+    rows = paired()
+    names = list(dict.fromkeys(r["payload"] for r in rows if r["table"] == "decode"))
+    counts = counted(names) if subprocess.run(["which", "valgrind"], capture_output=True).returncode == 0 else []
+    if not counts:
+        print("valgrind not found: no instruction counts", file=sys.stderr)
+    js = javascript()
+    text = section(rows, counts, js)
+    if print_only:
+        print(text)
+        return
+    with open(README) as f:
+        readme = f.read()
+    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
+    if not pattern.search(readme):
+        sys.exit(f"README.md has no {BEGIN} … {END} section")
+    readme = pattern.sub(lambda _: f"{BEGIN}\n{text}\n{END}", readme)
+    with open(README, "w") as f:
+        f.write(readme)
+    print(f"README.md: performance section rewritten ({len(text.splitlines())} lines)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
