@@ -228,6 +228,7 @@ fn render(args: core::fmt::Arguments<'_>) -> ErrorText {
 impl<P: HubProtocol> Connection<P, Heap> {
     /// A server connection offering `protocols` (the client's handshake picks one by name), with
     /// growable [`Heap`] storage. At most [`MAX_PROTOCOLS`] are kept.
+    #[cfg(feature = "server")]
     pub fn server(protocols: impl IntoIterator<Item = P>, config: Config, now: Instant) -> Self {
         Connection::server_in(protocols, config, now)
     }
@@ -243,6 +244,7 @@ impl<P: HubProtocol> Connection<P, Heap> {
 impl<P: HubProtocol, S: Store> Connection<P, S> {
     /// [`server`](Connection::server) with any storage, named by the type the result is bound
     /// to (for example [`Fixed`](crate::Fixed)).
+    #[cfg(feature = "server")]
     pub fn server_in(protocols: impl IntoIterator<Item = P>, config: Config, now: Instant) -> Self {
         let mut candidates = heapless::Vec::new();
         for p in protocols.into_iter().take(MAX_PROTOCOLS) {
@@ -534,6 +536,14 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
         }
     }
 
+    /// True for a server. Without the `server` feature no server can be built, and this is
+    /// false by construction: the server's paths (handshake requests, refusals, the Close sent
+    /// on errors and timeouts) are not linked into a client.
+    #[inline(always)]
+    pub(crate) fn is_server(&self) -> bool {
+        cfg!(feature = "server") && self.role == Role::Server
+    }
+
     fn advance_clock(&mut self, now: Instant) {
         // Time never runs backwards for the connection, whatever the caller's clock does.
         self.link.now = self.link.now.max(now);
@@ -571,7 +581,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
 
     /// Bad bytes from the peer. A server first tells the client with a Close, as .NET does.
     fn protocol_error(&mut self, error: Error) {
-        if self.role == Role::Server && self.link.state == State::Open {
+        if self.is_server() && self.link.state == State::Open {
             let text = if self.config.detailed_errors {
                 render(format_args!("Connection closed with an error. InvalidDataException: {}", error.message()))
             } else {
@@ -591,17 +601,19 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
             Ok(Status::Partial) => return None,
             Err(e) => {
                 // More than the size limit without a separator.
-                match self.role {
-                    Role::Server => self.refuse(FailureKind::Handshake, e, format_args!("Handshake was canceled.")),
-                    Role::Client => self.fail(FailureKind::Handshake, e),
+                if self.is_server() {
+                    self.refuse(FailureKind::Handshake, e, format_args!("Handshake was canceled."));
+                } else {
+                    self.fail(FailureKind::Handshake, e);
                 }
                 return Some(data.len());
             }
         };
         let record = &data[..frame.consumed];
-        match self.role {
-            Role::Server => self.accept_request(record),
-            Role::Client => self.accept_response(record),
+        if self.is_server() {
+            self.accept_request(record);
+        } else {
+            self.accept_response(record);
         }
         Some(frame.consumed)
     }
@@ -724,21 +736,18 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
             State::Handshake => {
                 if now >= self.started + self.config.handshake_timeout {
                     let e = Error::new(ErrorKind::Limit, "Handshake was canceled.");
-                    match self.role {
-                        Role::Server => {
-                            self.refuse(FailureKind::HandshakeTimeout, e, format_args!("Handshake was canceled."))
-                        }
-                        Role::Client => {
-                            let e = handshake_timed_out(self.config.handshake_timeout);
-                            self.fail(FailureKind::HandshakeTimeout, e)
-                        }
+                    if self.is_server() {
+                        self.refuse(FailureKind::HandshakeTimeout, e, format_args!("Handshake was canceled."));
+                    } else {
+                        let e = handshake_timed_out(self.config.handshake_timeout);
+                        self.fail(FailureKind::HandshakeTimeout, e);
                     }
                 }
             }
             State::Open | State::Detached => {
                 if now >= self.last_received + self.config.timeout {
                     let e = self.timeout_error();
-                    if self.role == Role::Server && self.link.state == State::Open {
+                    if self.is_server() && self.link.state == State::Open {
                         // .NET closes a timed-out client with a Close that allows reconnecting,
                         // sent as well as the transport still takes it.
                         let text = if self.config.detailed_errors {
@@ -775,14 +784,13 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
     }
 
     fn timeout_error(&self) -> Error {
-        match self.role {
-            Role::Server => Error::new(
+        if self.is_server() {
+            Error::new(
                 ErrorKind::Limit,
                 "Client hasn't sent a message/ping within the configured ClientTimeoutInterval.",
-            ),
-            Role::Client => {
-                Error::new(ErrorKind::Limit, "Server timeout elapsed without receiving a message from the server.")
-            }
+            )
+        } else {
+            Error::new(ErrorKind::Limit, "Server timeout elapsed without receiving a message from the server.")
         }
     }
 
@@ -880,9 +888,10 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
 
     /// Frees peer entry `index`.
     pub(crate) fn untrack(&mut self, index: usize) {
+        let server = self.is_server();
         let entry = &mut self.peer.entries_mut()[index];
         if entry.active {
-            if entry.kind == Some(PeerKind::Invocation) && self.role == Role::Server {
+            if entry.kind == Some(PeerKind::Invocation) && server {
                 self.in_flight = self.in_flight.saturating_sub(1);
             }
             entry.active = false;
@@ -899,7 +908,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
             // invocation, and the completion that would free a slot waits for it (.NET's
             // receive loop deadlocks there until the client times out).
             HubMessage::Invocation(inv) => {
-                self.role == Role::Server
+                self.is_server()
                     && !inv.is_non_blocking()
                     && self.in_flight >= self.config.max_parallel_invocations
                     && !self.link.is_backpressured()
@@ -953,7 +962,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
             HubMessage::StreamInvocation(inv) => self.on_stream_invocation(inv),
             HubMessage::CancelInvocation(cancel) => {
                 match track::find_peer_id(&self.peer, PeerKind::Stream, &cancel.invocation_id) {
-                    Some(i) if self.role == Role::Server => {
+                    Some(i) if self.is_server() => {
                         Dispatch::Event(Event::Cancel(InvocationHandle(self.peer.entries()[i].handle)))
                     }
                     _ => self.unknown(),
@@ -1028,7 +1037,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
         let Some(uploads) = self.track_uploads(&inv.stream_ids) else {
             return Dispatch::Consumed;
         };
-        if handle.is_some() && self.role == Role::Server {
+        if handle.is_some() && self.is_server() {
             self.in_flight += 1;
         }
         Dispatch::Event(Event::Invocation(Incoming {
@@ -1042,7 +1051,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
     }
 
     fn on_stream_invocation<'a>(&mut self, inv: StreamInvocation<'a, P::Value<'a>>) -> Dispatch<'a, P::Value<'a>> {
-        if self.role == Role::Client {
+        if !self.is_server() {
             // The official clients treat a stream invocation from the server as an unknown type.
             return Dispatch::Consumed;
         }

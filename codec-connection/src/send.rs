@@ -9,7 +9,7 @@ use signalr_codec_core::{
     NoPayload, Outcome, StreamIds, StreamInvocation, StreamItem, Text,
 };
 
-use crate::connection::{Connection, Role, State};
+use crate::connection::{Connection, State};
 use crate::outbox::Outbox;
 use crate::reconnect::Replay;
 use crate::storage::{Bytes, IdText, Sink, Store, Table};
@@ -308,7 +308,7 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
         let core = self.core_mut();
         // A closed connection says so, before any table says it is full.
         core.link.check(false)?;
-        if request.kind == RequestKind::Stream && core.role == Role::Server {
+        if request.kind == RequestKind::Stream && core.is_server() {
             return Err(SendError::NotAllowed);
         }
         if request.uploads > MAX_UPLOADS {
