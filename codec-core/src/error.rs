@@ -150,8 +150,31 @@ impl Error {
     ///
     /// Without `alloc` the text is cut at [`DETAIL_CAPACITY`] bytes.
     pub fn copied(kind: ErrorKind, text: &str) -> Self {
+        Error::concatenated(kind, &[text])
+    }
+
+    /// An error whose text is a copy of `parts`, one after the other (a fixed text around a
+    /// peer's string, for example): unlike [`formatted`](Error::formatted), no `core::fmt`.
+    ///
+    /// Without `alloc` the text is cut at [`DETAIL_CAPACITY`] bytes.
+    ///
+    /// ```
+    /// use signalr_codec_core::{Error, ErrorKind};
+    /// let e = Error::concatenated(ErrorKind::Invalid, &["Key: ", "a"]);
+    /// assert_eq!(e.message().to_string(), "Key: a");
+    /// ```
+    pub fn concatenated(kind: ErrorKind, parts: &[&str]) -> Self {
+        Error::written(kind, |detail| {
+            for part in parts {
+                detail.push(part);
+            }
+        })
+    }
+
+    /// An error whose text `write` puts together piece by piece, without `core::fmt`.
+    pub(crate) fn written(kind: ErrorKind, write: impl FnOnce(&mut DetailWriter)) -> Self {
         let mut detail = DetailWriter::default();
-        let _ = detail.write_str(text);
+        write(&mut detail);
         Error { kind, offset: None, reason: Reason::Formatted(detail.finish()) }
     }
 
@@ -289,7 +312,7 @@ impl From<Error> for std::io::Error {
 
 /// Collects a formatted text, cutting it (with `…`) where no allocator can grow it.
 #[derive(Default)]
-struct DetailWriter {
+pub(crate) struct DetailWriter {
     #[cfg(feature = "alloc")]
     text: String,
     #[cfg(not(feature = "alloc"))]
@@ -328,6 +351,11 @@ impl fmt::Write for DetailWriter {
 }
 
 impl DetailWriter {
+    /// Appends `s` (`write_str` without a `fmt::Result`).
+    pub(crate) fn push(&mut self, s: &str) {
+        let _ = self.write_str(s);
+    }
+
     #[cfg(feature = "alloc")]
     fn finish(self) -> Detail {
         self.text.into_boxed_str()
