@@ -172,7 +172,7 @@ pub(crate) struct Core<P: HubProtocol, S: Store> {
     started: Instant,
     last_received: Instant,
     ack_at: Option<Instant>,
-    pending: heapless::Deque<Pending, 4>,
+    pending: PendingEvents,
     /// A message at the front of the input waits for a free invocation slot or upload budget.
     pub(crate) stalled: bool,
     handshake: Option<Handshake>,
@@ -188,6 +188,55 @@ pub(crate) enum Pending {
     Failed(Failure),
     Resumed,
     Writable,
+}
+
+/// The [`Pending`] events in the order they happened, one of each kind at most (a second
+/// Resumed or Writable before the first was polled says nothing new), so a failure is never
+/// dropped. The order takes a byte an event and the two kinds with data one slot each: a queue
+/// of four `Pending` values would keep room for four failures (an error each).
+#[derive(Debug, Default)]
+struct PendingEvents {
+    order: heapless::Deque<PendingKind, 4>,
+    connected: Option<Handshake>,
+    failed: Option<Failure>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PendingKind {
+    Connected,
+    Failed,
+    Resumed,
+    Writable,
+}
+
+impl PendingEvents {
+    fn push(&mut self, pending: Pending) {
+        let kind = match &pending {
+            Pending::Connected(_) => PendingKind::Connected,
+            Pending::Failed(_) => PendingKind::Failed,
+            Pending::Resumed => PendingKind::Resumed,
+            Pending::Writable => PendingKind::Writable,
+        };
+        if self.order.iter().any(|&queued| queued == kind) {
+            return;
+        }
+        match pending {
+            Pending::Connected(handshake) => self.connected = Some(handshake),
+            Pending::Failed(failure) => self.failed = Some(failure),
+            Pending::Resumed | Pending::Writable => {}
+        }
+        // Four kinds, four places.
+        let _ = self.order.push_back(kind);
+    }
+
+    fn pop_front(&mut self) -> Option<Pending> {
+        Some(match self.order.pop_front()? {
+            PendingKind::Connected => Pending::Connected(self.connected.take()?),
+            PendingKind::Failed => Pending::Failed(self.failed.take()?),
+            PendingKind::Resumed => Pending::Resumed,
+            PendingKind::Writable => Pending::Writable,
+        })
+    }
 }
 
 impl<V> From<Pending> for Event<'_, V> {
@@ -528,7 +577,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
             started: now,
             last_received: now,
             ack_at: None,
-            pending: heapless::Deque::new(),
+            pending: PendingEvents::default(),
             stalled: false,
             handshake: None,
             input_offset: 0,
@@ -561,12 +610,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
     }
 
     fn push_pending(&mut self, pending: Pending) {
-        // One of each kind at most (a second Resumed or Writable before the first was polled
-        // says nothing new), so the four kinds fit and a failure is never dropped.
-        let kind = core::mem::discriminant(&pending);
-        if self.pending.iter().all(|p| core::mem::discriminant(p) != kind) {
-            let _ = self.pending.push_back(pending);
-        }
+        self.pending.push(pending);
     }
 
     /// Fails the connection: nothing more is read, and the owner hears why once.
