@@ -52,14 +52,34 @@ impl fmt::Display for ErrorKind {
     }
 }
 
-/// Capacity of a formatted error text when no allocator is available (longer texts are cut,
-/// ending in `…`).
-pub const DETAIL_CAPACITY: usize = 64;
+/// Capacity of a copied or formatted error text when no allocator is available: 64 bytes with
+/// the `inline-detail` feature, none without it. Longer texts are cut, ending in `…` (without
+/// room, a text is just `…`). Fixed texts and templates ([`Error::template`]) are never cut.
+///
+/// The room is inside every [`Error`], so without `inline-detail` an error stays small (on a
+/// 32-bit device, 56 bytes instead of 88), and so does every result and event holding one.
+pub const DETAIL_CAPACITY: usize = if cfg!(feature = "inline-detail") { 64 } else { 0 };
 
 #[cfg(feature = "alloc")]
 type Detail = Box<str>;
-#[cfg(not(feature = "alloc"))]
+#[cfg(all(not(feature = "alloc"), feature = "inline-detail"))]
 type Detail = heapless::String<DETAIL_CAPACITY>;
+/// No room: the text was cut to nothing (displayed as `…`).
+#[cfg(all(not(feature = "alloc"), not(feature = "inline-detail")))]
+type Detail = Cut;
+
+/// A copied text with no room to keep it, without an allocator or `inline-detail`.
+#[cfg(all(not(feature = "alloc"), not(feature = "inline-detail")))]
+#[derive(Clone, PartialEq, Eq)]
+struct Cut;
+
+#[cfg(all(not(feature = "alloc"), not(feature = "inline-detail")))]
+impl core::ops::Deref for Cut {
+    type Target = str;
+    fn deref(&self) -> &str {
+        "…"
+    }
+}
 
 /// A value in a text built lazily ([`Error::template`]): kept as it is and written out only
 /// when the text is displayed, so that building an error formats nothing.
@@ -315,9 +335,9 @@ impl From<Error> for std::io::Error {
 pub(crate) struct DetailWriter {
     #[cfg(feature = "alloc")]
     text: String,
-    #[cfg(not(feature = "alloc"))]
+    #[cfg(all(not(feature = "alloc"), feature = "inline-detail"))]
     text: heapless::String<DETAIL_CAPACITY>,
-    #[cfg(not(feature = "alloc"))]
+    #[cfg(all(not(feature = "alloc"), feature = "inline-detail"))]
     cut: bool,
 }
 
@@ -328,7 +348,12 @@ impl fmt::Write for DetailWriter {
         Ok(())
     }
 
-    #[cfg(not(feature = "alloc"))]
+    #[cfg(all(not(feature = "alloc"), not(feature = "inline-detail")))]
+    fn write_str(&mut self, _: &str) -> fmt::Result {
+        Ok(())
+    }
+
+    #[cfg(all(not(feature = "alloc"), feature = "inline-detail"))]
     fn write_str(&mut self, s: &str) -> fmt::Result {
         const ELLIPSIS: &str = "…";
         if self.cut {
@@ -361,9 +386,14 @@ impl DetailWriter {
         self.text.into_boxed_str()
     }
 
-    #[cfg(not(feature = "alloc"))]
+    #[cfg(all(not(feature = "alloc"), feature = "inline-detail"))]
     fn finish(self) -> Detail {
         self.text
+    }
+
+    #[cfg(all(not(feature = "alloc"), not(feature = "inline-detail")))]
+    fn finish(self) -> Detail {
+        Cut
     }
 }
 
