@@ -305,6 +305,10 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
 
     /// [`client`](Connection::client) with any storage, named by the type the result is bound
     /// to (for example [`Fixed`](crate::Fixed)).
+    // Not inlined: the `Core` it builds and then moves into the connection (about 1 KB on a
+    // device) is a copy in its own frame, gone once it returns, instead of one that stays in
+    // the caller's frame for as long as the connection lives.
+    #[inline(never)]
     pub fn client_in(protocol: P, config: Config, now: Instant) -> Self {
         let limits = *protocol.limits();
         let version = if config.stateful_reconnect { protocol.version() } else { 1 };
