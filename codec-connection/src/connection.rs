@@ -172,7 +172,7 @@ pub(crate) struct Core<P: HubProtocol, S: Store> {
     started: Instant,
     last_received: Instant,
     ack_at: Option<Instant>,
-    pending: heapless::Deque<Pending, 4>,
+    pending: PendingEvents,
     /// A message at the front of the input waits for a free invocation slot or upload budget.
     pub(crate) stalled: bool,
     handshake: Option<Handshake>,
@@ -188,6 +188,55 @@ pub(crate) enum Pending {
     Failed(Failure),
     Resumed,
     Writable,
+}
+
+/// The [`Pending`] events in the order they happened, one of each kind at most (a second
+/// Resumed or Writable before the first was polled says nothing new), so a failure is never
+/// dropped. The order takes a byte an event and the two kinds with data one slot each: a queue
+/// of four `Pending` values would keep room for four failures (an error each).
+#[derive(Debug, Default)]
+struct PendingEvents {
+    order: heapless::Deque<PendingKind, 4>,
+    connected: Option<Handshake>,
+    failed: Option<Failure>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PendingKind {
+    Connected,
+    Failed,
+    Resumed,
+    Writable,
+}
+
+impl PendingEvents {
+    fn push(&mut self, pending: Pending) {
+        let kind = match &pending {
+            Pending::Connected(_) => PendingKind::Connected,
+            Pending::Failed(_) => PendingKind::Failed,
+            Pending::Resumed => PendingKind::Resumed,
+            Pending::Writable => PendingKind::Writable,
+        };
+        if self.order.iter().any(|&queued| queued == kind) {
+            return;
+        }
+        match pending {
+            Pending::Connected(handshake) => self.connected = Some(handshake),
+            Pending::Failed(failure) => self.failed = Some(failure),
+            Pending::Resumed | Pending::Writable => {}
+        }
+        // Four kinds, four places.
+        let _ = self.order.push_back(kind);
+    }
+
+    fn pop_front(&mut self) -> Option<Pending> {
+        Some(match self.order.pop_front()? {
+            PendingKind::Connected => Pending::Connected(self.connected.take()?),
+            PendingKind::Failed => Pending::Failed(self.failed.take()?),
+            PendingKind::Resumed => Pending::Resumed,
+            PendingKind::Writable => Pending::Writable,
+        })
+    }
 }
 
 impl<V> From<Pending> for Event<'_, V> {
@@ -228,6 +277,7 @@ fn render(args: core::fmt::Arguments<'_>) -> ErrorText {
 impl<P: HubProtocol> Connection<P, Heap> {
     /// A server connection offering `protocols` (the client's handshake picks one by name), with
     /// growable [`Heap`] storage. At most [`MAX_PROTOCOLS`] are kept.
+    #[cfg(feature = "server")]
     pub fn server(protocols: impl IntoIterator<Item = P>, config: Config, now: Instant) -> Self {
         Connection::server_in(protocols, config, now)
     }
@@ -243,6 +293,7 @@ impl<P: HubProtocol> Connection<P, Heap> {
 impl<P: HubProtocol, S: Store> Connection<P, S> {
     /// [`server`](Connection::server) with any storage, named by the type the result is bound
     /// to (for example [`Fixed`](crate::Fixed)).
+    #[cfg(feature = "server")]
     pub fn server_in(protocols: impl IntoIterator<Item = P>, config: Config, now: Instant) -> Self {
         let mut candidates = heapless::Vec::new();
         for p in protocols.into_iter().take(MAX_PROTOCOLS) {
@@ -254,6 +305,10 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
 
     /// [`client`](Connection::client) with any storage, named by the type the result is bound
     /// to (for example [`Fixed`](crate::Fixed)).
+    // Not inlined: the `Core` it builds and then moves into the connection (about 1 KB on a
+    // device) is a copy in its own frame, gone once it returns, instead of one that stays in
+    // the caller's frame for as long as the connection lives.
+    #[inline(never)]
     pub fn client_in(protocol: P, config: Config, now: Instant) -> Self {
         let limits = *protocol.limits();
         let version = if config.stateful_reconnect { protocol.version() } else { 1 };
@@ -526,12 +581,20 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
             started: now,
             last_received: now,
             ack_at: None,
-            pending: heapless::Deque::new(),
+            pending: PendingEvents::default(),
             stalled: false,
             handshake: None,
             input_offset: 0,
             stats: Stats::default(),
         }
+    }
+
+    /// True for a server. Without the `server` feature no server can be built, and this is
+    /// false by construction: the server's paths (handshake requests, refusals, the Close sent
+    /// on errors and timeouts) are not linked into a client.
+    #[inline(always)]
+    pub(crate) fn is_server(&self) -> bool {
+        cfg!(feature = "server") && self.role == Role::Server
     }
 
     fn advance_clock(&mut self, now: Instant) {
@@ -551,12 +614,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
     }
 
     fn push_pending(&mut self, pending: Pending) {
-        // One of each kind at most (a second Resumed or Writable before the first was polled
-        // says nothing new), so the four kinds fit and a failure is never dropped.
-        let kind = core::mem::discriminant(&pending);
-        if self.pending.iter().all(|p| core::mem::discriminant(p) != kind) {
-            let _ = self.pending.push_back(pending);
-        }
+        self.pending.push(pending);
     }
 
     /// Fails the connection: nothing more is read, and the owner hears why once.
@@ -571,7 +629,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
 
     /// Bad bytes from the peer. A server first tells the client with a Close, as .NET does.
     fn protocol_error(&mut self, error: Error) {
-        if self.role == Role::Server && self.link.state == State::Open {
+        if self.is_server() && self.link.state == State::Open {
             let text = if self.config.detailed_errors {
                 render(format_args!("Connection closed with an error. InvalidDataException: {}", error.message()))
             } else {
@@ -591,17 +649,19 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
             Ok(Status::Partial) => return None,
             Err(e) => {
                 // More than the size limit without a separator.
-                match self.role {
-                    Role::Server => self.refuse(FailureKind::Handshake, e, format_args!("Handshake was canceled.")),
-                    Role::Client => self.fail(FailureKind::Handshake, e),
+                if self.is_server() {
+                    self.refuse(FailureKind::Handshake, e, format_args!("Handshake was canceled."));
+                } else {
+                    self.fail(FailureKind::Handshake, e);
                 }
                 return Some(data.len());
             }
         };
         let record = &data[..frame.consumed];
-        match self.role {
-            Role::Server => self.accept_request(record),
-            Role::Client => self.accept_response(record),
+        if self.is_server() {
+            self.accept_request(record);
+        } else {
+            self.accept_response(record);
         }
         Some(frame.consumed)
     }
@@ -724,21 +784,18 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
             State::Handshake => {
                 if now >= self.started + self.config.handshake_timeout {
                     let e = Error::new(ErrorKind::Limit, "Handshake was canceled.");
-                    match self.role {
-                        Role::Server => {
-                            self.refuse(FailureKind::HandshakeTimeout, e, format_args!("Handshake was canceled."))
-                        }
-                        Role::Client => {
-                            let e = handshake_timed_out(self.config.handshake_timeout);
-                            self.fail(FailureKind::HandshakeTimeout, e)
-                        }
+                    if self.is_server() {
+                        self.refuse(FailureKind::HandshakeTimeout, e, format_args!("Handshake was canceled."));
+                    } else {
+                        let e = handshake_timed_out(self.config.handshake_timeout);
+                        self.fail(FailureKind::HandshakeTimeout, e);
                     }
                 }
             }
             State::Open | State::Detached => {
                 if now >= self.last_received + self.config.timeout {
                     let e = self.timeout_error();
-                    if self.role == Role::Server && self.link.state == State::Open {
+                    if self.is_server() && self.link.state == State::Open {
                         // .NET closes a timed-out client with a Close that allows reconnecting,
                         // sent as well as the transport still takes it.
                         let text = if self.config.detailed_errors {
@@ -775,14 +832,13 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
     }
 
     fn timeout_error(&self) -> Error {
-        match self.role {
-            Role::Server => Error::new(
+        if self.is_server() {
+            Error::new(
                 ErrorKind::Limit,
                 "Client hasn't sent a message/ping within the configured ClientTimeoutInterval.",
-            ),
-            Role::Client => {
-                Error::new(ErrorKind::Limit, "Server timeout elapsed without receiving a message from the server.")
-            }
+            )
+        } else {
+            Error::new(ErrorKind::Limit, "Server timeout elapsed without receiving a message from the server.")
         }
     }
 
@@ -880,9 +936,10 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
 
     /// Frees peer entry `index`.
     pub(crate) fn untrack(&mut self, index: usize) {
+        let server = self.is_server();
         let entry = &mut self.peer.entries_mut()[index];
         if entry.active {
-            if entry.kind == Some(PeerKind::Invocation) && self.role == Role::Server {
+            if entry.kind == Some(PeerKind::Invocation) && server {
                 self.in_flight = self.in_flight.saturating_sub(1);
             }
             entry.active = false;
@@ -899,7 +956,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
             // invocation, and the completion that would free a slot waits for it (.NET's
             // receive loop deadlocks there until the client times out).
             HubMessage::Invocation(inv) => {
-                self.role == Role::Server
+                self.is_server()
                     && !inv.is_non_blocking()
                     && self.in_flight >= self.config.max_parallel_invocations
                     && !self.link.is_backpressured()
@@ -953,7 +1010,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
             HubMessage::StreamInvocation(inv) => self.on_stream_invocation(inv),
             HubMessage::CancelInvocation(cancel) => {
                 match track::find_peer_id(&self.peer, PeerKind::Stream, &cancel.invocation_id) {
-                    Some(i) if self.role == Role::Server => {
+                    Some(i) if self.is_server() => {
                         Dispatch::Event(Event::Cancel(InvocationHandle(self.peer.entries()[i].handle)))
                     }
                     _ => self.unknown(),
@@ -1028,7 +1085,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
         let Some(uploads) = self.track_uploads(&inv.stream_ids) else {
             return Dispatch::Consumed;
         };
-        if handle.is_some() && self.role == Role::Server {
+        if handle.is_some() && self.is_server() {
             self.in_flight += 1;
         }
         Dispatch::Event(Event::Invocation(Incoming {
@@ -1042,7 +1099,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
     }
 
     fn on_stream_invocation<'a>(&mut self, inv: StreamInvocation<'a, P::Value<'a>>) -> Dispatch<'a, P::Value<'a>> {
-        if self.role == Role::Client {
+        if !self.is_server() {
             // The official clients treat a stream invocation from the server as an unknown type.
             return Dispatch::Consumed;
         }

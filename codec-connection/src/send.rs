@@ -2,14 +2,14 @@
 //! cancel, close) and the one path every outgoing message takes — framed into the output,
 //! numbered and kept for replay when stateful reconnect counts it.
 
-use core::fmt::{self, Write as _};
+use core::fmt;
 
 use signalr_codec_core::{
     CancelInvocation, Close, Completion, Encode, Error, ErrorKind, Headers, HubMessage, HubProtocol, Invocation,
-    NoPayload, Outcome, StreamIds, StreamInvocation, StreamItem, Text,
+    NoPayload, Outcome, SliceOutput, StreamIds, StreamInvocation, StreamItem, Text,
 };
 
-use crate::connection::{Connection, Role, State};
+use crate::connection::{Connection, State};
 use crate::outbox::Outbox;
 use crate::reconnect::Replay;
 use crate::storage::{Bytes, IdText, Sink, Store, Table};
@@ -186,15 +186,26 @@ impl<P: HubProtocol, B: Bytes> Link<P, B> {
     }
 }
 
-/// An id this side issued, as its decimal text.
-struct IdBuf(heapless::String<20>);
+/// An id this side issued, as its decimal text (written by the core's number writer: no
+/// `core::fmt`, which a device leaves out).
+struct IdBuf {
+    /// 20 digits hold any u64.
+    digits: [u8; 20],
+    len: usize,
+}
 
 impl IdBuf {
     fn new(id: u64) -> Self {
-        let mut s = heapless::String::new();
-        // 20 digits hold any u64.
-        let _ = write!(s, "{id}");
-        IdBuf(s)
+        let mut digits = [0u8; 20];
+        let mut out = SliceOutput::new(&mut digits);
+        signalr_codec_core::json::write_u64(id, &mut out);
+        let len = out.written().len();
+        IdBuf { digits, len }
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII digits were written.
+        core::str::from_utf8(&self.digits[..self.len]).unwrap_or_default()
     }
 }
 
@@ -308,7 +319,7 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
         let core = self.core_mut();
         // A closed connection says so, before any table says it is full.
         core.link.check(false)?;
-        if request.kind == RequestKind::Stream && core.role == Role::Server {
+        if request.kind == RequestKind::Stream && core.is_server() {
             return Err(SendError::NotAllowed);
         }
         if request.uploads > MAX_UPLOADS {
@@ -322,21 +333,21 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
         let call_id = first_upload + request.uploads as u64;
         let upload_ids: heapless::Vec<IdBuf, MAX_UPLOADS> =
             (0..request.uploads as u64).map(|i| IdBuf::new(first_upload + i)).collect();
-        let upload_strs: heapless::Vec<&str, MAX_UPLOADS> = upload_ids.iter().map(|id| id.0.as_str()).collect();
+        let upload_strs: heapless::Vec<&str, MAX_UPLOADS> = upload_ids.iter().map(IdBuf::as_str).collect();
         let id = IdBuf::new(call_id);
         let stream_ids = StreamIds::from_slice(&upload_strs);
         let target = Text::borrowed(request.target);
         let message = match request.kind {
             RequestKind::Stream => HubMessage::StreamInvocation(StreamInvocation {
                 headers: request.headers,
-                invocation_id: Text::borrowed(&id.0),
+                invocation_id: Text::borrowed(id.as_str()),
                 target,
                 arguments: request.arguments,
                 stream_ids,
             }),
             RequestKind::Invoke | RequestKind::Send => HubMessage::Invocation(Invocation {
                 headers: request.headers,
-                invocation_id: with_id.then(|| Text::borrowed(&id.0)),
+                invocation_id: with_id.then(|| Text::borrowed(id.as_str())),
                 target,
                 arguments: request.arguments,
                 stream_ids,
@@ -362,7 +373,7 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
             return Err(SendError::Unknown);
         }
         let id = IdBuf::new(upload.0);
-        core.link.write(&HubMessage::StreamItem(StreamItem::new(Text::borrowed(&id.0), item)), true)
+        core.link.write(&HubMessage::StreamItem(StreamItem::new(Text::borrowed(id.as_str()), item)), true)
     }
 
     /// Ends an upload stream, with an error when it failed.
@@ -373,8 +384,8 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
         };
         let id = IdBuf::new(upload.0);
         let done = match error {
-            Some(e) => Completion::<NoPayload>::error(Text::borrowed(&id.0), Text::borrowed(e)),
-            None => Completion::void(Text::borrowed(&id.0)),
+            Some(e) => Completion::<NoPayload>::error(Text::borrowed(id.as_str()), Text::borrowed(e)),
+            None => Completion::void(Text::borrowed(id.as_str())),
         };
         core.link.write(&HubMessage::Completion(done), true)?;
         core.calls.swap_remove(index);
@@ -389,7 +400,7 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
             return Err(SendError::Unknown);
         };
         let id = IdBuf::new(call.0);
-        core.link.write(&Bare::CancelInvocation(CancelInvocation::new(Text::borrowed(&id.0))), true)?;
+        core.link.write(&Bare::CancelInvocation(CancelInvocation::new(Text::borrowed(id.as_str()))), true)?;
         core.calls.swap_remove(index);
         Ok(())
     }

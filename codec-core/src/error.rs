@@ -52,14 +52,34 @@ impl fmt::Display for ErrorKind {
     }
 }
 
-/// Capacity of a formatted error text when no allocator is available (longer texts are cut,
-/// ending in `…`).
-pub const DETAIL_CAPACITY: usize = 64;
+/// Capacity of a copied or formatted error text when no allocator is available: 64 bytes with
+/// the `inline-detail` feature, none without it. Longer texts are cut, ending in `…` (without
+/// room, a text is just `…`). Fixed texts and templates ([`Error::template`]) are never cut.
+///
+/// The room is inside every [`Error`], so without `inline-detail` an error stays small (on a
+/// 32-bit device, 56 bytes instead of 88), and so does every result and event holding one.
+pub const DETAIL_CAPACITY: usize = if cfg!(feature = "inline-detail") { 64 } else { 0 };
 
 #[cfg(feature = "alloc")]
 type Detail = Box<str>;
-#[cfg(not(feature = "alloc"))]
+#[cfg(all(not(feature = "alloc"), feature = "inline-detail"))]
 type Detail = heapless::String<DETAIL_CAPACITY>;
+/// No room: the text was cut to nothing (displayed as `…`).
+#[cfg(all(not(feature = "alloc"), not(feature = "inline-detail")))]
+type Detail = Cut;
+
+/// A copied text with no room to keep it, without an allocator or `inline-detail`.
+#[cfg(all(not(feature = "alloc"), not(feature = "inline-detail")))]
+#[derive(Clone, PartialEq, Eq)]
+struct Cut;
+
+#[cfg(all(not(feature = "alloc"), not(feature = "inline-detail")))]
+impl core::ops::Deref for Cut {
+    type Target = str;
+    fn deref(&self) -> &str {
+        "…"
+    }
+}
 
 /// A value in a text built lazily ([`Error::template`]): kept as it is and written out only
 /// when the text is displayed, so that building an error formats nothing.
@@ -150,8 +170,31 @@ impl Error {
     ///
     /// Without `alloc` the text is cut at [`DETAIL_CAPACITY`] bytes.
     pub fn copied(kind: ErrorKind, text: &str) -> Self {
+        Error::concatenated(kind, &[text])
+    }
+
+    /// An error whose text is a copy of `parts`, one after the other (a fixed text around a
+    /// peer's string, for example): unlike [`formatted`](Error::formatted), no `core::fmt`.
+    ///
+    /// Without `alloc` the text is cut at [`DETAIL_CAPACITY`] bytes.
+    ///
+    /// ```
+    /// use signalr_codec_core::{Error, ErrorKind};
+    /// let e = Error::concatenated(ErrorKind::Invalid, &["Key: ", "a"]);
+    /// assert_eq!(e.message().to_string(), "Key: a");
+    /// ```
+    pub fn concatenated(kind: ErrorKind, parts: &[&str]) -> Self {
+        Error::written(kind, |detail| {
+            for part in parts {
+                detail.push(part);
+            }
+        })
+    }
+
+    /// An error whose text `write` puts together piece by piece, without `core::fmt`.
+    pub(crate) fn written(kind: ErrorKind, write: impl FnOnce(&mut DetailWriter)) -> Self {
         let mut detail = DetailWriter::default();
-        let _ = detail.write_str(text);
+        write(&mut detail);
         Error { kind, offset: None, reason: Reason::Formatted(detail.finish()) }
     }
 
@@ -289,12 +332,12 @@ impl From<Error> for std::io::Error {
 
 /// Collects a formatted text, cutting it (with `…`) where no allocator can grow it.
 #[derive(Default)]
-struct DetailWriter {
+pub(crate) struct DetailWriter {
     #[cfg(feature = "alloc")]
     text: String,
-    #[cfg(not(feature = "alloc"))]
+    #[cfg(all(not(feature = "alloc"), feature = "inline-detail"))]
     text: heapless::String<DETAIL_CAPACITY>,
-    #[cfg(not(feature = "alloc"))]
+    #[cfg(all(not(feature = "alloc"), feature = "inline-detail"))]
     cut: bool,
 }
 
@@ -305,7 +348,12 @@ impl fmt::Write for DetailWriter {
         Ok(())
     }
 
-    #[cfg(not(feature = "alloc"))]
+    #[cfg(all(not(feature = "alloc"), not(feature = "inline-detail")))]
+    fn write_str(&mut self, _: &str) -> fmt::Result {
+        Ok(())
+    }
+
+    #[cfg(all(not(feature = "alloc"), feature = "inline-detail"))]
     fn write_str(&mut self, s: &str) -> fmt::Result {
         const ELLIPSIS: &str = "…";
         if self.cut {
@@ -328,14 +376,24 @@ impl fmt::Write for DetailWriter {
 }
 
 impl DetailWriter {
+    /// Appends `s` (`write_str` without a `fmt::Result`).
+    pub(crate) fn push(&mut self, s: &str) {
+        let _ = self.write_str(s);
+    }
+
     #[cfg(feature = "alloc")]
     fn finish(self) -> Detail {
         self.text.into_boxed_str()
     }
 
-    #[cfg(not(feature = "alloc"))]
+    #[cfg(all(not(feature = "alloc"), feature = "inline-detail"))]
     fn finish(self) -> Detail {
         self.text
+    }
+
+    #[cfg(all(not(feature = "alloc"), not(feature = "inline-detail")))]
+    fn finish(self) -> Detail {
+        Cut
     }
 }
 

@@ -25,8 +25,6 @@
 //! assert_eq!(reply, b"{}\x1e");
 //! ```
 
-use core::fmt;
-
 use crate::error::{Arg, Error, ErrorKind};
 use crate::frame::{Frame, Framer, RecordFramer, Status, RECORD_SEPARATOR};
 use crate::json::{self, JsonReader, TokenType};
@@ -327,24 +325,18 @@ fn expected_type(property: &'static str, expected: &'static str, reader: &JsonRe
         .at(reader.position())
 }
 
+/// `Missing required property '…'. Message content: …`, the payload as UTF-8 with invalid
+/// sequences replaced by U+FFFD (as .NET's decoder does); no `core::fmt`.
 fn missing(property: &str, payload: &[u8]) -> Error {
-    Error::formatted(
-        ErrorKind::Missing,
-        format_args!("Missing required property '{property}'. Message content: {}", Lossy(payload)),
-    )
-}
-
-/// Displays bytes as UTF-8, replacing invalid sequences with U+FFFD (as .NET's decoder does).
-struct Lossy<'a>(&'a [u8]);
-
-impl fmt::Display for Lossy<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for chunk in self.0.utf8_chunks() {
-            f.write_str(chunk.valid())?;
+    Error::written(ErrorKind::Missing, |text| {
+        text.push("Missing required property '");
+        text.push(property);
+        text.push("'. Message content: ");
+        for chunk in payload.utf8_chunks() {
+            text.push(chunk.valid());
             if !chunk.invalid().is_empty() {
-                f.write_str("\u{FFFD}")?;
+                text.push("\u{FFFD}");
             }
         }
-        Ok(())
-    }
+    })
 }

@@ -11,15 +11,17 @@
 //! on the stack (the default `max_headers` is 256, so a default decode allocates nothing), or,
 //! for more headers and with `alloc`, one vector of one offset per header — the headers were
 //! walked first, so its size is bounded by bytes present, never by a length field. Without an
-//! allocator, more than 256 headers are checked a block of 256 at a time (each block sorted,
-//! the later keys binary-searched in it): O(n²/256 · log 256), still bounded by `max_headers`.
+//! allocator, headers are checked a block of 32 at a time (each block sorted by insertion, the
+//! later keys binary-searched in it): O(n²/32 · log 32), still bounded by `max_headers`, with
+//! 128 bytes of stack and none of the standard library's sort (about 2 KB of code on a device).
 
 use crate::read::Cursor;
 
 /// Up to this many keys, comparing every pair is cheaper than sorting.
 const PAIRWISE: usize = 8;
-/// Key offsets sorted at once without an allocator.
-const BLOCK: usize = 256;
+/// Key offsets sorted at once on the stack: 256 with an allocator (a default decode sorts
+/// once), 32 without (a device keeps 128 bytes of stack for it, not 1 KB).
+const BLOCK: usize = if cfg!(feature = "alloc") { 256 } else { 32 };
 
 #[cfg(test)]
 std::thread_local! {
@@ -95,10 +97,14 @@ pub(crate) fn in_blocks(raw: &[u8], count: usize, scratch: &mut [usize]) -> Opti
         let n = collect(&mut cursor, count - done, scratch);
         done += n;
         let block = &mut scratch[..n];
-        block.sort_unstable_by(|&a, &b| {
+        let order = |&a: &usize, &b: &usize| {
             counted();
             key_at(raw, a).cmp(key_at(raw, b)).then(a.cmp(&b))
-        });
+        };
+        #[cfg(feature = "alloc")]
+        block.sort_unstable_by(order);
+        #[cfg(not(feature = "alloc"))]
+        insertion_sort_by(block, order);
         // Within the block: in each run of equal keys (ordered by position), the second one is
         // the first repeat of that key.
         for pair in block.windows(2) {
@@ -134,9 +140,41 @@ pub(crate) fn in_blocks(raw: &[u8], count: usize, scratch: &mut [usize]) -> Opti
     best
 }
 
+/// Sorts a short block (at most [`BLOCK`] offsets without an allocator) in a few dozen bytes
+/// of code.
+#[cfg(any(test, not(feature = "alloc")))]
+fn insertion_sort_by(block: &mut [usize], mut order: impl FnMut(&usize, &usize) -> core::cmp::Ordering) {
+    for i in 1..block.len() {
+        let mut j = i;
+        while j > 0 && order(&block[j - 1], &block[j]).is_gt() {
+            block.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_insertion_sort_orders_as_the_standard_sort() {
+        for seed in 0..100u64 {
+            let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let n = (seed % 40) as usize;
+            let block: std::vec::Vec<usize> = (0..n)
+                .map(|_| {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    ((x >> 33) % 16) as usize
+                })
+                .collect();
+            let mut sorted = block.clone();
+            insertion_sort_by(&mut sorted, |a, b| a.cmp(b));
+            let mut expected = block;
+            expected.sort_unstable();
+            assert_eq!(sorted, expected, "seed {seed}");
+        }
+    }
 
     /// MessagePack headers `count` × (key, "v") from `keys`.
     fn encode(keys: &[String]) -> std::vec::Vec<u8> {

@@ -129,9 +129,9 @@ impl<'a> Parser<'a, '_> {
         let walked = &self.c.rest_from(start)[..self.c.pos() - start];
         if let Some(key_at) = crate::duplicates::first_repeated_key(walked, valid) {
             let key = Cursor::new(&walked[key_at..]).read_str().ok().flatten().unwrap_or("");
-            return Err(Error::formatted(
+            return Err(Error::concatenated(
                 ErrorKind::Invalid,
-                format_args!("An item with the same key has already been added. Key: {key}"),
+                &["An item with the same key has already been added. Key: ", key],
             )
             .at(start + key_at));
         }

@@ -18,9 +18,15 @@
 //! The table of escaped BMP code points is generated from the Unicode 14.0 character database;
 //! code points assigned by later Unicode versions are escaped here and may not be by a .NET build
 //! using newer data (a handful of rarely used characters).
+//!
+//! The table (1.4 KB) comes with the `unicode-table` feature (on by default and with `std`).
+//! Without it every non-ASCII character is escaped: the same string for any JSON reader, but
+//! not .NET's bytes for text outside ASCII. A device whose JSON is ASCII (a handshake request
+//! naming its protocol) writes exactly what .NET writes either way.
 
 use crate::output::Output;
 
+#[cfg(feature = "unicode-table")]
 use super::escape_table::ESCAPED_BMP;
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
@@ -45,7 +51,15 @@ const fn ascii_table() -> [u8; 128] {
 }
 static ASCII: [u8; 128] = ascii_table();
 
+/// True when .NET writes the BMP code point `cp` (≥ U+0080) as an escape (always without the
+/// table).
+#[cfg(not(feature = "unicode-table"))]
+fn escaped_bmp(_: u32) -> bool {
+    true
+}
+
 /// True when .NET writes the BMP code point `cp` (≥ U+0080) as an escape.
+#[cfg(feature = "unicode-table")]
 fn escaped_bmp(cp: u32) -> bool {
     let cp = cp as u16;
     ESCAPED_BMP

@@ -18,6 +18,7 @@
 //! ```
 
 mod escape;
+#[cfg(feature = "unicode-table")]
 mod escape_table;
 mod number;
 

@@ -14,13 +14,54 @@ pub fn write_u64<O: Output + ?Sized>(mut v: u64, out: &mut O) {
     let mut i = digits.len();
     loop {
         i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
+        let (quotient, digit) = div10(v);
+        digits[i] = b'0' + digit;
+        v = quotient;
         if v == 0 {
             break;
         }
     }
     out.put(&digits[i..]);
+}
+
+/// `v / 10` and `v % 10`.
+///
+/// On 64-bit targets, the division (a multiplication by a constant). On 32-bit ones a `u64`
+/// division is a library routine of almost 900 bytes (`__aeabi_uldivmod` on Cortex-M, linked
+/// even at `opt-level = "z"` for a constant divisor): values that fit 32 bits divide in 32
+/// bits, larger ones by shifting and subtracting.
+#[inline(always)]
+fn div10(v: u64) -> (u64, u8) {
+    #[cfg(target_pointer_width = "64")]
+    {
+        (v / 10, (v % 10) as u8)
+    }
+    #[cfg(not(target_pointer_width = "64"))]
+    {
+        match u32::try_from(v) {
+            Ok(small) => (u64::from(small / 10), (small % 10) as u8),
+            Err(_) => div10_by_shifts(v),
+        }
+    }
+}
+
+/// `v / 10` and `v % 10` by long division in base 2: no `u64` division routine.
+#[cfg(any(test, not(target_pointer_width = "64")))]
+#[inline(never)]
+fn div10_by_shifts(v: u64) -> (u64, u8) {
+    let mut quotient = 0u64;
+    let mut remainder = 0u32;
+    let mut bit = 64;
+    while bit > 0 {
+        bit -= 1;
+        remainder = (remainder << 1) | ((v >> bit) as u32 & 1);
+        quotient <<= 1;
+        if remainder >= 10 {
+            remainder -= 10;
+            quotient |= 1;
+        }
+    }
+    (quotient, remainder as u8)
 }
 
 /// Writes `v` in decimal, with a `-` when negative.
@@ -43,8 +84,29 @@ pub fn i64_len(v: i64) -> usize {
     let mut n = v.unsigned_abs();
     let mut len = usize::from(v < 0) + 1;
     while n >= 10 {
-        n /= 10;
+        n = div10(n).0;
         len += 1;
     }
     len
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_division_matches_the_operator() {
+        let edges = [0, 1, 9, 10, 11, 99, 100, u64::from(u32::MAX), u64::from(u32::MAX) + 1, u64::MAX - 1, u64::MAX];
+        // And a spread of others (xorshift), across every magnitude.
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let spread = (0..2000).map(|i| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x >> (i % 64)
+        });
+        for v in edges.into_iter().chain(spread) {
+            assert_eq!(div10_by_shifts(v), (v / 10, (v % 10) as u8), "{v}");
+        }
+    }
 }
