@@ -259,7 +259,8 @@ impl<O: Output + ?Sized> Sink for Writer<'_, '_, O> {
                 if w.slot(index).is_none_or(|slot| w.seen & (1 << slot) == 0) {
                     recount(index, w)?;
                 }
-                let slot = w.slot(index).filter(|&slot| w.seen & (1 << slot) != 0).ok_or_else(|| fail(COUNT_CHANGED))?;
+                let slot =
+                    w.slot(index).filter(|&slot| w.seen & (1 << slot) != 0).ok_or_else(|| fail(COUNT_CHANGED))?;
                 let items = w.items[slot];
                 let (header, n) = compound_header(kind, items);
                 self.put(&header[..n]);
@@ -598,7 +599,13 @@ impl<'a, S: Sink> ser::Serializer for &'a mut Serializer<S> {
         Ok(self)
     }
 
-    fn serialize_tuple_variant(self, _: &'static str, _: u32, variant: &'static str, len: usize) -> Result<Self, SerError> {
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Self, SerError> {
         self.put(&[0x81]);
         self.str(variant)?;
         self.compound(Kind::Array, len)?;
@@ -616,7 +623,13 @@ impl<'a, S: Sink> ser::Serializer for &'a mut Serializer<S> {
         Ok(self)
     }
 
-    fn serialize_struct_variant(self, _: &'static str, _: u32, variant: &'static str, len: usize) -> Result<Self, SerError> {
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Self, SerError> {
         self.put(&[0x81]);
         self.str(variant)?;
         self.compound(Kind::Map, len)?;
@@ -1211,9 +1224,8 @@ mod tests {
     /// found by counting passes, 32 at a time.
     #[test]
     fn unknown_lengths_beyond_one_window() {
-        let flats: Vec<Flat> = (0..100)
-            .map(|i| Flat { id: i, extra: (0..i % 20).map(|k| (format!("k{k}"), k)).collect() })
-            .collect();
+        let flats: Vec<Flat> =
+            (0..100).map(|i| Flat { id: i, extra: (0..i % 20).map(|k| (format!("k{k}"), k)).collect() }).collect();
         check(&flats);
         let nested = Unsized((0..40).map(|i| Unsized(vec![Unsized(vec![i; i as usize])])).collect::<Vec<_>>());
         check(&nested);
