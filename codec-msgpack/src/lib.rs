@@ -20,6 +20,8 @@ pub mod fuzzing;
 mod parse;
 mod read;
 #[cfg(feature = "serde")]
+pub mod ser;
+#[cfg(feature = "serde")]
 mod serde_support;
 mod timestamp;
 mod value;

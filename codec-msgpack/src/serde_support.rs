@@ -1,22 +1,14 @@
 //! serde binding (feature `serde`): [`RawValue::deserialize`], argument tuples
-//! ([`Arguments::bind`]) and, with `std`, [`Serialized`], a payload written from any
-//! `T: Serialize`. With `std` values bind through rmp-serde; without it through the crate's own
+//! ([`Arguments::bind`]) and [`Serialized`], a payload written from any `T: Serialize` by
+//! [`crate::ser`]. With `std` values bind through rmp-serde; without it through the crate's own
 //! no-alloc deserializer ([`crate::de`]), which reads the same way.
 
-#[cfg(feature = "std")]
-use std::io;
-
-use serde::Deserialize;
-#[cfg(feature = "std")]
-use serde::Serialize;
-use signalr_codec_core::{Bind, Error, ErrorKind};
-#[cfg(feature = "std")]
-use signalr_codec_core::{Encode, Output, Serialized};
+use serde::{Deserialize, Serialize};
+use signalr_codec_core::{Bind, Encode, Error, ErrorKind, Output, Serialized};
 
 use crate::value::ArrayIter;
 
 use crate::value::{Arguments, RawValue, BINDING_FAILED};
-#[cfg(feature = "std")]
 use crate::MessagePackHubProtocol;
 
 impl<'a> RawValue<'a> {
@@ -156,60 +148,15 @@ impl<'a> Arguments<'a> {
     }
 }
 
-#[cfg(feature = "std")]
-struct Count(usize);
-
-#[cfg(feature = "std")]
-impl io::Write for Count {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0 += buf.len();
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Writes into an [`Output`], refusing to go past its end.
-#[cfg(feature = "std")]
-struct Bounded<'o, O: Output + ?Sized> {
-    out: &'o mut O,
-    left: usize,
-}
-
-#[cfg(feature = "std")]
-impl<O: Output + ?Sized> io::Write for Bounded<'_, O> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if buf.len() > self.left {
-            return Err(io::Error::new(io::ErrorKind::WriteZero, "the output is full"));
-        }
-        self.out.put(buf);
-        self.left -= buf.len();
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-#[cfg(feature = "std")]
-fn serialize_error(e: &rmp_serde::encode::Error) -> Error {
-    Error::formatted(ErrorKind::Invalid, format_args!("Serializing a payload value failed: {e}"))
-}
-
-#[cfg(feature = "std")]
-fn serialize_into<W: io::Write, T: Serialize + ?Sized>(w: W, value: &T) -> Result<(), rmp_serde::encode::Error> {
-    let mut ser = rmp_serde::Serializer::new(w).with_struct_map();
-    value.serialize(&mut ser)
-}
-
-/// [`Serialized`] values are written straight into the output with rmp-serde.
+/// [`Serialized`] values are written straight into the output by the crate's own serializer
+/// ([`crate::ser`]), without an allocator: the bytes rmp-serde's `write_named` writes.
 ///
 /// Serialized as .NET's default MessagePack options expect: structs as maps keyed by field name
 /// (rename to PascalCase to match .NET members), unit enum variants as strings, integers in the
 /// shortest form, `f32` as `float 32`, `f64` as `float 64`, `Option::None`/`()` as nil,
 /// [`Timestamp`](crate::Timestamp) as extension −1. Use `serde_bytes` (or a `RawValue`) for `bin`:
-/// a plain `Vec<u8>` is an array of integers.
+/// a plain `Vec<u8>` is an array of integers. See [`crate::ser`] for the whole mapping and for
+/// sequences and maps of unknown length.
 ///
 /// Cost: into a `Vec` or a `BytesMut` the value is serialized once, straight into the output
 /// (the length prefix is filled in after the body). Into a buffer of fixed room it is
@@ -221,23 +168,26 @@ fn serialize_into<W: io::Write, T: Serialize + ?Sized>(w: W, value: &T) -> Resul
 /// use signalr_codec_msgpack::{MessagePackHubProtocol, Serialized};
 /// let protocol = MessagePackHubProtocol::new();
 /// let msg = HubMessage::StreamItem(StreamItem::new("xyz", Serialized(42)));
-/// let bytes = protocol.to_vec(&msg).unwrap();
-/// assert_eq!(bytes, [0x08, 0x94, 0x02, 0x80, 0xa3, b'x', b'y', b'z', 0x2a]);
+/// let mut buf = [0u8; 16];
+/// let n = protocol.write_to_slice(&msg, &mut buf).unwrap();
+/// assert_eq!(buf[..n], [0x08, 0x94, 0x02, 0x80, 0xa3, b'x', b'y', b'z', 0x2a]);
 /// ```
-#[cfg(feature = "std")]
 impl<T: Serialize> Encode<MessagePackHubProtocol> for Serialized<T> {
     fn encoded_len(&self, _: &MessagePackHubProtocol) -> Result<usize, Error> {
-        let mut count = Count(0);
-        serialize_into(&mut count, &self.0).map_err(|e| serialize_error(&e))?;
-        Ok(count.0)
+        crate::ser::serialized_len(&self.0)
     }
 
     fn encode<O: Output + ?Sized>(&self, _: &MessagePackHubProtocol, out: &mut O) -> Result<(), Error> {
         // The writer already counted this value and checked room; write it in one pass. A
-        // `Serialize` that writes more the second time is stopped at the output's end.
-        let left = out.remaining();
-        let mut w = Bounded { out, left };
-        serialize_into(&mut w, &self.0).map_err(|e| serialize_error(&e))
+        // `Serialize` that writes more the second time than it counted is refused.
+        let room = out.remaining();
+        if crate::ser::write(&self.0, out)? > room {
+            return Err(Error::new(
+                ErrorKind::Invalid,
+                "Serializing a payload value failed: it wrote more than when it was measured.",
+            ));
+        }
+        Ok(())
     }
 }
 

@@ -367,7 +367,15 @@ fn write_growing<V: Encode<MessagePackHubProtocol>, O: Output + ?Sized>(
     start: usize,
 ) -> Result<usize, Error> {
     out.put(&[0]);
-    let framed = body(p, message, &mut ToOutput(&mut *out)).and_then(|()| {
+    let framed = body(p, message, &mut ToOutput(&mut *out));
+    // Most bodies are under 128 bytes: the set-aside byte is the whole prefix.
+    if let (Ok(()), [prefix, rest @ ..]) = (&framed, out.written_since(start)) {
+        if rest.len() < 0x80 {
+            *prefix = rest.len() as u8;
+            return Ok(1 + rest.len());
+        }
+    }
+    let framed = framed.and_then(|()| {
         let len = out.written_since(start).len() - 1;
         varint::prefix_for(len).map(|(prefix, n)| (prefix, n, len))
     });
