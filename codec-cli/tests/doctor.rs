@@ -639,3 +639,39 @@ fn the_html_page_never_panics_on_a_damaged_har() {
     }
     assert!(read > 50, "only {read} damaged HARs still read");
 }
+
+#[test]
+fn a_close_from_the_client_ends_the_connection_too() {
+    // The official clients send a Close when stopped; the server then sends none.
+    let mut frames = session(vec![]);
+    frames.pop();
+    frames.push(text("send", 8.0, &rec(r#"{"type":7}"#)));
+    let report = diagnose(&har(vec![negotiated(WS), websocket(frames)]));
+    assert_eq!(report.findings, []);
+}
+
+#[test]
+fn a_refused_websocket_handshake_recorded_as_status_0_has_its_status() {
+    // Chromium has no response for a handshake answered with anything but 101: status 0, and
+    // the status only in `_error`.
+    let refused = json!({
+        "startedDateTime": started(0.1),
+        "time": 25,
+        "request": { "method": "GET", "url": "ws://example.test/hub" },
+        "response": {
+            "status": 0,
+            "content": { "size": 0, "mimeType": "x-unknown" },
+            "_error": "Error during WebSocket handshake: Unexpected response code: 503",
+        },
+        "_resourceType": "websocket",
+        "_webSocketMessages": [],
+    });
+    let report = diagnose(&har(vec![refused.clone()]));
+    assert_eq!(kinds(&report), ["transport-400-503"]);
+    assert_eq!(report.findings[0].entry, Some(0));
+    assert!(report.findings[0].what.contains("→ 503"), "{}", report.findings[0].what);
+    // A status 0 with another error is still a request that got no response.
+    let mut blocked = refused;
+    blocked["response"]["_error"] = json!("net::ERR_FAILED");
+    assert_eq!(kinds(&diagnose(&har(vec![blocked]))), ["transport-0"]);
+}

@@ -156,7 +156,10 @@ fn status_finding(r: &Request, negotiate: bool) -> Option<Finding> {
             "read the server's logs for this request",
         ),
     };
-    let what = format!("{} {} → {}: {what}", r.method, r.url, r.status);
+    let mut what = format!("{} {} → {}: {what}", r.method, r.url, r.status);
+    if let Some(error) = &r.error {
+        what.push_str(&format!(" (the browser: \"{error}\")"));
+    }
     Some(at_request(finding(severity, kind, what, change), r))
 }
 
@@ -608,9 +611,8 @@ fn connection(
                     }
                 }
                 (7, _) => {
-                    if dir == Direction::Receive {
-                        closed = true;
-                    }
+                    // Either side's Close ends it: the official clients send one when stopped.
+                    closed = true;
                     if let Some(error) = m.get("error").and_then(Value::as_str) {
                         let who = if dir == Direction::Receive { "server" } else { "client" };
                         out.push(place(finding(
@@ -696,8 +698,8 @@ fn connection(
             out.push(conn_finding(finding(
                 Severity::Note,
                 "no-close",
-                "the connection ends without a Close message from the server (normal when the client stopped it, or when the HAR was saved while it was open)",
-                "if the client did not stop it, the transport dropped: look at the timing findings and proxies' idle timeouts",
+                "the connection ends without a Close message from either side: the transport dropped, or the HAR was saved while it was open (the official clients send a Close when stopped; older ones and custom clients may not)",
+                "if the HAR was not saved early, the transport dropped: look at the timing findings, the server's logs and proxies' idle timeouts",
             )));
         }
         timing(ci, c, o, out, &mut timeline.silences);
