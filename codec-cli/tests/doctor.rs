@@ -389,6 +389,40 @@ fn acks_going_backwards_and_sequences_that_skip() {
 }
 
 #[test]
+fn messages_replayed_after_a_sequence_are_not_judged_twice() {
+    // A stateful reconnect: the server's Completion for '0' was not acknowledged when the
+    // transport dropped, so after its Sequence 1 it sends it again on the new socket.
+    let frames = vec![
+        text("send", 0.2, &rec(r#"{"protocol":"json","version":2}"#)),
+        text("receive", 0.3, &rec("{}")),
+        text("send", 0.4, &rec(r#"{"type":1,"invocationId":"0","target":"Add","arguments":[1,2]}"#)),
+        text("receive", 0.5, &rec(r#"{"type":3,"invocationId":"0","result":3}"#)),
+        text("send", 1.0, &rec(r#"{"type":9,"sequenceId":1}"#)),
+        text("send", 1.0, &rec(r#"{"type":1,"invocationId":"0","target":"Add","arguments":[1,2]}"#)),
+        text(
+            "receive",
+            1.1,
+            &(rec(r#"{"type":9,"sequenceId":1}"#) + &rec(r#"{"type":3,"invocationId":"0","result":3}"#)),
+        ),
+        text("send", 2.0, &rec(r#"{"type":8,"sequenceId":1}"#)),
+        text("send", 3.0, &rec(r#"{"type":7}"#)),
+    ];
+    let body = format!(
+        r#"{{"negotiateVersion":1,"connectionId":"c","connectionToken":"{TOKEN}","useStatefulReconnect":true,"availableTransports":[{WS}]}}"#
+    );
+    let negotiate = negotiate_entry(200, &body, "&useStatefulReconnect=true");
+    let report = diagnose(&har(vec![negotiate.clone(), websocket(frames.clone())]));
+    assert_eq!(report.findings, []);
+    // Without the Sequence, the same Completion twice is a repeat; and Sequence 3 would skip id 2.
+    let mut without = frames.clone();
+    without[6] = text("receive", 1.1, &rec(r#"{"type":3,"invocationId":"0","result":3}"#));
+    assert_eq!(kinds(&diagnose(&har(vec![negotiate.clone(), websocket(without)]))), ["completion-repeated"]);
+    let mut skipping = frames;
+    skipping[6] = text("receive", 1.1, &rec(r#"{"type":9,"sequenceId":3}"#));
+    assert_eq!(kinds(&diagnose(&har(vec![negotiate, websocket(skipping)]))), ["sequence-skip"]);
+}
+
+#[test]
 fn long_polling_and_server_sent_events() {
     let lp = r#"{"transport":"LongPolling","transferFormats":["Text","Binary"]}"#;
     let sse = r#"{"transport":"ServerSentEvents","transferFormats":["Text"]}"#;

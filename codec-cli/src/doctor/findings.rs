@@ -509,15 +509,18 @@ fn connection(
     let mut completed: HashSet<String> = HashSet::new();
     let mut client_completed: HashSet<String> = HashSet::new();
     let mut closed = false;
-    let counted = |d: &Decoded| d.items.iter().filter(|(_, i, _)| matches!(message_type(i), Some(1..=5))).count();
-    let (sent_counted, received_counted) = (counted(&sent), counted(&received));
+    let (sent_ids, sent_highest) = sequence_ids(&sent);
+    let (received_ids, received_highest) = sequence_ids(&received);
 
-    for (d, dir) in [(&sent, Direction::Send), (&received, Direction::Receive)] {
+    for (d, dir, ids) in [(&sent, Direction::Send, &sent_ids), (&received, Direction::Receive, &received_ids)] {
         let mut last_ack: Option<i64> = None;
-        let mut counted_before = 0usize;
-        let peer_counted = if dir == Direction::Send { received_counted } else { sent_counted };
-        for (at, item, size) in &d.items {
+        let peer_counted = if dir == Direction::Send { received_highest } else { sent_highest };
+        for ((at, item, size), &(replay, counted_before)) in d.items.iter().zip(ids) {
             let Item::Message(m) = item else { continue };
+            // A replay was judged when it was first sent.
+            if replay {
+                continue;
+            }
             let fi = frame_at(&d.starts, *at);
             let place = |f: Finding| {
                 let mut f = match fi {
@@ -645,7 +648,7 @@ fn connection(
                             "an Ack carries the highest id received so far: check the sender's counting",
                         )));
                     }
-                    if !c.one_direction && n > peer_counted as i64 {
+                    if !c.one_direction && n > peer_counted {
                         out.push(place(finding(
                             Severity::Error,
                             "ack-ahead",
@@ -659,7 +662,7 @@ fn connection(
                 }
                 (9, _) => {
                     let n = m.get("sequenceId").and_then(Value::as_i64).unwrap_or(0);
-                    if n < 1 || n > counted_before as i64 + 1 {
+                    if n < 1 || n > counted_before + 1 {
                         out.push(place(finding(
                             Severity::Error,
                             "sequence-skip",
@@ -669,9 +672,6 @@ fn connection(
                     }
                 }
                 _ => {}
-            }
-            if (1..=5).contains(&t) {
-                counted_before += 1;
             }
         }
     }
@@ -715,6 +715,35 @@ fn connection(
         messages,
     };
     (summary, timeline)
+}
+
+/// The sequence ids of one direction, for stateful reconnect: the messages counted are
+/// Invocation to CancelInvocation (types 1–5), numbered from 1, and a Sequence sets the id of the
+/// next one (after a reconnect both sides send one, then replay what the other had not
+/// acknowledged). Per item: whether it is a replay (an id already sent), and the highest id sent
+/// before it; then the highest id sent.
+fn sequence_ids(d: &Decoded) -> (Vec<(bool, i64)>, i64) {
+    let (mut next, mut highest) = (1i64, 0i64);
+    let mut ids = Vec::with_capacity(d.items.len());
+    for (_, item, _) in &d.items {
+        let before = highest;
+        let mut replay = false;
+        match (message_type(item), item) {
+            (Some(1..=5), _) => {
+                replay = next <= highest;
+                highest = highest.max(next);
+                next += 1;
+            }
+            (Some(9), Item::Message(m)) => {
+                if let Some(n) = m.get("sequenceId").and_then(Value::as_i64) {
+                    next = n;
+                }
+            }
+            _ => {}
+        }
+        ids.push((replay, before));
+    }
+    (ids, highest)
 }
 
 /// The name of hub message type `t`.
