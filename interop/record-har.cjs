@@ -37,6 +37,7 @@ const SCENARIOS = [
   'oversized',
   'close-error',
   'dropped-transport',
+  'dropped-and-resumed',
 ];
 
 function usage(why) {
@@ -164,7 +165,9 @@ class Browser {
 
   async close() {
     await this.send('Browser.close').catch(() => {});
-    await Promise.race([this.exited, new Promise((r) => setTimeout(r, 5000))]);
+    let timer;
+    await Promise.race([this.exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+    clearTimeout(timer);
     if (this.child.exitCode === null) this.child.kill('SIGKILL');
     fs.rmSync(this.profile, { recursive: true, force: true });
   }
@@ -444,10 +447,11 @@ async function record(browser, hubBinary, name, verbose) {
       { expression: 'window.recording', awaitPromise: true, returnByValue: true },
       sessionId,
     );
-    const deadline = new Promise((_, reject) =>
-      setTimeout(() => reject(new Error(`no outcome within ${SCENARIO_DEADLINE_MS} ms`)), SCENARIO_DEADLINE_MS),
-    );
-    const { result } = await Promise.race([evaluation, deadline]);
+    let timer;
+    const deadline = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no outcome within ${SCENARIO_DEADLINE_MS} ms`)), SCENARIO_DEADLINE_MS);
+    });
+    const { result } = await Promise.race([evaluation, deadline]).finally(() => clearTimeout(timer));
     // The last frames and the sockets' ends arrive just after the client reports.
     await new Promise((r) => setTimeout(r, 300));
     await recorder.bodies(browser, sessionId);

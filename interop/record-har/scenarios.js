@@ -100,6 +100,21 @@
       serverCloses((c) => c.invoke('Echo', 'o'.repeat(33000)), /^Server returned an error on close: Connection closed with an error\.$/),
     'close-error': () =>
       serverCloses((c) => c.invoke('CloseMe', 'bye'), /Connection closed with an error\. HubException: bye$/),
+    // With stateful reconnect the client opens a second WebSocket with the same id, and the
+    // server replays DropTransport's Completion over it: a healthy session with two sockets.
+    'dropped-and-resumed': async () => {
+      const { connection: c, closed } = build('/hub', { stateful: true });
+      let reconnecting = false;
+      c.onreconnecting(() => (reconnecting = true));
+      await c.start();
+      eq(await c.invoke('Add', 1, 2), 3, 'Add before the drop');
+      eq(await within(c.invoke('DropTransport'), 5000, 'the DropTransport result'), 'dropped', 'DropTransport');
+      eq(await c.invoke('Add', 3, 4), 7, 'Add after the drop');
+      eq(reconnecting, false, 'onreconnecting called (the connection should have resumed, not restarted)');
+      await sleep(1500);
+      await c.stop();
+      eq(await within(closed, 3000, 'onclose after stop()'), undefined, 'the error after stop()');
+    },
     // Without stateful reconnect the connection ends with its transport.
     'dropped-transport': () => serverCloses((c) => c.invoke('DropTransport'), /WebSocket closed with status code: 1006/),
   };
