@@ -674,6 +674,203 @@ fn the_html_page_never_panics_on_a_damaged_har() {
     assert!(read > 50, "only {read} damaged HARs still read");
 }
 
+/// HAR files recorded from Debian's headless Chromium running the official JavaScript client
+/// against codec-tokio's test-hub (`interop/record-har.cjs`; see tests/fixtures/har/README.md).
+/// `DOCTOR_HAR_DIR` points these tests at a fresh recording instead (CI re-records and runs
+/// them, so the recorder is known to still work).
+mod recorded {
+    use std::path::PathBuf;
+
+    use serde_json::Value;
+    use signalr_codec_cli::doctor::{self, Finding, Options, Report, Severity};
+
+    struct Recording {
+        har: Value,
+        report: Report,
+    }
+
+    fn recording(name: &str) -> Recording {
+        let dir = std::env::var_os("DOCTOR_HAR_DIR")
+            .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/har"), PathBuf::from);
+        let path = dir.join(format!("{name}.har"));
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let har: Value = serde_json::from_slice(&bytes).expect("a JSON file");
+        assert!(
+            har["log"]["browser"]["name"].as_str().is_some_and(|b| b.starts_with("Chromium")),
+            "{name}: not a browser recording"
+        );
+        let report = doctor::diagnose(&bytes, &Options::default()).expect("doctor reads a browser's HAR");
+        Recording { har, report }
+    }
+
+    impl Recording {
+        fn entries(&self) -> &Vec<Value> {
+            self.har["log"]["entries"].as_array().expect("log.entries")
+        }
+
+        /// The index of the only entry whose URL contains `part`.
+        fn entry(&self, part: &str) -> usize {
+            let found: Vec<usize> = (0..self.entries().len())
+                .filter(|&i| self.entries()[i]["request"]["url"].as_str().unwrap().contains(part))
+                .collect();
+            assert_eq!(found.len(), 1, "entries with {part} in the URL");
+            found[0]
+        }
+
+        /// The WebSocket entry and the index of the only message of `direction` holding `part`.
+        fn frame(&self, direction: &str, part: &str) -> (usize, usize, f64) {
+            let entry = self.entry("ws://");
+            let messages = self.entries()[entry]["_webSocketMessages"].as_array().expect("_webSocketMessages");
+            let found: Vec<usize> = (0..messages.len())
+                .filter(|&m| messages[m]["type"] == direction && messages[m]["data"].as_str().unwrap().contains(part))
+                .collect();
+            assert_eq!(found.len(), 1, "{direction} messages with {part}");
+            (entry, found[0], messages[found[0]]["time"].as_f64().unwrap())
+        }
+
+        /// The invocation id of the client's only message holding `part` (a JSON recording).
+        fn invocation_id(&self, part: &str) -> String {
+            let (entry, frame, _) = self.frame("send", part);
+            let data = self.entries()[entry]["_webSocketMessages"][frame]["data"].as_str().unwrap();
+            let call: Value = serde_json::from_str(data.trim_end_matches('\u{1e}')).expect("one JSON record");
+            call["invocationId"].as_str().expect("invoked with an id").to_owned()
+        }
+
+        fn only(&self, kind: &str) -> &Finding {
+            let found: Vec<&Finding> = self.report.findings.iter().filter(|f| f.kind == kind).collect();
+            assert_eq!(found.len(), 1, "{kind} findings in {}", self.report.text());
+            found[0]
+        }
+
+        fn kinds(&self) -> Vec<&'static str> {
+            self.report.findings.iter().map(|f| f.kind).collect()
+        }
+    }
+
+    fn healthy(name: &str, protocol: &str) {
+        let r = recording(name);
+        // The page, its scripts and the favicon's 404 are no SignalR connections.
+        assert!(r.entries().len() > 3, "{name}: the page's own requests are recorded too");
+        assert_eq!(r.report.findings, [], "{name}:\n{}", r.report.text());
+        assert_eq!(r.report.negotiates, 1);
+        assert_eq!(r.report.connections.len(), 1);
+        let c = &r.report.connections[0];
+        assert_eq!((c.transport, c.protocol.as_deref()), ("WebSockets", Some(protocol)));
+        assert_eq!(c.entry, r.entry("ws://"));
+        // Handshake, pings, Echo, Add, Counter, Sum with its upload, Notify, Throw, Acks, Close.
+        assert!(c.messages >= 20, "{name}: {} messages", c.messages);
+        let kinds: Vec<&str> = r.report.timelines[0].marks.iter().map(|m| m.kind).collect();
+        for kind in ["negotiate", "handshake", "Invocation", "StreamItem", "Completion", "Ack", "Close"] {
+            assert!(kinds.contains(&kind), "{name}: no {kind} in the timeline {kinds:?}");
+        }
+    }
+
+    #[test]
+    fn a_healthy_json_recording_has_no_findings() {
+        healthy("healthy-json", "json");
+    }
+
+    #[test]
+    fn a_healthy_messagepack_recording_has_no_findings() {
+        healthy("healthy-messagepack", "messagepack");
+        // Chromium wrote the MessagePack frames as opcode 2 with base64 data.
+        let r = recording("healthy-messagepack");
+        let ws = &r.entries()[r.entry("ws://")]["_webSocketMessages"];
+        assert!(ws.as_array().unwrap().iter().any(|m| m["opcode"] == 2));
+    }
+
+    #[test]
+    fn a_transport_dropped_and_resumed_is_one_healthy_connection() {
+        let r = recording("dropped-and-resumed");
+        assert_eq!(r.report.findings, [], "{}", r.report.text());
+        // Two WebSockets with the same id: one connection, both sides replaying after a Sequence.
+        let sockets: Vec<&Value> = r.entries().iter().filter(|e| e["_resourceType"] == "websocket").collect();
+        assert_eq!(sockets.len(), 2);
+        assert_eq!(sockets[0]["request"]["url"], sockets[1]["request"]["url"]);
+        assert_eq!(r.report.connections.len(), 1);
+        let marks = &r.report.timelines[0].marks;
+        for direction in [doctor::Direction::Send, doctor::Direction::Receive] {
+            assert!(marks.iter().any(|m| m.kind == "Sequence" && m.direction == direction), "{marks:?}");
+        }
+    }
+
+    #[test]
+    fn the_wrong_path_is_a_negotiate_404() {
+        let r = recording("wrong-path");
+        assert_eq!(r.kinds(), ["negotiate-404"]);
+        let f = r.only("negotiate-404");
+        assert_eq!(f.severity, Severity::Error);
+        assert_eq!(f.entry, Some(r.entry("/nohub/negotiate")));
+        assert!(f.what.contains("→ 404"), "{}", f.what);
+        assert!(r.report.connections.is_empty());
+    }
+
+    #[test]
+    fn websockets_refused_is_a_400_not_a_cors_failure() {
+        let r = recording("websockets-refused");
+        // Chromium records the refused handshake with status 0 and the status in its error text.
+        let ws = r.entry("ws://");
+        assert_eq!(r.entries()[ws]["response"]["status"], 0);
+        assert_eq!(r.kinds(), ["transport-400-503"]);
+        let f = r.only("transport-400-503");
+        assert_eq!((f.severity, f.entry), (Severity::Error, Some(ws)));
+        assert!(f.what.contains("→ 400") && f.what.contains("Unexpected response code: 400"), "{}", f.what);
+        assert_eq!(r.report.negotiates, 0, "skipNegotiation");
+    }
+
+    #[test]
+    fn an_oversized_message_and_the_close_it_causes() {
+        let r = recording("oversized");
+        assert_eq!(r.kinds(), ["message-too-large", "close-error", "invocation-unanswered"]);
+        let big = r.only("message-too-large");
+        let (entry, frame, time) = r.frame("send", "ooooo");
+        assert_eq!(
+            (big.severity, big.entry, big.frame, big.time),
+            (Severity::Error, Some(entry), Some(frame), Some(time))
+        );
+        // One message per frame: its size is the frame's, the record separator included.
+        let size = r.entries()[entry]["_webSocketMessages"][frame]["data"].as_str().unwrap().len();
+        assert!(size > 32 * 1024);
+        assert!(big.what.contains(&format!("a {size}-byte message, over the server's 32768-byte")), "{}", big.what);
+        let close = r.only("close-error");
+        let (entry, frame, _) = r.frame("receive", r#""type":7"#);
+        assert_eq!((close.severity, close.entry, close.frame), (Severity::Error, Some(entry), Some(frame)));
+        assert!(close.what.contains(r#""Connection closed with an error.""#), "{}", close.what);
+        let unanswered = r.only("invocation-unanswered");
+        assert_eq!(unanswered.severity, Severity::Warning);
+        assert!(unanswered.what.contains(&format!("'{}'", r.invocation_id("ooooo"))), "{}", unanswered.what);
+    }
+
+    #[test]
+    fn a_server_close_with_an_error() {
+        let r = recording("close-error");
+        assert_eq!(r.kinds(), ["close-error", "invocation-unanswered"]);
+        let close = r.only("close-error");
+        let (entry, frame, time) = r.frame("receive", r#""type":7"#);
+        assert_eq!(
+            (close.severity, close.entry, close.frame, close.time),
+            (Severity::Error, Some(entry), Some(frame), Some(time))
+        );
+        assert!(close.what.contains("Connection closed with an error. HubException: bye"), "{}", close.what);
+        // CloseMe's own invocation never completes: the server closed first.
+        let unanswered = r.only("invocation-unanswered");
+        assert!(unanswered.what.contains(&format!("'{}'", r.invocation_id("CloseMe"))), "{}", unanswered.what);
+    }
+
+    #[test]
+    fn a_dropped_transport_ends_without_close_and_leaves_its_call_unanswered() {
+        let r = recording("dropped-transport");
+        assert_eq!(r.kinds(), ["invocation-unanswered", "no-close"]);
+        let id = r.invocation_id("DropTransport");
+        let unanswered = r.only("invocation-unanswered");
+        assert_eq!(unanswered.severity, Severity::Warning);
+        assert!(unanswered.what.contains(&format!("'{id}'")), "{}", unanswered.what);
+        let no_close = r.only("no-close");
+        assert_eq!((no_close.severity, no_close.connection), (Severity::Note, Some(0)));
+        assert!(r.report.is_wrong());
+    }
+}
+
 #[test]
 fn a_close_from_the_client_ends_the_connection_too() {
     // The official clients send a Close when stopped; the server then sends none.
