@@ -906,3 +906,28 @@ fn a_refused_websocket_handshake_recorded_as_status_0_has_its_status() {
     blocked["response"]["_error"] = json!("net::ERR_FAILED");
     assert_eq!(kinds(&diagnose(&har(vec![blocked]))), ["transport-0"]);
 }
+
+#[test]
+fn a_cors_preflight_is_not_a_negotiate_and_its_failure_is_named() {
+    let preflight = |status: i64| {
+        json!({
+            "startedDateTime": started(0.0),
+            "time": 2,
+            "request": { "method": "OPTIONS", "url": format!("{BASE}/negotiate?negotiateVersion=1") },
+            "response": { "status": status, "content": { "size": 0, "mimeType": "x-unknown" } },
+        })
+    };
+    // Allowed: the negotiate that follows is the only one counted, and nothing is wrong.
+    let report = diagnose(&har(vec![preflight(204), negotiated(WS), websocket(session(vec![]))]));
+    assert_eq!(report.findings, []);
+    assert_eq!(report.negotiates, 1);
+    // Refused: the browser never sends negotiate's body and records the POST with status 0.
+    let mut blocked = negotiate_entry(0, "", "");
+    blocked["response"]["_error"] = json!("net::ERR_FAILED");
+    blocked["response"]["content"] = json!({ "size": 0, "mimeType": "x-unknown" });
+    let report = diagnose(&har(vec![blocked, preflight(405)]));
+    assert_eq!(kinds(&report), ["negotiate-0", "negotiate-405"]);
+    assert_eq!(report.negotiates, 1);
+    assert_eq!(report.findings[1].entry, Some(1));
+    assert!(report.findings[1].what.starts_with("the browser's CORS preflight of negotiate failed: OPTIONS"));
+}

@@ -70,7 +70,10 @@ pub fn analyse(capture: &Capture, options: &Options) -> Report {
                 r,
             ));
         }
-        if r.is_negotiate() {
+        if r.is_negotiate() && r.method == "OPTIONS" {
+            // The browser's CORS preflight of a cross-origin negotiate, not a negotiate.
+            preflight(r, &mut report.findings);
+        } else if r.is_negotiate() {
             report.negotiates += 1;
             negotiate(r, &mut report.findings, &mut negotiated);
         } else if capture.connections.iter().any(|c| c.entries.contains(&r.entry)) {
@@ -166,6 +169,15 @@ fn status_finding(r: &Request, negotiate: bool) -> Option<Finding> {
 fn transport_request(r: &Request, out: &mut Vec<Finding>) {
     // 204 on a poll means the connection was shut down: not an error in itself.
     out.extend(status_finding(r, false));
+}
+
+/// A preflight that fails stops the browser from sending negotiate (which it then records with
+/// status 0): judged by its status, as negotiate, and said to be the preflight.
+fn preflight(r: &Request, out: &mut Vec<Finding>) {
+    if let Some(mut f) = status_finding(r, true) {
+        f.what = format!("the browser's CORS preflight of negotiate failed: {}", f.what);
+        out.push(f);
+    }
 }
 
 fn negotiate(r: &Request, out: &mut Vec<Finding>, negotiated: &mut HashMap<String, Negotiated>) {
