@@ -33,6 +33,7 @@ const SCENARIOS = [
   'healthy-json',
   'healthy-messagepack',
   'wrong-path',
+  'cors-missing',
   'websockets-refused',
   'oversized',
   'close-error',

@@ -92,6 +92,13 @@
     'healthy-messagepack': () => healthy('messagepack'),
     // The hub is at /hub: negotiate at /nohub answers 404.
     'wrong-path': () => failsToStart('/nohub', {}, /404/),
+    // The hub on another origin (localhost for a page from 127.0.0.1) that sends no CORS
+    // headers: the browser's preflight is refused and negotiate never gets an answer.
+    'cors-missing': () => {
+      const other = new URL('/hub', location.href);
+      other.hostname = 'localhost';
+      return failsToStart(other.href, {}, /Failed to fetch|Failed to complete negotiation/);
+    },
     // Run against `test-hub --refuse-websockets`: the only transport's upgrade answers 400.
     'websockets-refused': () =>
       failsToStart('/hub', { skipNegotiation: true }, /WebSocket failed to connect|transport|1006/i),
