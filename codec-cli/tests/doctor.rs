@@ -806,6 +806,32 @@ mod recorded {
     }
 
     #[test]
+    fn a_hub_on_another_origin_without_cors() {
+        let r = recording("cors-missing");
+        // The page is on 127.0.0.1, the hub on localhost: the preflight is refused (405) and
+        // Chromium records the POST with status 0.
+        let entry_of = |method: &str| {
+            (0..r.entries().len())
+                .find(|&i| {
+                    let request = &r.entries()[i]["request"];
+                    request["method"] == method && request["url"].as_str().unwrap().contains("localhost")
+                })
+                .expect("the request to the other origin")
+        };
+        let (post, options) = (entry_of("POST"), entry_of("OPTIONS"));
+        let mut found: Vec<(&str, Severity, Option<usize>)> =
+            r.report.findings.iter().map(|f| (f.kind, f.severity, f.entry)).collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [("negotiate-0", Severity::Error, Some(post)), ("negotiate-405", Severity::Error, Some(options))]
+        );
+        assert!(r.only("negotiate-405").what.contains("CORS preflight"));
+        assert!(r.only("negotiate-0").what.contains("net::ERR_FAILED"));
+        assert_eq!((r.report.negotiates, r.report.connections.len()), (1, 0));
+    }
+
+    #[test]
     fn websockets_refused_is_a_400_not_a_cors_failure() {
         let r = recording("websockets-refused");
         // Chromium records the refused handshake with status 0 and the status in its error text.
