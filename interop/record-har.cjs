@@ -5,7 +5,7 @@
 //   node interop/record-har.cjs OUT_DIR [--hub PATH] [--scenario NAME] [--verbose]
 //
 // Builds the test hub (`cargo build -p signalr-codec-tokio --example test-hub`) unless --hub
-// names its binary. For each scenario: starts the hub on a free loopback port (serving
+// names its binary. Runs `chromium` (Debian's), or the browser the CHROMIUM variable names. For each scenario: starts the hub on a free loopback port (serving
 // interop/ as its static root for the page and the client's bundles), opens the page in a
 // fresh browser context, waits for the scenario's outcome, and writes OUT_DIR/NAME.har. Exits
 // 1 when a scenario did not behave as it should (the page checks what the client saw).
@@ -130,10 +130,14 @@ class Browser {
     this.buffer = Buffer.alloc(0);
     this.exited = new Promise((resolve) => this.child.on('exit', resolve));
     this.child.stdio[4].on('data', (chunk) => this.receive(chunk));
-    this.child.on('exit', (code) => {
-      for (const { reject } of this.pending.values()) reject(new Error(`chromium exited (${code})`));
+    const fail = (why) => {
+      this.failure = this.failure || why;
+      for (const { reject } of this.pending.values()) reject(new Error(why));
       this.pending.clear();
-    });
+    };
+    this.child.on('exit', (code) => fail(`chromium exited (${code})`));
+    this.child.on('error', (e) => fail(`chromium could not be started (${e.message}): install Debian's chromium, or set CHROMIUM`));
+    this.child.stdio[3].on('error', (e) => fail(`the DevTools pipe to chromium failed (${e.message})`));
   }
 
   receive(chunk) {
@@ -159,6 +163,7 @@ class Browser {
     const message = { id, method, params };
     if (sessionId) message.sessionId = sessionId;
     return new Promise((resolve, reject) => {
+      if (this.failure) return reject(new Error(this.failure));
       this.pending.set(id, { resolve, reject, method });
       this.child.stdio[3].write(`${JSON.stringify(message)}\0`);
     });
@@ -416,14 +421,14 @@ async function record(browser, hubBinary, name, verbose) {
   const { targetId } = await browser.send('Target.createTarget', { url: 'about:blank', browserContextId });
   const { sessionId } = await browser.send('Target.attachToTarget', { targetId, flatten: true });
   const recorder = new Recorder();
-  const console = [];
+  const pageLog = []; // the client's console lines, shown when the scenario fails
   const listener = (message) => {
     if (message.sessionId !== sessionId) return;
     if (message.method.startsWith('Network.')) recorder.event(message);
     if (message.method === 'Runtime.consoleAPICalled') {
-      console.push(message.params.args.map((a) => a.value ?? a.description ?? '').join(' '));
+      pageLog.push(message.params.args.map((a) => a.value ?? a.description ?? '').join(' '));
     }
-    if (message.method === 'Runtime.exceptionThrown') console.push(`exception: ${message.params.exceptionDetails.text}`);
+    if (message.method === 'Runtime.exceptionThrown') pageLog.push(`exception: ${message.params.exceptionDetails.text}`);
   };
   browser.listeners.add(listener);
   try {
@@ -457,7 +462,7 @@ async function record(browser, hubBinary, name, verbose) {
     await new Promise((r) => setTimeout(r, 300));
     await recorder.bodies(browser, sessionId);
     const outcome = result.value || { ok: false, error: 'the page gave no outcome' };
-    if (verbose || !outcome.ok) for (const line of console) process.stderr.write(`  [${name}] ${line}\n`);
+    if (verbose || !outcome.ok) for (const line of pageLog) process.stderr.write(`  [${name}] ${line}\n`);
     return { outcome, entries: recorder.entries() };
   } finally {
     browser.listeners.delete(listener);
@@ -468,6 +473,8 @@ async function record(browser, hubBinary, name, verbose) {
 }
 
 async function main() {
+  // Until every scenario is written: a run that stops early (a promise nothing settles) fails.
+  process.exitCode = 1;
   const args = parseArgs(process.argv.slice(2));
   const hubBinary = args.hub ? path.resolve(args.hub) : buildHub();
   fs.mkdirSync(args.out, { recursive: true });
@@ -501,6 +508,7 @@ async function main() {
     process.stderr.write(`${failed} scenario(s) failed\n`);
     process.exit(1);
   }
+  process.exitCode = 0;
 }
 
 main().catch((e) => {
