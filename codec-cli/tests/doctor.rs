@@ -957,3 +957,42 @@ fn a_cors_preflight_is_not_a_negotiate_and_its_failure_is_named() {
     assert_eq!(report.findings[1].entry, Some(1));
     assert!(report.findings[1].what.starts_with("the browser's CORS preflight of negotiate failed: OPTIONS"));
 }
+
+#[test]
+fn a_side_silent_to_the_end_while_the_other_went_on() {
+    // The client pings on; the server says nothing after the handshake and the client gives up
+    // (no Close message: a client that times out just closes the socket).
+    let mut frames =
+        vec![text("send", 0.2, &rec(r#"{"protocol":"json","version":1}"#)), text("receive", 0.3, &rec("{}"))];
+    frames.extend((1..=7).map(|i| text("send", f64::from(i) * 5.0, &rec(r#"{"type":6}"#))));
+    let report = diagnose(&har(vec![negotiated(WS), websocket(frames.clone())]));
+    assert_eq!(kinds(&report), ["no-close", "silence"]);
+    let silence = &report.findings[1];
+    assert_eq!((silence.severity, silence.frame), (Severity::Error, Some(8)));
+    assert!(
+        silence.what.starts_with("the server sent nothing for 34.7 s until the connection ended"),
+        "{}",
+        silence.what
+    );
+    // Shorter: over the keep-alive interval only.
+    frames.truncate(6);
+    assert_eq!(kinds(&diagnose(&har(vec![negotiated(WS), websocket(frames)]))), ["no-close", "ping-gap"]);
+    // The official client pings only after receiving: against a silent server its frames stop
+    // too, and only the socket's entry (open for `time` ms from its start, whole seconds
+    // here) shows how long it waited.
+    let mut socket = websocket(vec![
+        text("send", 0.2, &rec(r#"{"protocol":"json","version":1}"#)),
+        text("receive", 0.3, &rec("{}")),
+        text("send", 0.4, &rec(r#"{"type":6}"#)),
+    ]);
+    socket["time"] = json!(40_000.0);
+    let report = diagnose(&har(vec![negotiated(WS), socket]));
+    assert_eq!(kinds(&report), ["no-close", "silence", "silence"]);
+    let server = &report.findings[1];
+    assert_eq!((server.entry, server.frame, server.time), (Some(1), None, Some(T0 + 40.0)));
+    assert!(
+        server.what.starts_with("the server sent nothing for 39.7 s until the connection ended"),
+        "{}",
+        server.what
+    );
+}

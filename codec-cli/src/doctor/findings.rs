@@ -810,37 +810,69 @@ fn message_type(item: &Item) -> Option<i64> {
     }
 }
 
-/// Gaps between frames in each direction.
+/// Gaps between frames in each direction, and from a direction's last frame to the end of the
+/// connection (its WebSocket's close, or the other side's last frame): a side that went quiet
+/// until the end is what a timeout looks like when the side that timed out closes the socket
+/// without a Close message.
 fn timing(ci: usize, c: &Connection, o: &Options, out: &mut Vec<Finding>, silences: &mut Vec<Silence>) {
     let keep_alive = o.keep_alive_ms as f64 / 1000.0;
     let timeout = o.timeout_ms as f64 / 1000.0;
+    let timed = |dir: Direction| -> Vec<(&Frame, f64)> {
+        c.frames.iter().filter(|f| f.direction == dir).filter_map(|f| f.time.map(|t| (f, t))).collect()
+    };
     for dir in [Direction::Receive, Direction::Send] {
         // Long polling keeps the connection alive by polling: the client sends no pings.
         if dir == Direction::Send && c.transport == Transport::LongPolling {
             continue;
         }
-        let times: Vec<(&Frame, f64)> =
-            c.frames.iter().filter(|f| f.direction == dir).filter_map(|f| f.time.map(|t| (f, t))).collect();
-        for pair in times.windows(2) {
-            let gap = pair[1].1 - pair[0].1;
-            if gap > keep_alive {
-                silences.push(Silence { direction: dir, from: pair[0].1, to: pair[1].1, over_timeout: gap > timeout });
+        let times = timed(dir);
+        let other_dir = if dir == Direction::Send { Direction::Receive } else { Direction::Send };
+        // (from, to, the frame that ends the silence: None at the socket's close, until the end)
+        let mut gaps: Vec<(f64, f64, Option<&Frame>, bool)> =
+            times.windows(2).map(|pair| (pair[0].1, pair[1].1, Some(pair[1].0), false)).collect();
+        let other_last = timed(other_dir).into_iter().max_by(|a, b| a.1.total_cmp(&b.1));
+        let end = match (other_last, c.ended) {
+            (Some((f, t)), Some(e)) if t >= e => Some((t, Some(f))),
+            (_, Some(e)) => Some((e, None)),
+            (Some((f, t)), None) => Some((t, Some(f))),
+            (None, None) => None,
+        };
+        if let (Some(&(_, last)), Some((end, frame))) = (times.last(), end) {
+            if end > last {
+                gaps.push((last, end, frame, true));
             }
-            let (who, other) = if dir == Direction::Receive { ("server", "client") } else { ("client", "server") };
+        }
+        let (who, other) = if dir == Direction::Receive { ("server", "client") } else { ("client", "server") };
+        for (from, to, ends, at_end) in gaps {
+            let gap = to - from;
+            if gap > keep_alive {
+                silences.push(Silence { direction: dir, from, to, over_timeout: gap > timeout });
+            }
+            let until = if at_end { " until the connection ended" } else { "" };
+            let place = |f: Finding| match ends {
+                Some(frame) => at_frame(f, ci, frame),
+                None => {
+                    let mut f = f;
+                    f.connection = Some(ci);
+                    f.entry = c.entries.last().copied();
+                    f.time = Some(to);
+                    f
+                }
+            };
             if gap > timeout {
-                out.push(at_frame(finding(
+                out.push(place(finding(
                     Severity::Error,
                     "silence",
-                    format!("the {who} sent nothing for {gap:.1} s, over the {timeout} s timeout: the {other} closes the connection"),
+                    format!("the {who} sent nothing for {gap:.1} s{until}, over the {timeout} s timeout: the {other} closes the connection"),
                     format!("keep the {who}'s keep-alive interval at most half the {other}'s timeout; check proxies that buffer or pause (and background tabs throttling timers)"),
-                ), ci, pair[1].0));
+                )));
             } else if gap > keep_alive + KEEP_ALIVE_SLACK {
-                out.push(at_frame(finding(
+                out.push(place(finding(
                     Severity::Warning,
                     "ping-gap",
-                    format!("the {who} sent nothing for {gap:.1} s, longer than the {keep_alive} s keep-alive interval"),
+                    format!("the {who} sent nothing for {gap:.1} s{until}, longer than the {keep_alive} s keep-alive interval"),
                     format!("look for what delays the {who}'s pings (a busy server, a buffering proxy, a throttled background tab)"),
-                ), ci, pair[1].0));
+                )));
             }
         }
     }

@@ -137,6 +137,9 @@ pub struct Connection {
     pub id: Option<String>,
     /// When the first request started.
     pub started: Option<f64>,
+    /// When its last WebSocket closed, seconds since the epoch: the entry's `startedDateTime`
+    /// plus its `time` (a socket's entry lasts until it closes). None for the HTTP transports.
+    pub ended: Option<f64>,
     /// Frames, both directions, in order.
     pub frames: Vec<Frame>,
     /// Only one direction was captured (a raw capture): nothing is judged across directions.
@@ -217,6 +220,11 @@ pub fn parse(input: &[u8]) -> Result<Capture, String> {
             });
             if of_hub || handshake || (hubs.is_empty() && frames.is_empty()) {
                 add(&mut capture, &request, Transport::WebSockets, frames, true);
+                let lasted = entry.get("time").and_then(Value::as_f64).filter(|t| *t > 0.0);
+                if let (Some(start), Some(ms)) = (time, lasted) {
+                    let c = capture.connections.iter_mut().rev().find(|c| c.entries.contains(&i)).expect("just added");
+                    c.ended = Some(c.ended.map_or(start + ms / 1000.0, |e| e.max(start + ms / 1000.0)));
+                }
             }
         } else if of_hub && request.query("id").is_some() && !request.is_negotiate() {
             http_frames(&mut capture, &request, entry)?;
@@ -372,6 +380,7 @@ fn add(capture: &mut Capture, request: &Request, transport: Transport, frames: V
             transport,
             id,
             started: request.time,
+            ended: None,
             frames,
             one_direction: false,
         }),
@@ -395,6 +404,7 @@ pub fn raw(input: &[u8]) -> Capture {
             transport: Transport::Raw,
             id: None,
             started: None,
+            ended: None,
             frames: vec![frame],
             one_direction: true,
         }],
