@@ -849,6 +849,8 @@ fn timing(ci: usize, c: &Connection, o: &Options, out: &mut Vec<Finding>, silenc
                 silences.push(Silence { direction: dir, from, to, over_timeout: gap > timeout });
             }
             let until = if at_end { " until the connection ended" } else { "" };
+            // Hundredths for short gaps, so that one just over a 2 s timeout does not read "2.0 s".
+            let gap_text = if gap < 10.0 { format!("{gap:.2}") } else { format!("{gap:.1}") };
             let place = |f: Finding| match ends {
                 Some(frame) => at_frame(f, ci, frame),
                 None => {
@@ -863,14 +865,14 @@ fn timing(ci: usize, c: &Connection, o: &Options, out: &mut Vec<Finding>, silenc
                 out.push(place(finding(
                     Severity::Error,
                     "silence",
-                    format!("the {who} sent nothing for {gap:.1} s{until}, over the {timeout} s timeout: the {other} closes the connection"),
+                    format!("the {who} sent nothing for {gap_text} s{until}, over the {timeout} s timeout: the {other} closes the connection"),
                     format!("keep the {who}'s keep-alive interval at most half the {other}'s timeout; check proxies that buffer or pause (and background tabs throttling timers)"),
                 )));
             } else if gap > keep_alive + KEEP_ALIVE_SLACK {
                 out.push(place(finding(
                     Severity::Warning,
                     "ping-gap",
-                    format!("the {who} sent nothing for {gap:.1} s{until}, longer than the {keep_alive} s keep-alive interval"),
+                    format!("the {who} sent nothing for {gap_text} s{until}, longer than the {keep_alive} s keep-alive interval"),
                     format!("look for what delays the {who}'s pings (a busy server, a buffering proxy, a throttled background tab)"),
                 )));
             }
