@@ -37,6 +37,7 @@ const SCENARIOS = [
   'websockets-refused',
   'oversized',
   'close-error',
+  'server-timeout',
   'dropped-transport',
   'dropped-and-resumed',
 ];

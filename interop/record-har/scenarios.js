@@ -122,6 +122,19 @@
       await c.stop();
       eq(await within(closed, 3000, 'onclose after stop()'), undefined, 'the error after stop()');
     },
+    // A client whose server timeout (2 s) is shorter than the server's keep-alive interval (the
+    // default 15 s): after the Echo the server has nothing to say for 15 s, and the client gives
+    // up after 2, closing the socket without a Close message. It pings every 500 ms, but the
+    // official client arms its ping timer only when something arrives: one ping, then nothing.
+    'server-timeout': async () => {
+      const { connection: c, closed } = build('/hub');
+      c.serverTimeoutInMilliseconds = 2000;
+      c.keepAliveIntervalInMilliseconds = 500;
+      await c.start();
+      eq(await c.invoke('Echo', 'then silence'), 'then silence', 'Echo');
+      const error = await within(closed, 5000, 'onclose after the server timeout');
+      check(error && /Server timeout elapsed/.test(error.message), `onclose reported ${error}`);
+    },
     // Without stateful reconnect the connection ends with its transport.
     'dropped-transport': () => serverCloses((c) => c.invoke('DropTransport'), /WebSocket closed with status code: 1006/),
   };
