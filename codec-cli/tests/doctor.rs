@@ -884,6 +884,31 @@ mod recorded {
     }
 
     #[test]
+    fn a_server_silent_past_the_clients_server_timeout() {
+        let r = recording("server-timeout");
+        // The client's server timeout was 2 s: doctor is told so, as a user would.
+        let options = Options { timeout_ms: 2000, ..Options::default() };
+        let bytes = serde_json::to_vec(&r.har).unwrap();
+        let report = doctor::diagnose(&bytes, &options).unwrap();
+        let kinds: Vec<&str> = report.findings.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds, ["no-close", "silence"], "{}", report.text());
+        let silence = &report.findings[1];
+        let ws = r.entry("ws://");
+        let entry = &r.entries()[ws];
+        let started = signalr_codec_cli::rfc3339::parse(entry["startedDateTime"].as_str().unwrap()).unwrap();
+        let closed = started.0 as f64 + f64::from(started.1) / 1e9 + entry["time"].as_f64().unwrap() / 1000.0;
+        // At the socket's close, not at a frame: the server's last frame is its Completion.
+        assert_eq!((silence.severity, silence.entry, silence.frame), (Severity::Error, Some(ws), None));
+        assert!((silence.time.unwrap() - closed).abs() < 1e-6);
+        let (_, _, last) = r.frame("receive", r#""type":3"#);
+        assert!(closed - last > 2.0);
+        assert!(silence.what.starts_with("the server sent nothing for 2."), "{}", silence.what);
+        assert!(silence.what.contains("until the connection ended, over the 2 s timeout"), "{}", silence.what);
+        // With the defaults (30 s) the same recording shows only the missing Close.
+        assert_eq!(r.kinds(), ["no-close"]);
+    }
+
+    #[test]
     fn a_dropped_transport_ends_without_close_and_leaves_its_call_unanswered() {
         let r = recording("dropped-transport");
         assert_eq!(r.kinds(), ["invocation-unanswered", "no-close"]);
