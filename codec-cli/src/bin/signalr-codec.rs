@@ -100,7 +100,8 @@ enum Command {
     /// timeout, stateful reconnect negotiated but version < 2); messages over the server's
     /// MaximumReceiveMessageSize; frames that do not decode (error kind, offset, .NET text);
     /// Close with an error or allowReconnect; gaps longer than the keep-alive interval and
-    /// silences longer than the timeouts; invocations without a Completion, Completions and
+    /// silences longer than the timeouts (also from a side's last frame until the connection
+    /// ended); invocations without a Completion, Completions and
     /// stream items for unknown or completed ids; Acks going backwards or ahead, Sequences that
     /// skip (messages replayed after a stateful reconnect are judged once); connections ending
     /// without a Close from either side (a note).
