@@ -389,6 +389,40 @@ fn acks_going_backwards_and_sequences_that_skip() {
 }
 
 #[test]
+fn messages_replayed_after_a_sequence_are_not_judged_twice() {
+    // A stateful reconnect: the server's Completion for '0' was not acknowledged when the
+    // transport dropped, so after its Sequence 1 it sends it again on the new socket.
+    let frames = vec![
+        text("send", 0.2, &rec(r#"{"protocol":"json","version":2}"#)),
+        text("receive", 0.3, &rec("{}")),
+        text("send", 0.4, &rec(r#"{"type":1,"invocationId":"0","target":"Add","arguments":[1,2]}"#)),
+        text("receive", 0.5, &rec(r#"{"type":3,"invocationId":"0","result":3}"#)),
+        text("send", 1.0, &rec(r#"{"type":9,"sequenceId":1}"#)),
+        text("send", 1.0, &rec(r#"{"type":1,"invocationId":"0","target":"Add","arguments":[1,2]}"#)),
+        text(
+            "receive",
+            1.1,
+            &(rec(r#"{"type":9,"sequenceId":1}"#) + &rec(r#"{"type":3,"invocationId":"0","result":3}"#)),
+        ),
+        text("send", 2.0, &rec(r#"{"type":8,"sequenceId":1}"#)),
+        text("send", 3.0, &rec(r#"{"type":7}"#)),
+    ];
+    let body = format!(
+        r#"{{"negotiateVersion":1,"connectionId":"c","connectionToken":"{TOKEN}","useStatefulReconnect":true,"availableTransports":[{WS}]}}"#
+    );
+    let negotiate = negotiate_entry(200, &body, "&useStatefulReconnect=true");
+    let report = diagnose(&har(vec![negotiate.clone(), websocket(frames.clone())]));
+    assert_eq!(report.findings, []);
+    // Without the Sequence, the same Completion twice is a repeat; and Sequence 3 would skip id 2.
+    let mut without = frames.clone();
+    without[6] = text("receive", 1.1, &rec(r#"{"type":3,"invocationId":"0","result":3}"#));
+    assert_eq!(kinds(&diagnose(&har(vec![negotiate.clone(), websocket(without)]))), ["completion-repeated"]);
+    let mut skipping = frames;
+    skipping[6] = text("receive", 1.1, &rec(r#"{"type":9,"sequenceId":3}"#));
+    assert_eq!(kinds(&diagnose(&har(vec![negotiate, websocket(skipping)]))), ["sequence-skip"]);
+}
+
+#[test]
 fn long_polling_and_server_sent_events() {
     let lp = r#"{"transport":"LongPolling","transferFormats":["Text","Binary"]}"#;
     let sse = r#"{"transport":"ServerSentEvents","transferFormats":["Text"]}"#;
@@ -638,4 +672,352 @@ fn the_html_page_never_panics_on_a_damaged_har() {
         }
     }
     assert!(read > 50, "only {read} damaged HARs still read");
+}
+
+/// HAR files recorded from Debian's headless Chromium running the official JavaScript client
+/// against codec-tokio's test-hub (`interop/record-har.cjs`; see tests/fixtures/har/README.md).
+/// `DOCTOR_HAR_DIR` points these tests at a fresh recording instead (CI re-records and runs
+/// them, so the recorder is known to still work).
+mod recorded {
+    use std::path::PathBuf;
+
+    use serde_json::Value;
+    use signalr_codec_cli::doctor::{self, Finding, Options, Report, Severity};
+
+    struct Recording {
+        har: Value,
+        report: Report,
+    }
+
+    fn recording(name: &str) -> Recording {
+        let dir = std::env::var_os("DOCTOR_HAR_DIR")
+            .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/har"), PathBuf::from);
+        let path = dir.join(format!("{name}.har"));
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let har: Value = serde_json::from_slice(&bytes).expect("a JSON file");
+        assert!(
+            har["log"]["browser"]["name"].as_str().is_some_and(|b| b.starts_with("Chromium")),
+            "{name}: not a browser recording"
+        );
+        let report = doctor::diagnose(&bytes, &Options::default()).expect("doctor reads a browser's HAR");
+        Recording { har, report }
+    }
+
+    impl Recording {
+        fn entries(&self) -> &Vec<Value> {
+            self.har["log"]["entries"].as_array().expect("log.entries")
+        }
+
+        /// The index of the only entry whose URL contains `part`.
+        fn entry(&self, part: &str) -> usize {
+            let found: Vec<usize> = (0..self.entries().len())
+                .filter(|&i| self.entries()[i]["request"]["url"].as_str().unwrap().contains(part))
+                .collect();
+            assert_eq!(found.len(), 1, "entries with {part} in the URL");
+            found[0]
+        }
+
+        /// The WebSocket entry and the index of the only message of `direction` holding `part`.
+        fn frame(&self, direction: &str, part: &str) -> (usize, usize, f64) {
+            let entry = self.entry("ws://");
+            let messages = self.entries()[entry]["_webSocketMessages"].as_array().expect("_webSocketMessages");
+            let found: Vec<usize> = (0..messages.len())
+                .filter(|&m| messages[m]["type"] == direction && messages[m]["data"].as_str().unwrap().contains(part))
+                .collect();
+            assert_eq!(found.len(), 1, "{direction} messages with {part}");
+            (entry, found[0], messages[found[0]]["time"].as_f64().unwrap())
+        }
+
+        /// The invocation id of the client's only message holding `part` (a JSON recording).
+        fn invocation_id(&self, part: &str) -> String {
+            let (entry, frame, _) = self.frame("send", part);
+            let data = self.entries()[entry]["_webSocketMessages"][frame]["data"].as_str().unwrap();
+            let call: Value = serde_json::from_str(data.trim_end_matches('\u{1e}')).expect("one JSON record");
+            call["invocationId"].as_str().expect("invoked with an id").to_owned()
+        }
+
+        fn only(&self, kind: &str) -> &Finding {
+            let found: Vec<&Finding> = self.report.findings.iter().filter(|f| f.kind == kind).collect();
+            assert_eq!(found.len(), 1, "{kind} findings in {}", self.report.text());
+            found[0]
+        }
+
+        fn kinds(&self) -> Vec<&'static str> {
+            self.report.findings.iter().map(|f| f.kind).collect()
+        }
+    }
+
+    fn healthy(name: &str, protocol: &str) {
+        let r = recording(name);
+        // The page, its scripts and the favicon's 404 are no SignalR connections.
+        assert!(r.entries().len() > 3, "{name}: the page's own requests are recorded too");
+        assert_eq!(r.report.findings, [], "{name}:\n{}", r.report.text());
+        assert_eq!(r.report.negotiates, 1);
+        assert_eq!(r.report.connections.len(), 1);
+        let c = &r.report.connections[0];
+        assert_eq!((c.transport, c.protocol.as_deref()), ("WebSockets", Some(protocol)));
+        assert_eq!(c.entry, r.entry("ws://"));
+        // Handshake, pings, Echo, Add, Counter, Sum with its upload, Notify, Throw, Acks, Close.
+        assert!(c.messages >= 20, "{name}: {} messages", c.messages);
+        let kinds: Vec<&str> = r.report.timelines[0].marks.iter().map(|m| m.kind).collect();
+        for kind in ["negotiate", "handshake", "Invocation", "StreamItem", "Completion", "Ack", "Close"] {
+            assert!(kinds.contains(&kind), "{name}: no {kind} in the timeline {kinds:?}");
+        }
+    }
+
+    #[test]
+    fn a_healthy_json_recording_has_no_findings() {
+        healthy("healthy-json", "json");
+    }
+
+    #[test]
+    fn a_healthy_messagepack_recording_has_no_findings() {
+        healthy("healthy-messagepack", "messagepack");
+        // Chromium wrote the MessagePack frames as opcode 2 with base64 data.
+        let r = recording("healthy-messagepack");
+        let ws = &r.entries()[r.entry("ws://")]["_webSocketMessages"];
+        assert!(ws.as_array().unwrap().iter().any(|m| m["opcode"] == 2));
+    }
+
+    #[test]
+    fn a_transport_dropped_and_resumed_is_one_healthy_connection() {
+        let r = recording("dropped-and-resumed");
+        assert_eq!(r.report.findings, [], "{}", r.report.text());
+        // Two WebSockets with the same id: one connection, both sides replaying after a Sequence.
+        let sockets: Vec<&Value> = r.entries().iter().filter(|e| e["_resourceType"] == "websocket").collect();
+        assert_eq!(sockets.len(), 2);
+        assert_eq!(sockets[0]["request"]["url"], sockets[1]["request"]["url"]);
+        assert_eq!(r.report.connections.len(), 1);
+        let marks = &r.report.timelines[0].marks;
+        for direction in [doctor::Direction::Send, doctor::Direction::Receive] {
+            assert!(marks.iter().any(|m| m.kind == "Sequence" && m.direction == direction), "{marks:?}");
+        }
+    }
+
+    #[test]
+    fn the_wrong_path_is_a_negotiate_404() {
+        let r = recording("wrong-path");
+        assert_eq!(r.kinds(), ["negotiate-404"]);
+        let f = r.only("negotiate-404");
+        assert_eq!(f.severity, Severity::Error);
+        assert_eq!(f.entry, Some(r.entry("/nohub/negotiate")));
+        assert!(f.what.contains("→ 404"), "{}", f.what);
+        assert!(r.report.connections.is_empty());
+    }
+
+    #[test]
+    fn a_hub_on_another_origin_without_cors() {
+        let r = recording("cors-missing");
+        // The page is on 127.0.0.1, the hub on localhost: the preflight is refused (405) and
+        // Chromium records the POST with status 0.
+        let entry_of = |method: &str| {
+            (0..r.entries().len())
+                .find(|&i| {
+                    let request = &r.entries()[i]["request"];
+                    request["method"] == method && request["url"].as_str().unwrap().contains("localhost")
+                })
+                .expect("the request to the other origin")
+        };
+        let (post, options) = (entry_of("POST"), entry_of("OPTIONS"));
+        let mut found: Vec<(&str, Severity, Option<usize>)> =
+            r.report.findings.iter().map(|f| (f.kind, f.severity, f.entry)).collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [("negotiate-0", Severity::Error, Some(post)), ("negotiate-405", Severity::Error, Some(options))]
+        );
+        assert!(r.only("negotiate-405").what.contains("CORS preflight"));
+        assert!(r.only("negotiate-0").what.contains("net::ERR_FAILED"));
+        assert_eq!((r.report.negotiates, r.report.connections.len()), (1, 0));
+    }
+
+    #[test]
+    fn websockets_refused_is_a_400_not_a_cors_failure() {
+        let r = recording("websockets-refused");
+        // Chromium records the refused handshake with status 0 and the status in its error text.
+        let ws = r.entry("ws://");
+        assert_eq!(r.entries()[ws]["response"]["status"], 0);
+        assert_eq!(r.kinds(), ["transport-400-503"]);
+        let f = r.only("transport-400-503");
+        assert_eq!((f.severity, f.entry), (Severity::Error, Some(ws)));
+        assert!(f.what.contains("→ 400") && f.what.contains("Unexpected response code: 400"), "{}", f.what);
+        assert_eq!(r.report.negotiates, 0, "skipNegotiation");
+    }
+
+    #[test]
+    fn an_oversized_message_and_the_close_it_causes() {
+        let r = recording("oversized");
+        assert_eq!(r.kinds(), ["message-too-large", "close-error", "invocation-unanswered"]);
+        let big = r.only("message-too-large");
+        let (entry, frame, time) = r.frame("send", "ooooo");
+        assert_eq!(
+            (big.severity, big.entry, big.frame, big.time),
+            (Severity::Error, Some(entry), Some(frame), Some(time))
+        );
+        // One message per frame: its size is the frame's, the record separator included.
+        let size = r.entries()[entry]["_webSocketMessages"][frame]["data"].as_str().unwrap().len();
+        assert!(size > 32 * 1024);
+        assert!(big.what.contains(&format!("a {size}-byte message, over the server's 32768-byte")), "{}", big.what);
+        let close = r.only("close-error");
+        let (entry, frame, _) = r.frame("receive", r#""type":7"#);
+        assert_eq!((close.severity, close.entry, close.frame), (Severity::Error, Some(entry), Some(frame)));
+        assert!(close.what.contains(r#""Connection closed with an error.""#), "{}", close.what);
+        let unanswered = r.only("invocation-unanswered");
+        assert_eq!(unanswered.severity, Severity::Warning);
+        assert!(unanswered.what.contains(&format!("'{}'", r.invocation_id("ooooo"))), "{}", unanswered.what);
+    }
+
+    #[test]
+    fn a_server_close_with_an_error() {
+        let r = recording("close-error");
+        assert_eq!(r.kinds(), ["close-error", "invocation-unanswered"]);
+        let close = r.only("close-error");
+        let (entry, frame, time) = r.frame("receive", r#""type":7"#);
+        assert_eq!(
+            (close.severity, close.entry, close.frame, close.time),
+            (Severity::Error, Some(entry), Some(frame), Some(time))
+        );
+        assert!(close.what.contains("Connection closed with an error. HubException: bye"), "{}", close.what);
+        // CloseMe's own invocation never completes: the server closed first.
+        let unanswered = r.only("invocation-unanswered");
+        assert!(unanswered.what.contains(&format!("'{}'", r.invocation_id("CloseMe"))), "{}", unanswered.what);
+    }
+
+    #[test]
+    fn a_server_silent_past_the_clients_server_timeout() {
+        let r = recording("server-timeout");
+        // The client's server timeout was 2 s: doctor is told so, as a user would.
+        let options = Options { timeout_ms: 2000, ..Options::default() };
+        let bytes = serde_json::to_vec(&r.har).unwrap();
+        let report = doctor::diagnose(&bytes, &options).unwrap();
+        let kinds: Vec<&str> = report.findings.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds, ["no-close", "silence"], "{}", report.text());
+        let silence = &report.findings[1];
+        let ws = r.entry("ws://");
+        let entry = &r.entries()[ws];
+        let started = signalr_codec_cli::rfc3339::parse(entry["startedDateTime"].as_str().unwrap()).unwrap();
+        let closed = started.0 as f64 + f64::from(started.1) / 1e9 + entry["time"].as_f64().unwrap() / 1000.0;
+        // At the socket's close, not at a frame: the server's last frame is its Completion.
+        assert_eq!((silence.severity, silence.entry, silence.frame), (Severity::Error, Some(ws), None));
+        assert!((silence.time.unwrap() - closed).abs() < 1e-6);
+        let (_, _, last) = r.frame("receive", r#""type":3"#);
+        assert!(closed - last > 2.0);
+        assert!(silence.what.starts_with("the server sent nothing for 2."), "{}", silence.what);
+        assert!(silence.what.contains("until the connection ended, over the 2 s timeout"), "{}", silence.what);
+        // With the defaults (30 s) the same recording shows only the missing Close.
+        assert_eq!(r.kinds(), ["no-close"]);
+    }
+
+    #[test]
+    fn a_dropped_transport_ends_without_close_and_leaves_its_call_unanswered() {
+        let r = recording("dropped-transport");
+        assert_eq!(r.kinds(), ["invocation-unanswered", "no-close"]);
+        let id = r.invocation_id("DropTransport");
+        let unanswered = r.only("invocation-unanswered");
+        assert_eq!(unanswered.severity, Severity::Warning);
+        assert!(unanswered.what.contains(&format!("'{id}'")), "{}", unanswered.what);
+        let no_close = r.only("no-close");
+        assert_eq!((no_close.severity, no_close.connection), (Severity::Note, Some(0)));
+        assert!(r.report.is_wrong());
+    }
+}
+
+#[test]
+fn a_close_from_the_client_ends_the_connection_too() {
+    // The official clients send a Close when stopped; the server then sends none.
+    let mut frames = session(vec![]);
+    frames.pop();
+    frames.push(text("send", 8.0, &rec(r#"{"type":7}"#)));
+    let report = diagnose(&har(vec![negotiated(WS), websocket(frames)]));
+    assert_eq!(report.findings, []);
+}
+
+#[test]
+fn a_refused_websocket_handshake_recorded_as_status_0_has_its_status() {
+    // Chromium has no response for a handshake answered with anything but 101: status 0, and
+    // the status only in `_error`.
+    let refused = json!({
+        "startedDateTime": started(0.1),
+        "time": 25,
+        "request": { "method": "GET", "url": "ws://example.test/hub" },
+        "response": {
+            "status": 0,
+            "content": { "size": 0, "mimeType": "x-unknown" },
+            "_error": "Error during WebSocket handshake: Unexpected response code: 503",
+        },
+        "_resourceType": "websocket",
+        "_webSocketMessages": [],
+    });
+    let report = diagnose(&har(vec![refused.clone()]));
+    assert_eq!(kinds(&report), ["transport-400-503"]);
+    assert_eq!(report.findings[0].entry, Some(0));
+    assert!(report.findings[0].what.contains("→ 503"), "{}", report.findings[0].what);
+    // A status 0 with another error is still a request that got no response.
+    let mut blocked = refused;
+    blocked["response"]["_error"] = json!("net::ERR_FAILED");
+    assert_eq!(kinds(&diagnose(&har(vec![blocked]))), ["transport-0"]);
+}
+
+#[test]
+fn a_cors_preflight_is_not_a_negotiate_and_its_failure_is_named() {
+    let preflight = |status: i64| {
+        json!({
+            "startedDateTime": started(0.0),
+            "time": 2,
+            "request": { "method": "OPTIONS", "url": format!("{BASE}/negotiate?negotiateVersion=1") },
+            "response": { "status": status, "content": { "size": 0, "mimeType": "x-unknown" } },
+        })
+    };
+    // Allowed: the negotiate that follows is the only one counted, and nothing is wrong.
+    let report = diagnose(&har(vec![preflight(204), negotiated(WS), websocket(session(vec![]))]));
+    assert_eq!(report.findings, []);
+    assert_eq!(report.negotiates, 1);
+    // Refused: the browser never sends negotiate's body and records the POST with status 0.
+    let mut blocked = negotiate_entry(0, "", "");
+    blocked["response"]["_error"] = json!("net::ERR_FAILED");
+    blocked["response"]["content"] = json!({ "size": 0, "mimeType": "x-unknown" });
+    let report = diagnose(&har(vec![blocked, preflight(405)]));
+    assert_eq!(kinds(&report), ["negotiate-0", "negotiate-405"]);
+    assert_eq!(report.negotiates, 1);
+    assert_eq!(report.findings[1].entry, Some(1));
+    assert!(report.findings[1].what.starts_with("the browser's CORS preflight of negotiate failed: OPTIONS"));
+}
+
+#[test]
+fn a_side_silent_to_the_end_while_the_other_went_on() {
+    // The client pings on; the server says nothing after the handshake and the client gives up
+    // (no Close message: a client that times out just closes the socket).
+    let mut frames =
+        vec![text("send", 0.2, &rec(r#"{"protocol":"json","version":1}"#)), text("receive", 0.3, &rec("{}"))];
+    frames.extend((1..=7).map(|i| text("send", f64::from(i) * 5.0, &rec(r#"{"type":6}"#))));
+    let report = diagnose(&har(vec![negotiated(WS), websocket(frames.clone())]));
+    assert_eq!(kinds(&report), ["no-close", "silence"]);
+    let silence = &report.findings[1];
+    assert_eq!((silence.severity, silence.frame), (Severity::Error, Some(8)));
+    assert!(
+        silence.what.starts_with("the server sent nothing for 34.7 s until the connection ended"),
+        "{}",
+        silence.what
+    );
+    // Shorter: over the keep-alive interval only.
+    frames.truncate(6);
+    assert_eq!(kinds(&diagnose(&har(vec![negotiated(WS), websocket(frames)]))), ["no-close", "ping-gap"]);
+    // The official client pings only after receiving: against a silent server its frames stop
+    // too, and only the socket's entry (open for `time` ms from its start, whole seconds
+    // here) shows how long it waited.
+    let mut socket = websocket(vec![
+        text("send", 0.2, &rec(r#"{"protocol":"json","version":1}"#)),
+        text("receive", 0.3, &rec("{}")),
+        text("send", 0.4, &rec(r#"{"type":6}"#)),
+    ]);
+    socket["time"] = json!(40_000.0);
+    let report = diagnose(&har(vec![negotiated(WS), socket]));
+    assert_eq!(kinds(&report), ["no-close", "silence", "silence"]);
+    let server = &report.findings[1];
+    assert_eq!((server.entry, server.frame, server.time), (Some(1), None, Some(T0 + 40.0)));
+    assert!(
+        server.what.starts_with("the server sent nothing for 39.7 s until the connection ended"),
+        "{}",
+        server.what
+    );
 }

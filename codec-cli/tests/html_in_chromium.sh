@@ -3,8 +3,9 @@
 # opens it with no network, and fails when Chromium logs a JavaScript error or a console line
 # (a Content-Security-Policy violation, an external load, an exception) or when the dumped DOM
 # lacks the <div id="ready"> the page's script adds on load (after clicking every mark, each of
-# which must show its decoded message or finding). A page with a planted error is
-# checked first, to show that the check sees errors. Installs Debian's `chromium` when missing.
+# which must show its decoded message or finding), then the same for the page of each browser
+# recording in tests/fixtures/har/. A page with a planted error is checked first, to show that
+# the check sees errors. Installs Debian's `chromium` when missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -73,3 +74,24 @@ if grep -q '<script>alert' "$work/doctor.dom"; then
   exit 1
 fi
 echo "doctor --html renders in $(chromium --version 2>/dev/null | head -n 1) without script errors: $(grep -o '<div id="ready"[^<]*</div>' "$work/doctor.dom")"
+
+# The pages of the browser recordings (tests/fixtures/har/): real timings, both protocols, a
+# resumed transport, failures with no connection at all. Same checks, every mark clicked.
+for har in codec-cli/tests/fixtures/har/*.har; do
+  name=$(basename "$har" .har)
+  status=0
+  cargo run -q -p signalr-codec-cli -- doctor --html "$work/$name.html" "$har" >/dev/null || status=$?
+  [ "$status" -le 1 ] || { echo "doctor failed on $har with status $status"; exit 1; }
+  if ! open_page "$work/$name.html" "$work/$name.dom" "$work/$name.log"; then
+    tail -n 40 "$work/$name.log"
+    echo "chromium failed on the page of $har"
+    exit 1
+  fi
+  judge "$work/$name.dom" "$work/$name.log" || { echo "in the page of $har"; exit 1; }
+  grep -q '<div id="ready" hidden="" data-unshown="0">' "$work/$name.dom" || {
+    grep -o '<div id="ready"[^<]*</div>' "$work/$name.dom"
+    echo "a mark of the page of $har shows nothing when clicked"
+    exit 1
+  }
+  echo "$name: $(grep -o '<div id="ready"[^<]*</div>' "$work/$name.dom")"
+done

@@ -94,14 +94,17 @@ enum Command {
     /// 503, redirects, 405, status 0 / CORS, 413, 401/403, an `error` field, a response that does
     /// not parse, a version or transport list that does not fit the request, stateful reconnect
     /// not granted); access tokens over 4 KB in URLs; transport requests (404 without sticky
-    /// sessions, 400/503 when WebSockets are off, 409); the handshake (missing, refused with the
+    /// sessions, 400/503 when WebSockets are off, also when Chromium recorded a refused WebSocket
+    /// handshake as status 0, 409); the handshake (missing, refused with the
     /// server's text, an unknown protocol, a version over 2, unanswered, slower than the handshake
     /// timeout, stateful reconnect negotiated but version < 2); messages over the server's
     /// MaximumReceiveMessageSize; frames that do not decode (error kind, offset, .NET text);
     /// Close with an error or allowReconnect; gaps longer than the keep-alive interval and
-    /// silences longer than the timeouts; invocations without a Completion, Completions and
+    /// silences longer than the timeouts (also from a side's last frame until the connection
+    /// ended); invocations without a Completion, Completions and
     /// stream items for unknown or completed ids; Acks going backwards or ahead, Sequences that
-    /// skip; connections ending without a Close (a note).
+    /// skip (messages replayed after a stateful reconnect are judged once); connections ending
+    /// without a Close from either side (a note).
     ///
     /// Prints a summary line (connections, messages, findings by severity), then each finding
     /// with its entry, frame and time, what it means and what to change. Exit status: 0 when

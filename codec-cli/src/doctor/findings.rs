@@ -70,7 +70,10 @@ pub fn analyse(capture: &Capture, options: &Options) -> Report {
                 r,
             ));
         }
-        if r.is_negotiate() {
+        if r.is_negotiate() && r.method == "OPTIONS" {
+            // The browser's CORS preflight of a cross-origin negotiate, not a negotiate.
+            preflight(r, &mut report.findings);
+        } else if r.is_negotiate() {
             report.negotiates += 1;
             negotiate(r, &mut report.findings, &mut negotiated);
         } else if capture.connections.iter().any(|c| c.entries.contains(&r.entry)) {
@@ -156,13 +159,25 @@ fn status_finding(r: &Request, negotiate: bool) -> Option<Finding> {
             "read the server's logs for this request",
         ),
     };
-    let what = format!("{} {} → {}: {what}", r.method, r.url, r.status);
+    let mut what = format!("{} {} → {}: {what}", r.method, r.url, r.status);
+    if let Some(error) = &r.error {
+        what.push_str(&format!(" (the browser: \"{error}\")"));
+    }
     Some(at_request(finding(severity, kind, what, change), r))
 }
 
 fn transport_request(r: &Request, out: &mut Vec<Finding>) {
     // 204 on a poll means the connection was shut down: not an error in itself.
     out.extend(status_finding(r, false));
+}
+
+/// A preflight that fails stops the browser from sending negotiate (which it then records with
+/// status 0): judged by its status, as negotiate, and said to be the preflight.
+fn preflight(r: &Request, out: &mut Vec<Finding>) {
+    if let Some(mut f) = status_finding(r, true) {
+        f.what = format!("the browser's CORS preflight of negotiate failed: {}", f.what);
+        out.push(f);
+    }
 }
 
 fn negotiate(r: &Request, out: &mut Vec<Finding>, negotiated: &mut HashMap<String, Negotiated>) {
@@ -506,15 +521,18 @@ fn connection(
     let mut completed: HashSet<String> = HashSet::new();
     let mut client_completed: HashSet<String> = HashSet::new();
     let mut closed = false;
-    let counted = |d: &Decoded| d.items.iter().filter(|(_, i, _)| matches!(message_type(i), Some(1..=5))).count();
-    let (sent_counted, received_counted) = (counted(&sent), counted(&received));
+    let (sent_ids, sent_highest) = sequence_ids(&sent);
+    let (received_ids, received_highest) = sequence_ids(&received);
 
-    for (d, dir) in [(&sent, Direction::Send), (&received, Direction::Receive)] {
+    for (d, dir, ids) in [(&sent, Direction::Send, &sent_ids), (&received, Direction::Receive, &received_ids)] {
         let mut last_ack: Option<i64> = None;
-        let mut counted_before = 0usize;
-        let peer_counted = if dir == Direction::Send { received_counted } else { sent_counted };
-        for (at, item, size) in &d.items {
+        let peer_counted = if dir == Direction::Send { received_highest } else { sent_highest };
+        for ((at, item, size), &(replay, counted_before)) in d.items.iter().zip(ids) {
             let Item::Message(m) = item else { continue };
+            // A replay was judged when it was first sent.
+            if replay {
+                continue;
+            }
             let fi = frame_at(&d.starts, *at);
             let place = |f: Finding| {
                 let mut f = match fi {
@@ -608,9 +626,8 @@ fn connection(
                     }
                 }
                 (7, _) => {
-                    if dir == Direction::Receive {
-                        closed = true;
-                    }
+                    // Either side's Close ends it: the official clients send one when stopped.
+                    closed = true;
                     if let Some(error) = m.get("error").and_then(Value::as_str) {
                         let who = if dir == Direction::Receive { "server" } else { "client" };
                         out.push(place(finding(
@@ -643,7 +660,7 @@ fn connection(
                             "an Ack carries the highest id received so far: check the sender's counting",
                         )));
                     }
-                    if !c.one_direction && n > peer_counted as i64 {
+                    if !c.one_direction && n > peer_counted {
                         out.push(place(finding(
                             Severity::Error,
                             "ack-ahead",
@@ -657,7 +674,7 @@ fn connection(
                 }
                 (9, _) => {
                     let n = m.get("sequenceId").and_then(Value::as_i64).unwrap_or(0);
-                    if n < 1 || n > counted_before as i64 + 1 {
+                    if n < 1 || n > counted_before + 1 {
                         out.push(place(finding(
                             Severity::Error,
                             "sequence-skip",
@@ -667,9 +684,6 @@ fn connection(
                     }
                 }
                 _ => {}
-            }
-            if (1..=5).contains(&t) {
-                counted_before += 1;
             }
         }
     }
@@ -696,8 +710,8 @@ fn connection(
             out.push(conn_finding(finding(
                 Severity::Note,
                 "no-close",
-                "the connection ends without a Close message from the server (normal when the client stopped it, or when the HAR was saved while it was open)",
-                "if the client did not stop it, the transport dropped: look at the timing findings and proxies' idle timeouts",
+                "the connection ends without a Close message from either side: the transport dropped, or the HAR was saved while it was open (the official clients send a Close when stopped; older ones and custom clients may not)",
+                "if the HAR was not saved early, the transport dropped: look at the timing findings, the server's logs and proxies' idle timeouts",
             )));
         }
         timing(ci, c, o, out, &mut timeline.silences);
@@ -713,6 +727,35 @@ fn connection(
         messages,
     };
     (summary, timeline)
+}
+
+/// The sequence ids of one direction, for stateful reconnect: the messages counted are
+/// Invocation to CancelInvocation (types 1–5), numbered from 1, and a Sequence sets the id of the
+/// next one (after a reconnect both sides send one, then replay what the other had not
+/// acknowledged). Per item: whether it is a replay (an id already sent), and the highest id sent
+/// before it; then the highest id sent.
+fn sequence_ids(d: &Decoded) -> (Vec<(bool, i64)>, i64) {
+    let (mut next, mut highest) = (1i64, 0i64);
+    let mut ids = Vec::with_capacity(d.items.len());
+    for (_, item, _) in &d.items {
+        let before = highest;
+        let mut replay = false;
+        match (message_type(item), item) {
+            (Some(1..=5), _) => {
+                replay = next <= highest;
+                highest = highest.max(next);
+                next += 1;
+            }
+            (Some(9), Item::Message(m)) => {
+                if let Some(n) = m.get("sequenceId").and_then(Value::as_i64) {
+                    next = n;
+                }
+            }
+            _ => {}
+        }
+        ids.push((replay, before));
+    }
+    (ids, highest)
 }
 
 /// The name of hub message type `t`.
@@ -767,37 +810,71 @@ fn message_type(item: &Item) -> Option<i64> {
     }
 }
 
-/// Gaps between frames in each direction.
+/// Gaps between frames in each direction, and from a direction's last frame to the end of the
+/// connection (its WebSocket's close, or the other side's last frame): a side that went quiet
+/// until the end is what a timeout looks like when the side that timed out closes the socket
+/// without a Close message.
 fn timing(ci: usize, c: &Connection, o: &Options, out: &mut Vec<Finding>, silences: &mut Vec<Silence>) {
     let keep_alive = o.keep_alive_ms as f64 / 1000.0;
     let timeout = o.timeout_ms as f64 / 1000.0;
+    let timed = |dir: Direction| -> Vec<(&Frame, f64)> {
+        c.frames.iter().filter(|f| f.direction == dir).filter_map(|f| f.time.map(|t| (f, t))).collect()
+    };
     for dir in [Direction::Receive, Direction::Send] {
         // Long polling keeps the connection alive by polling: the client sends no pings.
         if dir == Direction::Send && c.transport == Transport::LongPolling {
             continue;
         }
-        let times: Vec<(&Frame, f64)> =
-            c.frames.iter().filter(|f| f.direction == dir).filter_map(|f| f.time.map(|t| (f, t))).collect();
-        for pair in times.windows(2) {
-            let gap = pair[1].1 - pair[0].1;
-            if gap > keep_alive {
-                silences.push(Silence { direction: dir, from: pair[0].1, to: pair[1].1, over_timeout: gap > timeout });
+        let times = timed(dir);
+        let other_dir = if dir == Direction::Send { Direction::Receive } else { Direction::Send };
+        // (from, to, the frame that ends the silence: None at the socket's close, until the end)
+        let mut gaps: Vec<(f64, f64, Option<&Frame>, bool)> =
+            times.windows(2).map(|pair| (pair[0].1, pair[1].1, Some(pair[1].0), false)).collect();
+        let other_last = timed(other_dir).into_iter().max_by(|a, b| a.1.total_cmp(&b.1));
+        let end = match (other_last, c.ended) {
+            (Some((f, t)), Some(e)) if t >= e => Some((t, Some(f))),
+            (_, Some(e)) => Some((e, None)),
+            (Some((f, t)), None) => Some((t, Some(f))),
+            (None, None) => None,
+        };
+        if let (Some(&(_, last)), Some((end, frame))) = (times.last(), end) {
+            if end > last {
+                gaps.push((last, end, frame, true));
             }
-            let (who, other) = if dir == Direction::Receive { ("server", "client") } else { ("client", "server") };
+        }
+        let (who, other) = if dir == Direction::Receive { ("server", "client") } else { ("client", "server") };
+        for (from, to, ends, at_end) in gaps {
+            let gap = to - from;
+            if gap > keep_alive {
+                silences.push(Silence { direction: dir, from, to, over_timeout: gap > timeout });
+            }
+            let until = if at_end { " until the connection ended" } else { "" };
+            // Hundredths for short gaps, so that one just over a 2 s timeout does not read "2.0 s".
+            let gap_text = if gap < 10.0 { format!("{gap:.2}") } else { format!("{gap:.1}") };
+            let place = |f: Finding| match ends {
+                Some(frame) => at_frame(f, ci, frame),
+                None => {
+                    let mut f = f;
+                    f.connection = Some(ci);
+                    f.entry = c.entries.last().copied();
+                    f.time = Some(to);
+                    f
+                }
+            };
             if gap > timeout {
-                out.push(at_frame(finding(
+                out.push(place(finding(
                     Severity::Error,
                     "silence",
-                    format!("the {who} sent nothing for {gap:.1} s, over the {timeout} s timeout: the {other} closes the connection"),
+                    format!("the {who} sent nothing for {gap_text} s{until}, over the {timeout} s timeout: the {other} closes the connection"),
                     format!("keep the {who}'s keep-alive interval at most half the {other}'s timeout; check proxies that buffer or pause (and background tabs throttling timers)"),
-                ), ci, pair[1].0));
+                )));
             } else if gap > keep_alive + KEEP_ALIVE_SLACK {
-                out.push(at_frame(finding(
+                out.push(place(finding(
                     Severity::Warning,
                     "ping-gap",
-                    format!("the {who} sent nothing for {gap:.1} s, longer than the {keep_alive} s keep-alive interval"),
+                    format!("the {who} sent nothing for {gap_text} s{until}, longer than the {keep_alive} s keep-alive interval"),
                     format!("look for what delays the {who}'s pings (a busy server, a buffering proxy, a throttled background tab)"),
-                ), ci, pair[1].0));
+                )));
             }
         }
     }

@@ -83,7 +83,11 @@ pub struct Request {
     /// `startedDateTime`, seconds since the epoch.
     pub time: Option<f64>,
     /// The response status (0: no response, as browsers record CORS and network failures).
+    /// A WebSocket handshake the server refused is recorded by Chromium as status 0 with the
+    /// status only in its error text; that status is taken from there.
     pub status: i64,
+    /// The browser's error for a request that failed (Chromium's `response._error`).
+    pub error: Option<String>,
     /// The response body as text, when the HAR holds it.
     pub body: Option<String>,
 }
@@ -133,6 +137,9 @@ pub struct Connection {
     pub id: Option<String>,
     /// When the first request started.
     pub started: Option<f64>,
+    /// When its last WebSocket closed, seconds since the epoch: the entry's `startedDateTime`
+    /// plus its `time` (a socket's entry lasts until it closes). None for the HTTP transports.
+    pub ended: Option<f64>,
     /// Frames, both directions, in order.
     pub frames: Vec<Frame>,
     /// Only one direction was captured (a raw capture): nothing is judged across directions.
@@ -184,7 +191,11 @@ pub fn parse(input: &[u8]) -> Result<Capture, String> {
         let url = str_field(entry, &["request", "url"]).ok_or(format!("HAR entry {i}: no request.url"))?;
         let method = str_field(entry, &["request", "method"]).unwrap_or("GET").to_owned();
         let time = str_field(entry, &["startedDateTime"]).and_then(seconds);
-        let status = field(entry, &["response", "status"]).and_then(Value::as_i64).unwrap_or(0);
+        let error = str_field(entry, &["response", "_error"]).filter(|e| !e.is_empty()).map(str::to_owned);
+        let status = match field(entry, &["response", "status"]).and_then(Value::as_i64).unwrap_or(0) {
+            0 => error.as_deref().and_then(refused_handshake_status).unwrap_or(0),
+            status => status,
+        };
         let body = match str_field(entry, &["response", "content", "text"]) {
             Some(text) if str_field(entry, &["response", "content", "encoding"]) == Some("base64") => Some(
                 base64(text)
@@ -194,7 +205,7 @@ pub fn parse(input: &[u8]) -> Result<Capture, String> {
             Some(text) => Some(text.to_owned()),
             None => None,
         };
-        let request = Request { entry: i, method, url: url.to_owned(), time, status, body };
+        let request = Request { entry: i, method, url: url.to_owned(), time, status, error, body };
         let websocket = entry.get("_webSocketMessages").is_some()
             || url.starts_with("ws://")
             || url.starts_with("wss://")
@@ -209,6 +220,11 @@ pub fn parse(input: &[u8]) -> Result<Capture, String> {
             });
             if of_hub || handshake || (hubs.is_empty() && frames.is_empty()) {
                 add(&mut capture, &request, Transport::WebSockets, frames, true);
+                let lasted = entry.get("time").and_then(Value::as_f64).filter(|t| *t > 0.0);
+                if let (Some(start), Some(ms)) = (time, lasted) {
+                    let c = capture.connections.iter_mut().rev().find(|c| c.entries.contains(&i)).expect("just added");
+                    c.ended = Some(c.ended.map_or(start + ms / 1000.0, |e| e.max(start + ms / 1000.0)));
+                }
             }
         } else if of_hub && request.query("id").is_some() && !request.is_negotiate() {
             http_frames(&mut capture, &request, entry)?;
@@ -220,6 +236,15 @@ pub fn parse(input: &[u8]) -> Result<Capture, String> {
         c.frames.sort_by(|a, b| a.time.partial_cmp(&b.time).unwrap_or(std::cmp::Ordering::Equal));
     }
     Ok(capture)
+}
+
+/// The status in Chromium's error for a WebSocket handshake the server answered with something
+/// other than 101: `Error during WebSocket handshake: Unexpected response code: 400`. Chromium
+/// reports no response for such a handshake, so its HAR entry has status 0 and this text.
+fn refused_handshake_status(error: &str) -> Option<i64> {
+    let code = error.split_once("Unexpected response code: ")?.1;
+    let digits = code.bytes().take_while(u8::is_ascii_digit).count();
+    code[..digits].parse().ok().filter(|s| (100..600).contains(s))
 }
 
 fn websocket_frames(i: usize, entry: &Value) -> Result<Vec<Frame>, String> {
@@ -355,6 +380,7 @@ fn add(capture: &mut Capture, request: &Request, transport: Transport, frames: V
             transport,
             id,
             started: request.time,
+            ended: None,
             frames,
             one_direction: false,
         }),
@@ -378,6 +404,7 @@ pub fn raw(input: &[u8]) -> Capture {
             transport: Transport::Raw,
             id: None,
             started: None,
+            ended: None,
             frames: vec![frame],
             one_direction: true,
         }],
