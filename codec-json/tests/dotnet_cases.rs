@@ -618,6 +618,28 @@ fn argument_binding_is_on_demand() {
     }
 }
 
+/// Too many or too few arguments for a tuple or a struct give .NET's arity text whichever way
+/// they are bound, not serde's length error.
+#[test]
+fn arity_is_checked_for_tuples_and_structs() {
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Pair {
+        a: i32,
+        b: String,
+    }
+    for (json, provided) in [("[1]", 1), ("[1,\"x\",3]", 3), ("[1,\"x\",[],{}]", 4)] {
+        let args = RawJson::new(json).unwrap();
+        let text = format!("Invocation provides {provided} argument(s) but target expects 2.");
+        assert_eq!(args.bind::<(i32, String)>().unwrap_err().message().to_string(), text, "{json}");
+        assert_eq!(args.bind::<Pair>().unwrap_err().message().to_string(), text, "{json}");
+    }
+    let args = RawJson::new(r#"[1,"x"]"#).unwrap();
+    assert_eq!(args.bind::<Pair>().unwrap(), Pair { a: 1, b: "x".into() });
+    assert_eq!(args.bind::<(i32, &str)>().unwrap(), (1, "x"));
+    let e = args.bind::<(i32, i32)>().unwrap_err();
+    assert_eq!(e.message().to_string(), signalr_codec_core::BINDING_FAILED);
+}
+
 /// A method without parameters binds an empty argument list however it spells "nothing":
 /// `()`, a zero-length array, a struct without fields; one argument too many is the arity text.
 #[test]
