@@ -155,13 +155,14 @@ fn scan<'s>(s: &'s str, mut emit: impl FnMut(Piece<'s>)) {
             }
             i += 8;
         }
+        // The rest of a plain run byte by byte, in a loop of its own: short strings (names,
+        // ids) are all tail, and going back to the word test after each byte doubled their cost.
+        while bytes.get(i).is_some_and(|&b| b < 0x80 && ASCII[b as usize] == 0) {
+            i += 1;
+        }
         let Some(&b) = bytes.get(i) else { break };
         let (piece, width) = if b < 0x80 {
             match ASCII[b as usize] {
-                0 => {
-                    i += 1;
-                    continue;
-                }
                 b'u' => (Piece::Unit(u32::from(b)), 1),
                 e => (Piece::Short(e), 1),
             }
