@@ -123,8 +123,9 @@ impl<P: HubProtocol, B: Bytes> Link<P, B> {
             // Detached: Pings and Acks have no transport to go to and mean nothing later.
             return Ok(());
         }
-        // One pass: the protocol's writer measures the message and checks room before it
-        // writes anything, so a full fixed buffer comes back as `BufferTooSmall`, untouched.
+        // One pass: into fixed storage the protocol's writer measures the message and checks
+        // room before it writes anything, so a full buffer comes back as `BufferTooSmall`,
+        // untouched; into a growing one it writes once and takes back a failed message.
         let full = |e: Error| match e.kind() {
             ErrorKind::BufferTooSmall => SendError::Full,
             _ => SendError::Encode(e),

@@ -21,6 +21,21 @@ pub trait Bytes: Default {
     /// Keeps only the first `len` bytes.
     fn truncate(&mut self, len: usize);
 
+    /// True when [`spare`](Self::spare) never runs out (a `Vec`): messages are then written in
+    /// one pass, a serde payload serialized once instead of measured first. Such a buffer must
+    /// also give its bytes back mutably ([`as_mut_slice`](Self::as_mut_slice)).
+    #[inline]
+    fn grows(&self) -> bool {
+        false
+    }
+
+    /// The bytes held, mutably (for a length prefix filled in after the body). Only called
+    /// when [`grows`](Self::grows) is true; the default gives nothing.
+    #[inline]
+    fn as_mut_slice(&mut self) -> &mut [u8] {
+        &mut []
+    }
+
     /// Number of bytes held.
     #[inline]
     fn len(&self) -> usize {
@@ -60,6 +75,16 @@ impl Bytes for alloc::vec::Vec<u8> {
     #[inline]
     fn truncate(&mut self, len: usize) {
         alloc::vec::Vec::truncate(self, len);
+    }
+
+    #[inline]
+    fn grows(&self) -> bool {
+        true
+    }
+
+    #[inline]
+    fn as_mut_slice(&mut self) -> &mut [u8] {
+        self
     }
 }
 
@@ -262,7 +287,23 @@ impl<B: Bytes> signalr_codec_core::Output for Sink<'_, B> {
 
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
-        // Writers check `remaining` before putting anything, so this always fits.
+        // Writers check `remaining` before putting anything (or the buffer grows), so this
+        // always fits.
         let _ = self.0.append(bytes);
+    }
+
+    #[inline]
+    fn rewind_point(&self) -> Option<usize> {
+        self.0.grows().then(|| self.0.len())
+    }
+
+    #[inline]
+    fn rewind(&mut self, point: usize) {
+        self.0.truncate(point);
+    }
+
+    #[inline]
+    fn written_since(&mut self, point: usize) -> &mut [u8] {
+        self.0.as_mut_slice().get_mut(point..).unwrap_or_default()
     }
 }

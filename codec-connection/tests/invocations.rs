@@ -296,3 +296,32 @@ fn without_a_size_limit_a_message_larger_than_the_window_still_arrives() {
     let [Ev::Invocation { target, arguments, .. }] = &seen[..] else { panic!("{} events", seen.len()) };
     assert_eq!((target.as_str(), arguments.len()), ("Echo", 100_004));
 }
+
+/// A value whose serialization fails after writing part of itself.
+struct FailsHalfWay;
+
+impl serde::Serialize for FailsHalfWay {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = s.serialize_seq(Some(3))?;
+        seq.serialize_element("written before the failure")?;
+        Err(S::Error::custom("refused"))
+    }
+}
+
+/// Sends are written in one pass into growing storage; a message that fails half way is taken
+/// back, and what was queued before it goes out untouched.
+#[test]
+fn a_send_that_fails_to_serialize_leaves_nothing_behind() {
+    let mut client = json_client(Config::client());
+    client.send("First", Serialized(("a",))).unwrap();
+    assert!(matches!(client.send("Broken", Serialized(FailsHalfWay)), Err(SendError::Encode(_))));
+    assert!(matches!(client.invoke("Broken", Serialized(FailsHalfWay)), Err(SendError::Encode(_))));
+    client.send("Last", Serialized(("b",))).unwrap();
+    assert_eq!(
+        text(&mut client),
+        "{\"type\":1,\"target\":\"First\",\"arguments\":[\"a\"]}\x1e\
+         {\"type\":1,\"target\":\"Last\",\"arguments\":[\"b\"]}\x1e"
+    );
+    assert_eq!(client.pending_calls(), 0);
+}
