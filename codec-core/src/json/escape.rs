@@ -210,10 +210,30 @@ pub fn escaped_len(s: &str) -> usize {
     len
 }
 
+/// True when no byte of `s` needs escaping (plain ASCII without quotes, backslashes or
+/// control characters): the common case, tested eight bytes at a time.
+#[inline]
+fn is_plain(s: &str) -> bool {
+    let mut words = s.as_bytes().chunks_exact(8);
+    for word in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        if needs_a_look(u64::from_le_bytes(w)) {
+            return false;
+        }
+    }
+    words.remainder().iter().all(|&b| b < 0x80 && ASCII[b as usize] == 0)
+}
+
 /// Writes `s` as a JSON string, quotes included, escaped as .NET does.
 pub fn write_string<O: Output + ?Sized>(s: &str, out: &mut O) {
     out.put(b"\"");
-    write_escaped(s, out);
+    // Most strings (names, ids, text) need no escape: one test, one copy.
+    if is_plain(s) {
+        out.put(s.as_bytes());
+    } else {
+        write_escaped(s, out);
+    }
     out.put(b"\"");
 }
 
