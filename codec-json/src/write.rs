@@ -25,7 +25,7 @@ use signalr_codec_core::{
 };
 
 use crate::raw::{RawJson, RawJsonBuf};
-use crate::ser::{self, Counted};
+use crate::ser;
 use crate::{number, JsonHubProtocol};
 use signalr_codec_core::json as escape;
 
@@ -123,7 +123,7 @@ impl Emit for Measure {
 }
 
 /// Writes into an output.
-pub(crate) struct Write<'o, O: Output + ?Sized>(pub(crate) Counted<'o, O>);
+pub(crate) struct Write<'o, O: Output + ?Sized>(pub(crate) &'o mut O);
 
 impl<O: Output + ?Sized> Emit for Write<'_, O> {
     fn bytes(&mut self, b: &[u8]) {
@@ -323,9 +323,8 @@ pub(crate) fn write<V: Encode<JsonHubProtocol>, O: Output + ?Sized>(
 ) -> Result<usize, Error> {
     // An output that grows takes the message in one pass, taken back on error.
     if let Some(start) = out.rewind_point() {
-        let mut w = Write(Counted { out: &mut *out, written: 0 });
-        return match emit(p, message, &mut w) {
-            Ok(()) => Ok(w.0.written),
+        return match emit(p, message, &mut Write(&mut *out)) {
+            Ok(()) => Ok(out.written_since(start).len()),
             Err(e) => {
                 out.rewind(start);
                 Err(e)
@@ -333,12 +332,12 @@ pub(crate) fn write<V: Encode<JsonHubProtocol>, O: Output + ?Sized>(
         };
     }
     let len = encoded_len(p, message)?;
-    if out.remaining() < len {
+    let room = out.remaining();
+    if room < len {
         return Err(Error::buffer_too_small(len));
     }
-    let mut w = Write(Counted { out, written: 0 });
-    emit(p, message, &mut w)?;
-    if w.0.written != len {
+    emit(p, message, &mut Write(&mut *out))?;
+    if room - out.remaining() != len {
         return Err(Error::new(
             ErrorKind::Invalid,
             "A payload wrote a different number of bytes than its encoded_len reported.",
