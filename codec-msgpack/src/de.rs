@@ -1071,6 +1071,120 @@ mod tests {
         assert!(from_raw::<&str>(RawValue::trusted(&[0xa5, b'a'])).is_err());
     }
 
+    /// A field read by a function that never touches its deserializer.
+    fn seven<'de, D: serde::Deserializer<'de>>(_: D) -> Result<u8, D::Error> {
+        Ok(7)
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Untouched<'a> {
+        #[serde(deserialize_with = "seven")]
+        a: u8,
+        b: &'a str,
+    }
+
+    /// What a hand-written visitor took of a value it read only in part.
+    #[derive(Debug, PartialEq)]
+    enum Partial<'a> {
+        /// A map's keys, not their values.
+        Keys(heapless::Vec<&'a str, 4>),
+        /// An enum's variant, not its value.
+        Variant(&'a str),
+        /// Nothing of an enum (the visitor returned at once).
+        Nothing,
+        /// `Some`, without reading what it holds.
+        Something,
+    }
+
+    impl<'de> Deserialize<'de> for Partial<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct PartialVisitor;
+            impl<'de> Visitor<'de> for PartialVisitor {
+                type Value = Partial<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a map, an enum or an option")
+                }
+                fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Partial<'de>, A::Error> {
+                    let mut keys = heapless::Vec::new();
+                    while let Some(key) = map.next_key::<&str>()? {
+                        keys.push(key).map_err(|_| de::Error::custom("full"))?;
+                    }
+                    Ok(Partial::Keys(keys))
+                }
+                fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Partial<'de>, A::Error> {
+                    let (name, _unread) = data.variant::<&str>()?;
+                    Ok(if name == "Nothing" { Partial::Nothing } else { Partial::Variant(name) })
+                }
+                fn visit_some<D: serde::Deserializer<'de>>(self, _: D) -> Result<Partial<'de>, D::Error> {
+                    Ok(Partial::Something)
+                }
+            }
+            /// The enum visitor that asks for nothing at all.
+            struct Silent;
+            impl<'de> Visitor<'de> for Silent {
+                type Value = Partial<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("an enum")
+                }
+                fn visit_enum<A: de::EnumAccess<'de>>(self, _: A) -> Result<Partial<'de>, A::Error> {
+                    Ok(Partial::Nothing)
+                }
+            }
+            // The test sets which entry point (and visitor) the next value is read through.
+            PARTIAL_MODE.with(|mode| match mode.get() {
+                0 => d.deserialize_map(PartialVisitor),
+                1 => d.deserialize_enum("Partial", &[], PartialVisitor),
+                2 => d.deserialize_enum("Partial", &[], Silent),
+                _ => d.deserialize_option(PartialVisitor),
+            })
+        }
+    }
+
+    std::thread_local! {
+        static PARTIAL_MODE: core::cell::Cell<u8> = const { core::cell::Cell::new(0) };
+    }
+
+    #[test]
+    fn values_a_visitor_leaves_unread_are_skipped() {
+        // A field whose reader ignores the deserializer, in a map and in an array.
+        let map = build(|w| {
+            w.map(2)?.str("a")?.array(2)?.int(1)?.map(1)?.str("k")?.array(1)?.nil()?.str("b")?.str("x").map(drop)
+        });
+        assert_eq!(from_raw::<Untouched>(raw(&map)).unwrap(), Untouched { a: 7, b: "x" });
+        let arr = build(|w| w.array(2)?.array(2)?.int(1)?.array(1)?.int(2)?.str("y").map(drop));
+        assert_eq!(from_raw::<Untouched>(raw(&arr)).unwrap(), Untouched { a: 7, b: "y" });
+
+        // Keys without their values (the last one too), then the next element.
+        PARTIAL_MODE.with(|m| m.set(0));
+        let keys = build(|w| {
+            w.array(2)?.map(2)?.str("p")?.array(2)?.int(1)?.int(2)?.str("q")?.map(1)?.str("r")?.int(3)?.int(5).map(drop)
+        });
+        let (p, n): (Partial, i32) = from_raw(raw(&keys)).unwrap();
+        assert_eq!((p, n), (Partial::Keys(heapless::Vec::from_slice(&["p", "q"]).unwrap()), 5));
+
+        // An enum's variant without its value, and an enum visitor that reads nothing.
+        PARTIAL_MODE.with(|m| m.set(1));
+        let variant =
+            build(|w| w.array(2)?.map(1)?.str("Poly")?.map(1)?.str("points")?.array(2)?.nil()?.nil()?.int(9).map(drop));
+        assert_eq!(from_raw::<(Partial, i32)>(raw(&variant)).unwrap(), (Partial::Variant("Poly"), 9));
+        let unit = build(|w| w.array(2)?.str("Dot")?.int(4).map(drop));
+        assert_eq!(from_raw::<(Partial, i32)>(raw(&unit)).unwrap(), (Partial::Variant("Dot"), 4));
+        PARTIAL_MODE.with(|m| m.set(2));
+        let nothing = build(|w| w.array(2)?.map(1)?.str("A")?.array(1)?.int(1)?.int(3).map(drop));
+        assert_eq!(from_raw::<(Partial, i32)>(raw(&nothing)).unwrap(), (Partial::Nothing, 3));
+        assert_eq!(from_raw::<(Partial, i32)>(raw(&unit)).unwrap(), (Partial::Nothing, 4));
+
+        // `Some` without reading what it holds.
+        PARTIAL_MODE.with(|m| m.set(3));
+        let some = build(|w| w.array(2)?.map(1)?.str("z")?.array(1)?.int(1)?.int(6).map(drop));
+        assert_eq!(from_raw::<(Partial, i32)>(raw(&some)).unwrap(), (Partial::Something, 6));
+
+        // A value left unread but cut short (bytes made by hand) is still an error.
+        PARTIAL_MODE.with(|m| m.set(0));
+        let cut = [0x92, 0x81, 0xa1, b'p', 0x92, 0x01];
+        assert!(from_raw::<(Partial, i32)>(RawValue::trusted(&cut)).is_err());
+    }
+
     /// Any value, recursively: walks every level.
     #[derive(Debug, Deserialize)]
     #[serde(untagged)]
@@ -1192,6 +1306,99 @@ mod tests {
         Ok(())
     }
 
+    /// Binds `bytes` both ways when they are one well-formed value (mutated encodings may not
+    /// be); the outcomes must agree.
+    fn agree_if_valid<'a, T: Deserialize<'a> + fmt::Debug>(bytes: &'a [u8]) -> Result<(), TestCaseError> {
+        if RawValue::new(bytes).is_ok() {
+            agree::<T>(bytes)?;
+        }
+        Ok(())
+    }
+
+    /// Typed documents nested several levels: structs in structs, sequences of structs, maps of
+    /// sequences, every kind of enum variant, options, tuples, bytes, timestamps.
+    #[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Doc {
+        id: u64,
+        name: String,
+        tags: Vec<String>,
+        origin: Option<Point2>,
+        shape: Figure,
+        children: Vec<Leaf>,
+        scores: std::collections::BTreeMap<String, Vec<i32>>,
+        pair: (i8, bool),
+        #[serde(with = "serde_bytes")]
+        blob: Vec<u8>,
+        at: Option<Timestamp>,
+        ratio: f64,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+    struct Point2 {
+        x: i64,
+        y: f32,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+    enum Figure {
+        Dot,
+        Circle(u16),
+        Line(Point2, Point2),
+        Poly { sides: u8, points: Vec<Point2> },
+    }
+
+    #[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+    struct Leaf {
+        key: String,
+        value: Option<Box<Leaf>>,
+        kind: Figure,
+    }
+
+    fn point2() -> impl Strategy<Value = Point2> {
+        (any::<i64>(), -1e6f32..1e6).prop_map(|(x, y)| Point2 { x, y })
+    }
+
+    fn figure() -> impl Strategy<Value = Figure> {
+        prop_oneof![
+            Just(Figure::Dot),
+            any::<u16>().prop_map(Figure::Circle),
+            (point2(), point2()).prop_map(|(a, b)| Figure::Line(a, b)),
+            (any::<u8>(), prop::collection::vec(point2(), 0..3))
+                .prop_map(|(sides, points)| Figure::Poly { sides, points }),
+        ]
+    }
+
+    fn leaf() -> impl Strategy<Value = Leaf> {
+        let base = ("[a-z]{0,6}", figure()).prop_map(|(key, kind)| Leaf { key, value: None, kind });
+        base.prop_recursive(3, 8, 1, |inner| {
+            ("[a-z]{0,6}", inner, figure()).prop_map(|(key, v, kind)| Leaf { key, value: Some(Box::new(v)), kind })
+        })
+    }
+
+    fn doc() -> impl Strategy<Value = Doc> {
+        (
+            (any::<u64>(), ".{0,40}", prop::collection::vec("[a-zA-Z ]{0,12}", 0..4), prop::option::of(point2())),
+            (figure(), prop::collection::vec(leaf(), 0..3)),
+            prop::collection::btree_map("[a-z]{1,4}", prop::collection::vec(any::<i32>(), 0..4), 0..3),
+            (any::<i8>(), any::<bool>(), prop::collection::vec(any::<u8>(), 0..40)),
+            (prop::option::of((-5i64..5_000_000_000, 0u32..1_000_000_000)), -1e9f64..1e9),
+        )
+            .prop_map(|((id, name, tags, origin), (shape, children), scores, (a, b, blob), (at, ratio))| Doc {
+                id,
+                name,
+                tags,
+                origin,
+                shape,
+                children,
+                scores,
+                pair: (a, b),
+                blob,
+                at: at.map(|(s, n)| Timestamp::new(s, n).unwrap()),
+                ratio,
+            })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
         #[test]
@@ -1231,6 +1438,37 @@ mod tests {
             agree::<Nested>(&bytes)?;
             agree::<std::collections::BTreeMap<&str, i64>>(&bytes)?;
             agree::<serde::de::IgnoredAny>(&bytes)?;
+        }
+
+        #[test]
+        fn nested_documents_agree(d in doc(), flip in any::<prop::sample::Index>(), to in any::<u8>()) {
+            // Structs as maps (as .NET writes them) and as arrays: both bind to the value
+            // written, both ways.
+            for bytes in [rmp_serde::to_vec_named(&d).unwrap(), rmp_serde::to_vec(&d).unwrap()] {
+                prop_assert_eq!(from_raw::<Doc>(raw(&bytes)).unwrap(), d.clone());
+                agree::<Doc>(&bytes)?;
+                agree::<serde::de::IgnoredAny>(&bytes)?;
+                agree::<Vec<serde::de::IgnoredAny>>(&bytes)?;
+                agree::<(u64, String)>(&bytes)?;
+                // One byte changed: whatever the bytes become, both ways agree.
+                let mut changed = bytes.clone();
+                changed[flip.index(bytes.len())] = to;
+                agree_if_valid::<Doc>(&changed)?;
+                agree_if_valid::<Vec<Leaf>>(&changed)?;
+            }
+            let children = rmp_serde::to_vec_named(&d.children).unwrap();
+            agree::<Vec<Leaf>>(&children)?;
+            agree::<Vec<Option<Leaf>>>(&children)?;
+            agree::<Vec<(String, Option<Leaf>, Figure)>>(&children)?;
+            agree::<Vec<std::collections::BTreeMap<String, serde::de::IgnoredAny>>>(&children)?;
+            let scores = rmp_serde::to_vec_named(&d.scores).unwrap();
+            agree::<std::collections::BTreeMap<&str, Vec<i64>>>(&scores)?;
+            agree::<std::collections::BTreeMap<String, (i32, i32)>>(&scores)?;
+            agree::<Vec<(String, Vec<i32>)>>(&scores)?;
+            let shape = rmp_serde::to_vec_named(&d.shape).unwrap();
+            agree::<Figure>(&shape)?;
+            agree::<Option<Figure>>(&shape)?;
+            agree::<Shape>(&shape)?;
         }
 
         #[test]
