@@ -43,8 +43,8 @@ pub use timestamp::{Timestamp, NANOS_PER_SECOND};
 pub use value::RawValueBuf;
 pub use value::{Arguments, ArrayIter, MapIter, RawValue, Value, ValueWriter, ARGUMENTS_NOT_AN_ARRAY, BINDING_FAILED};
 
-/// The `rmp` crate rmp-serde binds payloads with (feature `std`; the crate itself reads and
-/// writes its markers without it, so that a firmware links without an allocator).
+/// The `rmp` crate, for reading and writing MessagePack by hand (feature `std`; the crate itself
+/// reads and writes its markers without it, so that a firmware links without an allocator).
 #[cfg(feature = "std")]
 pub use rmp;
 /// The core crate: message model, framing, limits, handshake, errors.

@@ -1,7 +1,7 @@
 //! serde binding (feature `serde`): [`RawValue::deserialize`], argument tuples
 //! ([`Arguments::bind`]) and [`Serialized`], a payload written from any `T: Serialize` by
-//! [`crate::ser`]. With `std` values bind through rmp-serde; without it through the crate's own
-//! no-alloc deserializer ([`crate::de`]), which reads the same way.
+//! [`crate::ser`]. Values bind through the crate's own no-alloc deserializer ([`crate::de`]),
+//! which reads what rmp-serde reads, in one pass over the bytes.
 
 use serde::{Deserialize, Serialize};
 use signalr_codec_core::{Bind, Encode, Error, ErrorKind, Output, Serialized};
@@ -13,8 +13,8 @@ use crate::MessagePackHubProtocol;
 
 impl<'a> RawValue<'a> {
     /// Binds the value to a serde type, borrowing strings and bytes from the frame where `T`
-    /// allows: with rmp-serde (feature `std`), or without an allocator through
-    /// [`de::from_raw`](crate::de::from_raw), which reads the same way.
+    /// allows, without an allocator, through [`de::from_raw`](crate::de::from_raw) (which reads
+    /// what rmp-serde reads).
     ///
     /// On failure the error text is .NET's,
     /// ``Deserializing object of the `{Type}` type for 'argument' failed.`` (.NET uses the field
@@ -40,10 +40,7 @@ impl<'a> RawValue<'a> {
     /// [`deserialize`](Self::deserialize), naming `field` in the error text (.NET uses `item` for
     /// stream items).
     pub fn deserialize_field<T: Deserialize<'a>>(&self, field: &str) -> Result<T, Error> {
-        #[cfg(feature = "std")]
-        return rmp_serde::from_slice(self.as_bytes()).map_err(|_| crate::de::deserialize_error::<T>(field));
-        #[cfg(not(feature = "std"))]
-        return crate::de::from_raw_field(*self, field);
+        crate::de::from_raw_field(*self, field)
     }
 }
 

@@ -1,4 +1,4 @@
-//! Parsing and writing perform no heap allocation: a counting global allocator watches this
+//! Parsing, binding and writing perform no heap allocation: a counting global allocator watches this
 //! thread while messages are parsed (and their strings, headers, stream ids and payloads read)
 //! and while messages are written into a reused `Vec` that already has the capacity.
 
@@ -146,4 +146,48 @@ fn parsing_and_writing_allocate_nothing() {
 
     // What was written parses back.
     assert_eq!(protocol.decoder().messages(&out).count(), raw_messages.len() + 1);
+}
+
+/// The first Invocation's second argument, `{"A": [true], "B": timestamp}`.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Flagged {
+    a: (bool,),
+    b: Timestamp,
+}
+
+#[test]
+fn binding_to_borrowed_types_allocates_nothing() {
+    let protocol = MessagePackHubProtocol::new();
+    let mut input = Vec::new();
+    for body in STREAM {
+        input.push(body.len() as u8);
+        input.extend_from_slice(body);
+    }
+    let mut decoder = protocol.decoder();
+    let mut bound = 0usize;
+    let n = allocations_in(|| {
+        for parsed in decoder.messages(&input) {
+            let Ok(Parsed::Message(message)) = parsed else { continue };
+            match &message {
+                HubMessage::Invocation(m) => {
+                    let (n, flagged): (i32, Flagged) = m.arguments.bind().unwrap();
+                    bound += n as usize + usize::from(flagged.a.0) + flagged.b.seconds as usize;
+                }
+                HubMessage::StreamInvocation(m) => {
+                    let (s,): (&str,) = m.arguments.bind().unwrap();
+                    bound += s.len();
+                }
+                HubMessage::Completion(m) => {
+                    if let Some(r) = m.outcome.result() {
+                        let (bytes, s): (&[u8], &str) = r.deserialize().unwrap();
+                        bound += bytes.len() + s.len();
+                    }
+                }
+                _ => {}
+            }
+        }
+    });
+    assert_eq!(bound, 42 + 1 + 0x5aca_ad00 + 3 + 3 + 6);
+    assert_eq!(n, 0, "binding allocated");
 }
