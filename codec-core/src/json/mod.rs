@@ -253,6 +253,9 @@ pub struct ArrayState {
 #[derive(Debug, Clone)]
 pub struct JsonReader<'a> {
     input: &'a [u8],
+    /// The input, when it is known to be UTF-8 (made by [`from_text`](JsonReader::from_text)):
+    /// spans are then sliced from it, not validated again.
+    text: Option<&'a str>,
     pos: usize,
     depth: usize,
     max_depth: usize,
@@ -267,7 +270,23 @@ const DEPTH_EXCEEDED: &str = "The JSON nesting depth exceeds the configured maxi
 impl<'a> JsonReader<'a> {
     /// A reader over `input`, allowing `max_depth` nested containers (at most 256).
     pub fn new(input: &'a [u8], max_depth: usize) -> Self {
-        JsonReader { input, pos: 0, depth: 0, max_depth: max_depth.min(MAX_SUPPORTED_DEPTH) }
+        JsonReader { input, text: None, pos: 0, depth: 0, max_depth: max_depth.min(MAX_SUPPORTED_DEPTH) }
+    }
+
+    /// A reader over text, as [`new`](JsonReader::new): the strings and values it hands out are
+    /// slices of `input`, without checking their UTF-8 again.
+    pub fn from_text(input: &'a str, max_depth: usize) -> Self {
+        JsonReader { text: Some(input), ..JsonReader::new(input.as_bytes(), max_depth) }
+    }
+
+    /// `input[start..end]` as text: sliced from the text the reader was made with, or checked.
+    #[inline]
+    fn span(&self, start: usize, end: usize) -> Result<&'a str, Error> {
+        match self.text {
+            // The scanner stops only on ASCII delimiters: always a character boundary.
+            Some(text) => Ok(text.get(start..end).unwrap_or("")),
+            None => utf8(self.input, start, end),
+        }
     }
 
     /// The offset of the next unread byte.
@@ -411,7 +430,7 @@ impl<'a> JsonReader<'a> {
         let start = self.pos + 1;
         let mut scanner = self.scanner();
         let string = scanner.string().map_err(|f| string_error(self.input, start, f))?;
-        let raw = utf8(self.input, start, scanner.pos - 1)?;
+        let raw = self.span(start, scanner.pos - 1)?;
         self.pos = scanner.pos;
         Ok(JsonStr { raw, escaped: string.escaped(), offset })
     }
@@ -466,7 +485,7 @@ impl<'a> JsonReader<'a> {
         let start = self.pos;
         let mut scanner = self.scanner();
         scanner.skip_value(self.depth).map_err(|f| scan_error(self.input, start, f))?;
-        let raw = utf8(self.input, start, scanner.pos)?;
+        let raw = self.span(start, scanner.pos)?;
         self.pos = scanner.pos;
         Ok(raw)
     }
@@ -621,6 +640,26 @@ mod tests {
         );
         let e = JsonReader::new(b"\"\xF0\x9F\x98\"", 2).read_string().unwrap_err();
         assert_eq!((e.message().to_string(), e.offset()), (INVALID_UTF8.into(), Some(1)));
+    }
+
+    #[test]
+    fn text_reads_as_bytes_do() {
+        let input = "{\"a\\u0062\":[\"h\\u00e9llo\",\"é😀\",1.5e3,{\"b\":null}],\"c\":true}";
+        let mut readers = [JsonReader::new(input.as_bytes(), 64), JsonReader::from_text(input, 64)];
+        let mut read = readers.each_mut().map(|r| {
+            let mut object = r.begin_object().unwrap();
+            let mut seen = Vec::new();
+            while let Some(name) = r.next_property(&mut object).unwrap() {
+                seen.push((name.to_text().unwrap().to_string(), r.raw_value().unwrap()));
+            }
+            seen
+        });
+        assert_eq!(read[0], read[1]);
+        let expected = [("ab", "[\"h\\u00e9llo\",\"é😀\",1.5e3,{\"b\":null}]"), ("c", "true")];
+        assert_eq!(
+            read[1].drain(..).map(|(n, v)| (n, v.to_string())).collect::<Vec<_>>(),
+            expected.map(|(n, v)| (n.to_string(), v.to_string()))
+        );
     }
 
     #[test]
