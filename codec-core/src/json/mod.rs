@@ -500,6 +500,7 @@ const MALFORMED_NUMBER: &str = "Invalid JSON: malformed number.";
 
 /// The error for a string scan of `input` from `start` (after the opening quote) that failed.
 #[cold]
+#[inline(never)]
 fn string_error(input: &[u8], start: usize, f: Fail) -> Error {
     if f.at() >= input.len() {
         if let Err(e) = utf8(input, start, input.len()) {
@@ -514,6 +515,7 @@ fn string_error(input: &[u8], start: usize, f: Fail) -> Error {
 /// whether the nesting was too deep); the text comes from what is there. Invalid UTF-8 before
 /// that place comes first: the scanner passes bytes of 0x80 and above as they are.
 #[cold]
+#[inline(never)]
 fn scan_error(input: &[u8], start: usize, f: Fail) -> Error {
     let at = f.at();
     if let Err(e) = utf8(input, start, at.min(input.len()).max(start)) {

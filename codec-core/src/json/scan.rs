@@ -67,6 +67,11 @@ pub trait Source<'a>: Copy {
     /// A span of the source: `&str` for a `&str`, `&[u8]` for bytes.
     type Slice: Copy;
 
+    /// Speed over size: the string scan and the property-name read are inlined where they run
+    /// (the envelope reader, on every message), rather than called as one copy (the pull
+    /// reader, once per handshake, also on firmware that counts its flash).
+    const INLINE: bool;
+
     /// The bytes.
     fn bytes(self) -> &'a [u8];
 
@@ -76,6 +81,7 @@ pub trait Source<'a>: Copy {
 
 impl<'a> Source<'a> for &'a str {
     type Slice = &'a str;
+    const INLINE: bool = true;
 
     #[inline(always)]
     fn bytes(self) -> &'a [u8] {
@@ -91,6 +97,7 @@ impl<'a> Source<'a> for &'a str {
 
 impl<'a> Source<'a> for &'a [u8] {
     type Slice = &'a [u8];
+    const INLINE: bool = false;
 
     #[inline(always)]
     fn bytes(self) -> &'a [u8] {
@@ -287,9 +294,24 @@ impl<'a, S: Source<'a>> Scanner<S> {
     }
 
     /// Finds the closing quote of a string whose content starts at `i`; validates escapes and
-    /// rejects raw control characters.
+    /// rejects raw control characters. Inlined, or one copy (see [`Source::INLINE`]).
     #[inline(always)]
-    fn string_end(&self, mut i: usize) -> Scan<(usize, bool)> {
+    fn string_end(&self, i: usize) -> Scan<(usize, bool)> {
+        if S::INLINE {
+            self.scan_string(i)
+        } else {
+            self.scan_string_once(i)
+        }
+    }
+
+    /// [`scan_string`](Self::scan_string), out of line.
+    #[inline(never)]
+    fn scan_string_once(&self, i: usize) -> Scan<(usize, bool)> {
+        self.scan_string(i)
+    }
+
+    #[inline(always)]
+    fn scan_string(&self, mut i: usize) -> Scan<(usize, bool)> {
         let bytes = self.bytes();
         let mut escaped = false;
         loop {
@@ -468,7 +490,11 @@ impl<'a, S: Source<'a>> Scanner<S> {
                     b',' => {
                         self.pos += 1;
                         if in_object {
-                            self.key()?;
+                            if S::INLINE {
+                                self.key()?;
+                            } else {
+                                self.first_key()?;
+                            }
                         }
                         break;
                     }
@@ -488,14 +514,14 @@ impl<'a, S: Source<'a>> Scanner<S> {
 
     /// Inside an object being skipped: its first property name and colon (out of line: the
     /// same as [`key`](Self::key), kept out of `skip_value` so that a value without objects
-    /// pays nothing for it).
+    /// pays nothing for it); every property name where [`Source::INLINE`] is false.
     #[inline(never)]
     fn first_key(&mut self) -> Scan<()> {
         self.key()
     }
 
     /// Inside an object being skipped: a property name and its colon. (Inlined where it runs
-    /// for every property after the first.)
+    /// for every property after the first, when [`Source::INLINE`].)
     #[inline(always)]
     fn key(&mut self) -> Scan<()> {
         if self.peek() != b'"' {
