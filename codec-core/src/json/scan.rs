@@ -318,8 +318,9 @@ impl<'a, S: Source<'a>> Scanner<S> {
             // Up to four words here, eight plain bytes at a time; a run longer than that goes
             // out of line, 32 bytes a step: the short strings most messages hold (names, ids)
             // pay for nothing more than before, long ones (text, base64) go four times faster.
+            // (One copy, for size, scans the whole run eight bytes at a time: see `Source::INLINE`.)
             let mut plain = 0;
-            while plain < 4 {
+            while plain < 4 || !S::INLINE {
                 let Some(chunk) = bytes.get(i..i + 8) else { break };
                 let mut word = [0u8; 8];
                 word.copy_from_slice(chunk);
@@ -329,7 +330,7 @@ impl<'a, S: Source<'a>> Scanner<S> {
                 i += 8;
                 plain += 1;
             }
-            if plain == 4 {
+            if S::INLINE && plain == 4 {
                 i = skip_plain_run(bytes, i);
             }
             while let Some(&b) = bytes.get(i) {
@@ -441,6 +442,28 @@ impl<'a, S: Source<'a>> Scanner<S> {
     /// Skips one value of any kind, validating it. `depth` is the number of containers already
     /// open around it (the envelope counts).
     pub fn skip_value(&mut self, depth: usize) -> Scan<()> {
+        // A scalar here; a container in a function of its own, so that skipping the scalars
+        // most arguments are pays for none of the container walk's registers. (One function
+        // for size: see `Source::INLINE`.)
+        if !S::INLINE {
+            return self.skip_nested(depth);
+        }
+        match self.peek() {
+            b'"' => {
+                let (end, _) = self.string_end(self.pos + 1)?;
+                self.pos = end + 1;
+                Ok(())
+            }
+            b'-' | b'0'..=b'9' => self.number().map(|_| ()),
+            b't' | b'f' | b'n' => self.literal().map(|_| ()),
+            _ => self.skip_nested(depth),
+        }
+    }
+
+    /// [`skip_value`](Self::skip_value) for a value that may nest (and for what is no value,
+    /// to fail as the walk does).
+    #[inline(never)]
+    fn skip_nested(&mut self, depth: usize) -> Scan<()> {
         // One bit per open container inside the value: 1 = object, 0 = array.
         let mut kinds = [0u64; MAX_SUPPORTED_DEPTH / 64];
         let mut level = 0usize;
