@@ -10,8 +10,6 @@ pub mod decode;
 pub mod doctor;
 pub mod encode;
 pub mod frames;
-#[cfg(feature = "fuzzing")]
-pub mod fuzzing;
 pub mod handshake;
 pub mod hex;
 pub mod input;

@@ -537,8 +537,11 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
     }
 
     /// Input bytes held (processed ones not yet dropped included) and the receive window.
-    #[cfg(feature = "fuzzing")]
-    pub(crate) fn input_window(&self) -> (usize, usize) {
+    ///
+    /// Not API: public only so that the fuzzing crate (`fuzzing/`, unpublished) can check that
+    /// the input held stays within the window; it may change or go at any release.
+    #[doc(hidden)]
+    pub fn input_window(&self) -> (usize, usize) {
         (self.input.buf.len(), self.core.receive_window())
     }
 }

@@ -16,8 +16,6 @@ mod arguments;
 mod config;
 mod connection;
 mod event;
-#[cfg(feature = "fuzzing")]
-pub mod fuzzing;
 mod outbox;
 mod reconnect;
 mod send;

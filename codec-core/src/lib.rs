@@ -17,8 +17,6 @@ pub mod completion;
 pub mod decoder;
 pub mod error;
 pub mod frame;
-#[cfg(feature = "fuzzing")]
-pub mod fuzzing;
 pub mod handshake;
 pub mod headers;
 pub mod invocation;

@@ -6,8 +6,6 @@
 
 extern crate alloc;
 
-#[cfg(feature = "fuzzing")]
-pub mod fuzzing;
 /// The negotiate response; it lives in the core (it needs neither serde nor this crate), and is
 /// here too for convenience.
 pub use signalr_codec_core::negotiate;
@@ -193,5 +191,20 @@ impl HubProtocol for JsonHubProtocol {
         out: &mut O,
     ) -> Result<usize, Error> {
         write::write(self, message, out)
+    }
+}
+
+/// Not API: what the fuzzing crate (`fuzzing/` in the repository, never published) needs
+/// beyond the public surface. Hidden from the docs; it may change or go in any release.
+#[doc(hidden)]
+pub mod __private {
+    use signalr_codec_core::{Error, Limits, Parsed};
+
+    use crate::Message;
+
+    /// The general parser alone, for a record of any shape: the oracle the fuzzing crate checks
+    /// the common-shape reader behind `JsonHubProtocol::parse` against.
+    pub fn parse_general<'a>(record: &'a [u8], limits: &Limits) -> Result<Parsed<Message<'a>>, Error> {
+        crate::parse::parse_general(record, limits)
     }
 }

@@ -55,7 +55,7 @@ impl<'a> RawJson<'a> {
     /// assert!(RawJson::new("1 2").is_err());
     /// ```
     pub fn new(json: &'a str) -> Result<Self, Error> {
-        let mut reader = JsonReader::new(json.as_bytes(), MAX_SUPPORTED_DEPTH);
+        let mut reader = JsonReader::from_text(json, MAX_SUPPORTED_DEPTH);
         let raw = reader.raw_value()?;
         if !reader.at_end() {
             return Err(Error::new(ErrorKind::Syntax, "Invalid JSON: text after the value.").at(reader.position()));
@@ -135,7 +135,7 @@ impl<'a> RawJson<'a> {
 
     /// The elements of an array value, each as raw JSON (nothing for any other value).
     pub fn iter(&self) -> Elements<'a> {
-        let mut reader = JsonReader::new(self.0.as_bytes(), MAX_SUPPORTED_DEPTH);
+        let mut reader = JsonReader::from_text(self.0, MAX_SUPPORTED_DEPTH);
         let state = if self.is_array() { reader.begin_array().ok() } else { None };
         Elements { reader, state }
     }
@@ -143,7 +143,7 @@ impl<'a> RawJson<'a> {
     /// The number of elements of an array value (0 for any other value). Walks the text, no
     /// allocation.
     pub fn len(&self) -> usize {
-        let mut reader = JsonReader::new(self.0.as_bytes(), MAX_SUPPORTED_DEPTH);
+        let mut reader = JsonReader::from_text(self.0, MAX_SUPPORTED_DEPTH);
         if !self.is_array() {
             return 0;
         }

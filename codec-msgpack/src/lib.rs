@@ -15,8 +15,6 @@ extern crate std;
 #[cfg(feature = "serde")]
 pub mod de;
 mod duplicates;
-#[cfg(feature = "fuzzing")]
-pub mod fuzzing;
 mod parse;
 mod read;
 #[cfg(feature = "serde")]
@@ -223,5 +221,20 @@ impl Encode<MessagePackHubProtocol> for RawValue<'_> {
     fn encode<O: Output + ?Sized>(&self, _: &MessagePackHubProtocol, out: &mut O) -> Result<(), Error> {
         out.put(self.as_bytes());
         Ok(())
+    }
+}
+
+/// Not API: what the fuzzing crate (`fuzzing/` in the repository, never published) needs
+/// beyond the public surface. Hidden from the docs; it may change or go in any release.
+#[doc(hidden)]
+pub mod __private {
+    use signalr_codec_core::{Error, Limits, Parsed};
+
+    use crate::Message;
+
+    /// The general parser alone, for a frame body of any shape: the oracle the fuzzing crate
+    /// checks the fast path behind `MessagePackHubProtocol::parse` against.
+    pub fn parse_general<'a>(body: &'a [u8], limits: &Limits) -> Result<Parsed<Message<'a>>, Error> {
+        crate::parse::parse_general(body, limits)
     }
 }

@@ -1,2 +1,2 @@
 #![no_main]
-signalr_codec_fuzz::target!(signalr_codec_connection::fuzzing::connection);
+signalr_codec_fuzz::target!(signalr_codec_fuzzing::connection::connection);

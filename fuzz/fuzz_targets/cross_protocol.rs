@@ -1,2 +1,2 @@
 #![no_main]
-signalr_codec_fuzz::target!(signalr_codec_cli::fuzzing::cross_protocol);
+signalr_codec_fuzz::target!(signalr_codec_fuzzing::cli::cross_protocol);

@@ -1,2 +1,2 @@
 #![no_main]
-signalr_codec_fuzz::target!(signalr_codec_core::fuzzing::handshake_request);
+signalr_codec_fuzz::target!(signalr_codec_fuzzing::handshake::handshake_request);

@@ -1,2 +1,2 @@
 #![no_main]
-signalr_codec_fuzz::target!(signalr_codec_json::fuzzing::roundtrip);
+signalr_codec_fuzz::target!(signalr_codec_fuzzing::json::roundtrip);

@@ -1,2 +1,2 @@
 #![no_main]
-signalr_codec_fuzz::target!(signalr_codec_core::fuzzing::length_prefix_framer);
+signalr_codec_fuzz::target!(signalr_codec_fuzzing::framing::length_prefix_framer);

@@ -1,2 +1,2 @@
 #![no_main]
-signalr_codec_fuzz::target!(signalr_codec_core::fuzzing::record_framer);
+signalr_codec_fuzz::target!(signalr_codec_fuzzing::framing::record_framer);

@@ -1,30 +1,13 @@
-//! Shared by every fuzz target: the table of targets and their entry points in the crates, and
-//! a global allocator that fails the run when any single allocation is larger than the codec's
-//! limits could ever justify — an attacker's length field must never size an allocation.
+//! Shared by every fuzz target: the table of targets and their entry points (which live in the
+//! `signalr-codec-fuzzing` crate, `../fuzzing`), and a global allocator that fails the run when
+//! any single allocation is larger than the codec's limits could ever justify — an attacker's
+//! length field must never size an allocation.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
-/// Every target: its name (the cargo-fuzz binary, the `seeds/` folder) and the entry point
-/// that checks its properties on one input.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
-    ("record_framer", signalr_codec_core::fuzzing::record_framer),
-    ("length_prefix_framer", signalr_codec_core::fuzzing::length_prefix_framer),
-    ("handshake_request", signalr_codec_core::fuzzing::handshake_request),
-    ("handshake_response", signalr_codec_core::fuzzing::handshake_response),
-    ("json_parse", signalr_codec_json::fuzzing::parse),
-    ("json_roundtrip", signalr_codec_json::fuzzing::roundtrip),
-    ("negotiate", signalr_codec_json::fuzzing::negotiate),
-    ("msgpack_parse", signalr_codec_msgpack::fuzzing::parse),
-    ("msgpack_roundtrip", signalr_codec_msgpack::fuzzing::roundtrip),
-    ("cross_protocol", signalr_codec_cli::fuzzing::cross_protocol),
-    ("connection", signalr_codec_connection::fuzzing::connection),
-    ("cli", signalr_codec_cli::fuzzing::cli),
-];
-
-/// The entry point of the target called `name`.
-pub fn entry(name: &str) -> Option<fn(&[u8])> {
-    TARGETS.iter().find(|(n, _)| *n == name).map(|(_, entry)| *entry)
-}
+/// Every target (its name and entry point) and the entry point of a target by name: the
+/// cargo-fuzz binaries and the AFL++ binary run the same table.
+pub use signalr_codec_fuzzing::{entry, TARGETS};
 
 /// No input under the default limits (32 KiB messages) needs more than this in one allocation;
 /// the targets' own bookkeeping (copies of at most the whole input) stays far below it too.

@@ -1,8 +1,8 @@
 //! A small validating JSON reader over bytes: no allocation, no recursion, bounded depth.
 //!
 //! The handshake is JSON for every hub protocol, so the core needs to read JSON without serde or
-//! an allocator. The JSON hub protocol uses the same reader for its message envelope: it walks
-//! the object once, borrowing strings and keeping payload values as raw spans it has validated.
+//! an allocator. Strings, numbers, literals and whole values are scanned by [`scan`], the one
+//! JSON scanner of the workspace: the JSON hub protocol's envelope reader scans with it too.
 //!
 //! ```
 //! use signalr_codec_core::json::JsonReader;
@@ -21,6 +21,8 @@ mod escape;
 #[cfg(feature = "unicode-table")]
 mod escape_table;
 mod number;
+#[doc(hidden)]
+pub mod scan;
 
 pub use escape::{escaped_len, string_len, write_escaped, write_string};
 pub use number::{i64_len, write_i64, write_u64};
@@ -30,6 +32,8 @@ use core::fmt;
 use crate::error::{Error, ErrorKind};
 use crate::limits::MAX_SUPPORTED_DEPTH;
 use crate::text::Text;
+
+use scan::{Fail, FailKind, Scanner};
 
 /// The kind of the next JSON token, named as System.Text.Json names token types in .NET errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -249,6 +253,9 @@ pub struct ArrayState {
 #[derive(Debug, Clone)]
 pub struct JsonReader<'a> {
     input: &'a [u8],
+    /// The input, when it is known to be UTF-8 (made by [`from_text`](JsonReader::from_text)):
+    /// spans are then sliced from it, not validated again.
+    text: Option<&'a str>,
     pos: usize,
     depth: usize,
     max_depth: usize,
@@ -263,7 +270,23 @@ const DEPTH_EXCEEDED: &str = "The JSON nesting depth exceeds the configured maxi
 impl<'a> JsonReader<'a> {
     /// A reader over `input`, allowing `max_depth` nested containers (at most 256).
     pub fn new(input: &'a [u8], max_depth: usize) -> Self {
-        JsonReader { input, pos: 0, depth: 0, max_depth: max_depth.min(MAX_SUPPORTED_DEPTH) }
+        JsonReader { input, text: None, pos: 0, depth: 0, max_depth: max_depth.min(MAX_SUPPORTED_DEPTH) }
+    }
+
+    /// A reader over text, as [`new`](JsonReader::new): the strings and values it hands out are
+    /// slices of `input`, without checking their UTF-8 again.
+    pub fn from_text(input: &'a str, max_depth: usize) -> Self {
+        JsonReader { text: Some(input), ..JsonReader::new(input.as_bytes(), max_depth) }
+    }
+
+    /// `input[start..end]` as text: sliced from the text the reader was made with, or checked.
+    #[inline]
+    fn span(&self, start: usize, end: usize) -> Result<&'a str, Error> {
+        match self.text {
+            // The scanner stops only on ASCII delimiters: always a character boundary.
+            Some(text) => Ok(text.get(start..end).unwrap_or("")),
+            None => utf8(self.input, start, end),
+        }
     }
 
     /// The offset of the next unread byte.
@@ -281,14 +304,17 @@ impl<'a> JsonReader<'a> {
         self.input
     }
 
+    /// A scanner over the input at the current position.
+    fn scanner(&self) -> Scanner<&'a [u8]> {
+        let mut scanner = Scanner::over(self.input, self.max_depth);
+        scanner.pos = self.pos;
+        scanner
+    }
+
     fn skip_ws(&mut self) {
-        while let Some(&b) = self.input.get(self.pos) {
-            if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
-                self.pos += 1;
-            } else {
-                break;
-            }
-        }
+        let mut scanner = self.scanner();
+        scanner.peek();
+        self.pos = scanner.pos;
     }
 
     /// The type of the next token, after whitespace (consumes only the whitespace).
@@ -402,11 +428,11 @@ impl<'a> JsonReader<'a> {
         }
         let offset = self.pos;
         let start = self.pos + 1;
-        let (end, escaped) = scan_string(self.input, start)?;
-        self.pos = end + 1;
-        // scan_string validated the UTF-8 of every non-ASCII sequence between the quotes.
-        let raw = core::str::from_utf8(&self.input[start..end]).map_err(|_| syntax(INVALID_UTF8, start))?;
-        Ok(JsonStr { raw, escaped, offset })
+        let mut scanner = self.scanner();
+        let string = scanner.string().map_err(|f| string_error(self.input, start, f))?;
+        let raw = self.span(start, scanner.pos - 1)?;
+        self.pos = scanner.pos;
+        Ok(JsonStr { raw, escaped: string.escaped(), offset })
     }
 
     /// Reads a number, returning its text (validated against the JSON grammar).
@@ -415,8 +441,11 @@ impl<'a> JsonReader<'a> {
             return Err(syntax("Invalid JSON: expected a number.", self.pos));
         }
         let start = self.pos;
-        self.pos = scan_number(self.input, start)?;
-        Ok(ascii(&self.input[start..self.pos]))
+        let mut scanner = self.scanner();
+        // A malformed number is reported where it starts.
+        let number = scanner.number().map_err(|_| syntax(MALFORMED_NUMBER, start))?;
+        self.pos = scanner.pos;
+        Ok(validated_str(number))
     }
 
     /// Reads an integer that must fit an `i64` (a fraction or exponent is a type error).
@@ -454,111 +483,64 @@ impl<'a> JsonReader<'a> {
     pub fn raw_value(&mut self) -> Result<&'a str, Error> {
         self.skip_ws();
         let start = self.pos;
-        self.skip_value()?;
-        // Everything a successful skip passed over is validated UTF-8.
-        Ok(validated_str(&self.input[start..self.pos]))
+        let mut scanner = self.scanner();
+        scanner.skip_value(self.depth).map_err(|f| scan_error(self.input, start, f))?;
+        let raw = self.span(start, scanner.pos)?;
+        self.pos = scanner.pos;
+        Ok(raw)
     }
 
     /// Skips one value of any kind, validating it (iteratively: deep nesting costs no stack).
     pub fn skip_value(&mut self) -> Result<(), Error> {
-        // One bit per open container: 1 = object, 0 = array.
-        let mut kinds = [0u64; MAX_SUPPORTED_DEPTH / 64];
-        let base = self.depth;
-        loop {
-            // Expect a value.
-            self.skip_ws();
-            let Some(&b) = self.input.get(self.pos) else {
-                return Err(syntax("Invalid JSON: the input ends where a value was expected.", self.pos));
-            };
-            match b {
-                b'{' | b'[' => {
-                    self.enter()?;
-                    self.pos += 1;
-                    let level = self.depth - base - 1;
-                    let bit = 1u64 << (level % 64);
-                    if b == b'{' {
-                        kinds[level / 64] |= bit;
-                    } else {
-                        kinds[level / 64] &= !bit;
-                    }
-                    self.skip_ws();
-                    let close = if b == b'{' { b'}' } else { b']' };
-                    if self.input.get(self.pos) == Some(&close) {
-                        self.pos += 1;
-                        self.depth = self.depth.saturating_sub(1);
-                    } else {
-                        if b == b'{' {
-                            self.object_key()?;
-                        }
-                        continue;
-                    }
-                }
-                b'"' => {
-                    let (end, _) = scan_string(self.input, self.pos + 1)?;
-                    self.pos = end + 1;
-                }
-                b'-' | b'0'..=b'9' => self.pos = scan_number(self.input, self.pos)?,
-                b't' => self.literal(b"true")?,
-                b'f' => self.literal(b"false")?,
-                b'n' => self.literal(b"null")?,
-                _ => return Err(syntax("Invalid JSON: expected a value.", self.pos)),
-            }
-            // After a value: close containers or move to the next element.
-            loop {
-                if self.depth == base {
-                    return Ok(());
-                }
-                let level = self.depth - base - 1;
-                let in_object = kinds[level / 64] & (1u64 << (level % 64)) != 0;
-                self.skip_ws();
-                match self.input.get(self.pos) {
-                    Some(b',') => {
-                        self.pos += 1;
-                        if in_object {
-                            self.skip_ws();
-                            self.object_key()?;
-                        }
-                        break;
-                    }
-                    Some(b'}') if in_object => {
-                        self.pos += 1;
-                        self.depth = self.depth.saturating_sub(1);
-                    }
-                    Some(b']') if !in_object => {
-                        self.pos += 1;
-                        self.depth = self.depth.saturating_sub(1);
-                    }
-                    Some(_) => {
-                        return Err(syntax(
-                            if in_object {
-                                "Invalid JSON: expected ',' or '}' after a property value."
-                            } else {
-                                "Invalid JSON: expected ',' or ']' after an array element."
-                            },
-                            self.pos,
-                        ))
-                    }
-                    None => return Err(syntax("Invalid JSON: the input ends inside a container.", self.pos)),
-                }
-            }
-        }
+        self.raw_value().map(|_| ())
     }
+}
 
-    /// Inside `skip_value`: a property name and its colon.
-    fn object_key(&mut self) -> Result<(), Error> {
-        self.skip_ws();
-        if self.input.get(self.pos) != Some(&b'"') {
-            return Err(syntax("Invalid JSON: expected a property name.", self.pos));
+const MALFORMED_NUMBER: &str = "Invalid JSON: malformed number.";
+
+/// The error for a string scan of `input` from `start` (after the opening quote) that failed.
+#[cold]
+#[inline(never)]
+fn string_error(input: &[u8], start: usize, f: Fail) -> Error {
+    if f.at() >= input.len() {
+        if let Err(e) = utf8(input, start, input.len()) {
+            return e;
         }
-        let (end, _) = scan_string(self.input, self.pos + 1)?;
-        self.pos = end + 1;
-        self.skip_ws();
-        if self.input.get(self.pos) != Some(&b':') {
-            return Err(syntax("Invalid JSON: expected ':' after a property name.", self.pos));
-        }
-        self.pos += 1;
-        Ok(())
+        return syntax("Invalid JSON: the input ends inside a string.", f.at());
     }
+    scan_error(input, start, f)
+}
+
+/// The error for a scan of `input` from `start` that failed. The scanner says only where (and
+/// whether the nesting was too deep); the text comes from what is there. Invalid UTF-8 before
+/// that place comes first: the scanner passes bytes of 0x80 and above as they are.
+#[cold]
+#[inline(never)]
+fn scan_error(input: &[u8], start: usize, f: Fail) -> Error {
+    let at = f.at();
+    if let Err(e) = utf8(input, start, at.min(input.len()).max(start)) {
+        return e;
+    }
+    if f.kind() == FailKind::Depth {
+        return Error::new(ErrorKind::Limit, DEPTH_EXCEEDED).at(at);
+    }
+    let text = match input.get(at) {
+        None => "Invalid JSON: the input ends inside a value.",
+        Some(b'\\') => match input.get(at + 1) {
+            Some(b'u') if input.len() < at + 6 => "Invalid JSON: a \\u escape is cut short.",
+            Some(b'u') => "Invalid JSON: a \\u escape needs four hex digits.",
+            _ => "Invalid JSON: unknown escape in a string.",
+        },
+        Some(0x00..=0x1F) => "Invalid JSON: a control character in a string must be escaped.",
+        Some(_) => "Invalid JSON: unexpected character.",
+    };
+    syntax(text, at)
+}
+
+/// `input[start..end]` as text, or the error at its first byte that is not UTF-8.
+#[inline]
+fn utf8(input: &[u8], start: usize, end: usize) -> Result<&str, Error> {
+    core::str::from_utf8(&input[start..end]).map_err(|e| syntax(INVALID_UTF8, start + e.valid_up_to()))
 }
 
 const INVALID_UTF8: &str = "Invalid JSON: a string is not valid UTF-8.";
@@ -566,131 +548,6 @@ const INVALID_UTF8: &str = "Invalid JSON: a string is not valid UTF-8.";
 /// Converts bytes the reader has validated as UTF-8.
 fn validated_str(bytes: &[u8]) -> &str {
     core::str::from_utf8(bytes).unwrap_or("")
-}
-
-fn ascii(bytes: &[u8]) -> &str {
-    validated_str(bytes)
-}
-
-/// Bytes that end the fast run inside a string: `"`, `\`, control characters, non-ASCII.
-const fn special_table() -> [bool; 256] {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = i < 0x20 || i == b'"' as usize || i == b'\\' as usize || i >= 0x80;
-        i += 1;
-    }
-    t
-}
-static SPECIAL: [bool; 256] = special_table();
-
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// True when any byte of `w` is a control character, `"`, `\` or non-ASCII.
-#[inline]
-fn has_special(w: u64) -> bool {
-    let control = w.wrapping_sub(LO * 0x20) & !w;
-    let quote = (w ^ (LO * b'"' as u64)).wrapping_sub(LO) & !(w ^ (LO * b'"' as u64));
-    let backslash = (w ^ (LO * b'\\' as u64)).wrapping_sub(LO) & !(w ^ (LO * b'\\' as u64));
-    (control | quote | backslash | w) & HI != 0
-}
-
-/// Scans a string body starting after its opening quote: returns the index of the closing quote
-/// and whether it contains escapes. Validates escapes, control characters and UTF-8.
-fn scan_string(input: &[u8], mut i: usize) -> Result<(usize, bool), Error> {
-    let mut escaped = false;
-    loop {
-        // Fast path: 8 plain ASCII bytes at a time.
-        while i + 8 <= input.len() {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(&input[i..i + 8]);
-            if has_special(u64::from_le_bytes(word)) {
-                break;
-            }
-            i += 8;
-        }
-        while i < input.len() && !SPECIAL[input[i] as usize] {
-            i += 1;
-        }
-        let Some(&b) = input.get(i) else {
-            return Err(syntax("Invalid JSON: the input ends inside a string.", i));
-        };
-        match b {
-            b'"' => return Ok((i, escaped)),
-            b'\\' => {
-                escaped = true;
-                match input.get(i + 1) {
-                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
-                    Some(b'u') => {
-                        let hex = input
-                            .get(i + 2..i + 6)
-                            .ok_or_else(|| syntax("Invalid JSON: a \\u escape is cut short.", i))?;
-                        if !hex.iter().all(u8::is_ascii_hexdigit) {
-                            return Err(syntax("Invalid JSON: a \\u escape needs four hex digits.", i));
-                        }
-                        i += 6;
-                    }
-                    _ => return Err(syntax("Invalid JSON: unknown escape in a string.", i)),
-                }
-            }
-            0x00..=0x1F => return Err(syntax("Invalid JSON: a control character in a string must be escaped.", i)),
-            _ => {
-                // Non-ASCII: validate one UTF-8 sequence.
-                let width = match b {
-                    0xC2..=0xDF => 2,
-                    0xE0..=0xEF => 3,
-                    0xF0..=0xF4 => 4,
-                    _ => return Err(syntax(INVALID_UTF8, i)),
-                };
-                let seq = input.get(i..i + width).ok_or_else(|| syntax(INVALID_UTF8, i))?;
-                if core::str::from_utf8(seq).is_err() {
-                    return Err(syntax(INVALID_UTF8, i));
-                }
-                i += width;
-            }
-        }
-    }
-}
-
-/// Scans a number starting at `i`; returns the index after it.
-fn scan_number(input: &[u8], mut i: usize) -> Result<usize, Error> {
-    let start = i;
-    let digit = |i: usize| input.get(i).is_some_and(u8::is_ascii_digit);
-    if input.get(i) == Some(&b'-') {
-        i += 1;
-    }
-    match input.get(i) {
-        Some(b'0') => i += 1,
-        Some(b'1'..=b'9') => {
-            while digit(i) {
-                i += 1;
-            }
-        }
-        _ => return Err(syntax("Invalid JSON: malformed number.", start)),
-    }
-    if input.get(i) == Some(&b'.') {
-        i += 1;
-        if !digit(i) {
-            return Err(syntax("Invalid JSON: malformed number.", start));
-        }
-        while digit(i) {
-            i += 1;
-        }
-    }
-    if matches!(input.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(input.get(i), Some(b'+' | b'-')) {
-            i += 1;
-        }
-        if !digit(i) {
-            return Err(syntax("Invalid JSON: malformed number.", start));
-        }
-        while digit(i) {
-            i += 1;
-        }
-    }
-    Ok(i)
 }
 
 #[cfg(test)]
@@ -755,6 +612,56 @@ mod tests {
         let mut bytes = b"\"ab".to_vec();
         bytes.extend_from_slice(&[0xC3, 0x28, b'"']);
         assert!(JsonReader::new(&bytes, 64).skip_value().is_err());
+    }
+
+    #[test]
+    fn errors_name_the_problem_and_its_offset() {
+        for (input, kind, text, at) in [
+            (&b"\"ab"[..], ErrorKind::Syntax, "Invalid JSON: the input ends inside a value.", 3),
+            (b"[1,\"a\\q\"]", ErrorKind::Syntax, "Invalid JSON: unknown escape in a string.", 5),
+            (b"{\"a\" 1}", ErrorKind::Syntax, "Invalid JSON: unexpected character.", 5),
+            (b"[\"\\u12\"]", ErrorKind::Syntax, "Invalid JSON: a \\u escape needs four hex digits.", 2),
+            (b"[\"\\u12", ErrorKind::Syntax, "Invalid JSON: a \\u escape is cut short.", 2),
+            (b"[\"a\tb\"]", ErrorKind::Syntax, "Invalid JSON: a control character in a string must be escaped.", 3),
+            (b"[1 2]", ErrorKind::Syntax, "Invalid JSON: unexpected character.", 3),
+            (b"[[[1]]]", ErrorKind::Limit, DEPTH_EXCEEDED, 2),
+            // Invalid UTF-8 is reported at its first byte, before a syntax error after it.
+            (b"[\"a\xC3\x28\"]", ErrorKind::Syntax, INVALID_UTF8, 3),
+            (b"[\"a\xC3\x28\" 2]", ErrorKind::Syntax, INVALID_UTF8, 3),
+            (b"[\"\xE2\"\"]", ErrorKind::Syntax, INVALID_UTF8, 2),
+        ] {
+            let e = JsonReader::new(input, 2).raw_value().unwrap_err();
+            assert_eq!((e.kind(), e.message().to_string(), e.offset()), (kind, text.into(), Some(at)), "{input:?}");
+        }
+        let e = JsonReader::new(b"1.", 2).read_number().unwrap_err();
+        assert_eq!((e.message().to_string(), e.offset()), ("Invalid JSON: malformed number.".into(), Some(0)));
+        let e = JsonReader::new(b"\"ab", 2).read_string().unwrap_err();
+        assert_eq!(
+            (e.message().to_string(), e.offset()),
+            ("Invalid JSON: the input ends inside a string.".into(), Some(3))
+        );
+        let e = JsonReader::new(b"\"\xF0\x9F\x98\"", 2).read_string().unwrap_err();
+        assert_eq!((e.message().to_string(), e.offset()), (INVALID_UTF8.into(), Some(1)));
+    }
+
+    #[test]
+    fn text_reads_as_bytes_do() {
+        let input = "{\"a\\u0062\":[\"h\\u00e9llo\",\"é😀\",1.5e3,{\"b\":null}],\"c\":true}";
+        let mut readers = [JsonReader::new(input.as_bytes(), 64), JsonReader::from_text(input, 64)];
+        let mut read = readers.each_mut().map(|r| {
+            let mut object = r.begin_object().unwrap();
+            let mut seen = Vec::new();
+            while let Some(name) = r.next_property(&mut object).unwrap() {
+                seen.push((name.to_text().unwrap().to_string(), r.raw_value().unwrap()));
+            }
+            seen
+        });
+        assert_eq!(read[0], read[1]);
+        let expected = [("ab", "[\"h\\u00e9llo\",\"é😀\",1.5e3,{\"b\":null}]"), ("c", "true")];
+        assert_eq!(
+            read[1].drain(..).map(|(n, v)| (n, v.to_string())).collect::<Vec<_>>(),
+            expected.map(|(n, v)| (n.to_string(), v.to_string()))
+        );
     }
 
     #[test]

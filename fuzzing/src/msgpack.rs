@@ -1,11 +1,12 @@
 //! Fuzzing entry points for the MessagePack hub protocol: each checks properties, not only the
 //! absence of panics. The cargo-fuzz targets in `fuzz/` call these, and the tests replay the
-//! committed seeds through them. Enabled by the `fuzzing` feature; not a stable API.
+//! committed seeds through them.
 
-use signalr_codec_core::fuzzing::{check_roundtrip, write_checked, FuzzValue};
 use signalr_codec_core::{HubMessage, HubProtocol, Limits, Parsed};
 
-use crate::{MessagePackHubProtocol, RawValue, Serialized};
+use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue, Serialized};
+
+use crate::structured::{check_roundtrip, write_checked, FuzzValue};
 
 /// The message as .NET's writer would carry it: an empty Close error is written as nil.
 fn as_written<'a>(mut message: HubMessage<'a, RawValue<'a>>) -> HubMessage<'a, RawValue<'a>> {
@@ -24,7 +25,12 @@ pub fn parse(data: &[u8]) {
     // under the default limits and under limits tight enough to matter for small frames.
     let tight = Limits::default().with_max_depth(2).with_max_arguments(1).with_max_headers(1).with_max_stream_ids(0);
     for limits in [Limits::default(), tight] {
-        assert_eq!(crate::parse::parse(data, &limits), crate::parse::parse_general(data, &limits), "fast path differs");
+        let protocol = MessagePackHubProtocol::with_limits(limits);
+        assert_eq!(
+            protocol.parse(data),
+            signalr_codec_msgpack::__private::parse_general(data, &limits),
+            "fast path differs"
+        );
     }
     let protocol = MessagePackHubProtocol::with_limits(Limits::default());
     if let Ok(Parsed::Message(message)) = protocol.parse(data) {

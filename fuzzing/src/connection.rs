@@ -1,7 +1,7 @@
 //! Fuzzing entry point for the connection: it drives one server or client connection with
 //! arbitrary bytes, times and actions and checks invariants, not only the absence of panics.
 //! The cargo-fuzz target `connection` calls [`connection`], and the tests replay the committed
-//! seeds through it. Enabled by the `fuzzing` feature; not a stable API.
+//! seeds through it.
 //!
 //! Input layout (read with [`arbitrary::Unstructured`], one byte at a time, so that seeds are
 //! easy to write; [`SeedBuilder`] writes them):
@@ -17,8 +17,6 @@
 //! queued before, no failure lost, and every action is refused; `poll_timeout` is `None`
 //! exactly when closed.
 
-use alloc::string::String;
-use alloc::vec::Vec;
 use core::time::Duration;
 
 use arbitrary::Unstructured;
@@ -30,7 +28,7 @@ use signalr_codec_core::{
 use signalr_codec_json::JsonHubProtocol;
 use signalr_codec_msgpack::MessagePackHubProtocol;
 
-use crate::{
+use signalr_codec_connection::{
     AnyProtocol, CallId, Config, Connection, Event, Fixed, Heap, Instant, InvocationHandle, Request, SendError, State,
     StreamHandle, UploadId,
 };
@@ -164,7 +162,7 @@ fn remember<T>(items: &mut Vec<T>, item: T) {
 }
 
 /// What the harness knows about the connection it drives.
-struct Harness<P: FuzzProtocol, S: crate::Store> {
+struct Harness<P: FuzzProtocol, S: signalr_codec_connection::Store> {
     conn: Connection<P, S>,
     setup: Setup,
     now: Instant,
@@ -189,7 +187,12 @@ fn largest_message(limits: &Limits) -> usize {
 }
 
 /// Drives one connection; see the module documentation for the operations.
-fn run<P: FuzzProtocol, S: crate::Store>(client_protocol: P, offered: &[P], setup: Setup, mut u: Unstructured<'_>) {
+fn run<P: FuzzProtocol, S: signalr_codec_connection::Store>(
+    client_protocol: P,
+    offered: &[P],
+    setup: Setup,
+    mut u: Unstructured<'_>,
+) {
     let config = setup.config();
     let now = Instant::from_millis(1_000_000);
     let conn = if setup.client() {
@@ -223,7 +226,7 @@ fn run<P: FuzzProtocol, S: crate::Store>(client_protocol: P, offered: &[P], setu
     while h.conn.poll_transmit().is_some() {}
 }
 
-impl<P: FuzzProtocol, S: crate::Store> Harness<P, S> {
+impl<P: FuzzProtocol, S: signalr_codec_connection::Store> Harness<P, S> {
     fn step(&mut self, tag: u8, a: u8, b: u8, u: &mut Unstructured<'_>) {
         self.unacked = self.conn.stats().unacked_bytes;
         match tag {
@@ -501,7 +504,7 @@ impl<P: FuzzProtocol, S: crate::Store> Harness<P, S> {
 
 /// The decimal text of `n`.
 fn number(n: u64) -> String {
-    alloc::format!("{n}")
+    format!("{n}")
 }
 
 /// What kind of event came (payload types need not be `Debug`).
@@ -535,7 +538,7 @@ pub struct SeedBuilder(Vec<u8>);
 impl SeedBuilder {
     /// A seed with these setup bytes (see [`Setup`]).
     pub fn new(flags: u8, budget: u8, limits: u8) -> Self {
-        SeedBuilder(alloc::vec![flags, budget, limits])
+        SeedBuilder(vec![flags, budget, limits])
     }
 
     fn op(mut self, tag: u8, a: u8, b: u8) -> Self {
@@ -609,7 +612,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     let any = 0x04;
     let msgpack = 0x02;
     let client = 0x01;
-    alloc::vec![
+    vec![
         ("server_json_handshake", SeedBuilder::new(0, 0, 0).input(json_request).poll().transmit().build()),
         (
             "server_json_calls",
@@ -729,7 +732,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         ("server_tight_window", SeedBuilder::new(0x10, 0, 0).peer(0, 1).poll().input(&[b'x'; 600]).poll().build()),
         (
             "server_fixed_storage",
-            SeedBuilder::new(0x80 | stateful, 255, 0).peer(0, 1).poll().peer(0, 2).poll().action(8, 0, 0).build()
+            SeedBuilder::new(0x80 | stateful, 255, 0).peer(0, 1).poll().peer(0, 2).poll().action(8, 0, 0).build(),
         ),
         (
             "server_too_many_tracked",
@@ -779,7 +782,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         ("client_refused", SeedBuilder::new(client, 0, 0).peer(0, 0).poll().build()),
         (
             "client_server_timeout",
-            SeedBuilder::new(client | msgpack, 0, 0).peer(1, 0).poll().deadline().deadline().deadline().poll().build()
+            SeedBuilder::new(client | msgpack, 0, 0).peer(1, 0).poll().deadline().deadline().deadline().poll().build(),
         ),
         (
             "client_raw_response_and_ping",

@@ -1,144 +1,8 @@
-//! Fuzzing entry points: each one checks properties, not only the absence of panics.
-//!
-//! The cargo-fuzz targets in `fuzz/` are one-line calls to these functions, and the crate's tests
-//! replay every committed seed through the same functions, so a crash found by a campaign becomes
-//! a regression test by committing its input. Enabled by the `fuzzing` feature (which needs
-//! `std`); not a stable API.
-//!
-//! Input layout for the framer targets: the first byte chooses the size limit and the chunking
-//! (how the stream is split as if it arrived from a transport); the rest is the stream.
+//! Structured fuzzing shared by both protocols and the cross-protocol check: a hub message
+//! and payload values generated from the input with `arbitrary` ([`FuzzMessage`],
+//! [`FuzzValue`]), written and read back by any protocol ([`check_roundtrip`]).
 
-use alloc::vec::Vec;
-
-use crate::error::Error;
-use crate::frame::{Framer, LengthPrefixFramer, RecordFramer, Status};
-use crate::handshake::{HandshakeRequest, HandshakeResponse};
-use crate::limits::Limits;
-
-/// What framing a stream produced: the frame bodies, then how it ended.
-#[derive(Debug, PartialEq, Eq)]
-struct Framed {
-    bodies: Vec<Vec<u8>>,
-    end: End,
-}
-
-#[derive(Debug, PartialEq, Eq)]
-enum End {
-    /// Everything up to this offset was consumed; the rest is a partial frame.
-    Partial(usize),
-    /// A framing error (kind text, offset in the stream).
-    Error(&'static str, Option<usize>),
-}
-
-fn end_of(e: &Error) -> End {
-    End::Error(e.kind().as_str(), e.offset())
-}
-
-/// Splits the control byte into a limit and chunk sizes.
-fn control(data: &[u8]) -> Option<(Limits, usize, &[u8])> {
-    let (&ctrl, stream) = data.split_first()?;
-    let limit = match ctrl >> 5 {
-        0 => None,
-        1 => Some(usize::from(ctrl & 0x1F)),
-        2 => Some(64),
-        3 => Some(300),
-        _ => Some(crate::limits::DEFAULT_MAX_MESSAGE_SIZE),
-    };
-    let chunk = usize::from(ctrl & 0x0F) + 1;
-    Some((Limits::default().with_max_message_size(limit), chunk, stream))
-}
-
-fn frame_whole<F: Framer>(mut framer: F, stream: &[u8]) -> Framed {
-    let mut bodies = Vec::new();
-    let mut frames = framer.frames(stream);
-    for frame in frames.by_ref() {
-        match frame {
-            Ok(body) => bodies.push(body.to_vec()),
-            Err(e) => return Framed { bodies, end: end_of(&e) },
-        }
-    }
-    Framed { bodies, end: End::Partial(frames.consumed()) }
-}
-
-/// Feeds the stream `chunk` bytes at a time (the sizes vary around `chunk`), appending to a
-/// buffer and draining consumed frames, as a transport read loop would.
-fn frame_chunked<F: Framer>(mut framer: F, stream: &[u8], chunk: usize) -> Framed {
-    let mut bodies = Vec::new();
-    let mut buf = Vec::new();
-    let mut consumed = 0;
-    let mut pos = 0;
-    let mut step = 0;
-    while pos < stream.len() {
-        let take = (chunk + step % 3).min(stream.len() - pos);
-        step += 1;
-        buf.extend_from_slice(&stream[pos..pos + take]);
-        pos += take;
-        loop {
-            match framer.next_frame(&buf) {
-                Ok(Status::Complete(frame)) => {
-                    bodies.push(buf[frame.body.clone()].to_vec());
-                    buf.drain(..frame.consumed);
-                    consumed += frame.consumed;
-                }
-                Ok(Status::Partial) => break,
-                Err(e) => return Framed { bodies, end: end_of(&e.shifted(consumed)) },
-            }
-        }
-    }
-    Framed { bodies, end: End::Partial(consumed) }
-}
-
-fn check_framer<F: Framer + Clone>(framer: F, limits: Limits, chunk: usize, stream: &[u8]) {
-    let whole = frame_whole(framer.clone(), stream);
-    let chunked = frame_chunked(framer, stream, chunk);
-    assert_eq!(whole, chunked, "incremental and whole-buffer framing disagree");
-    if let Some(limit) = limits.max_message_size {
-        assert!(whole.bodies.iter().all(|b| b.len() < limit.max(1)), "a frame passed the size limit");
-    }
-}
-
-/// The 0x1E record framer: whole-buffer and incremental framing agree (frames, errors and their
-/// offsets); no frame passes the limit.
-pub fn record_framer(data: &[u8]) {
-    let Some((limits, chunk, stream)) = control(data) else { return };
-    check_framer(RecordFramer::new(limits), limits, chunk, stream);
-}
-
-/// The VarInt length-prefix framer: as [`record_framer`].
-pub fn length_prefix_framer(data: &[u8]) {
-    let Some((limits, chunk, stream)) = control(data) else { return };
-    check_framer(LengthPrefixFramer::new(limits), limits, chunk, stream);
-}
-
-/// The handshake request parser: never panics; what parses writes back to bytes that parse to
-/// the same request.
-pub fn handshake_request(data: &[u8]) {
-    let limits = Limits::default();
-    if let Ok(Status::Complete((request, consumed))) = HandshakeRequest::parse(data, &limits) {
-        assert!(consumed <= data.len());
-        let mut out = Vec::new();
-        let written = request.write(&mut out).expect("a Vec has room");
-        assert_eq!(written, out.len());
-        let reparsed = HandshakeRequest::parse(&out, &Limits::unlimited());
-        assert_eq!(reparsed, Ok(Status::Complete((request, out.len()))), "handshake request round trip");
-    }
-}
-
-/// The handshake response parser: as [`handshake_request`] (an empty error is written as
-/// success, as .NET writes it).
-pub fn handshake_response(data: &[u8]) {
-    let limits = Limits::default();
-    if let Ok(Status::Complete((response, consumed))) = HandshakeResponse::parse(data, &limits) {
-        assert!(consumed <= data.len());
-        let mut out = Vec::new();
-        response.write(&mut out).expect("a Vec has room");
-        let Ok(Status::Complete((reparsed, _))) = HandshakeResponse::parse(&out, &Limits::unlimited()) else {
-            panic!("a written handshake response does not parse");
-        };
-        let expected = if response.is_success() { HandshakeResponse::success() } else { response };
-        assert_eq!(reparsed, expected, "handshake response round trip");
-    }
-}
+use signalr_codec_core::{Decoder, Encode, HubMessage, HubProtocol, Parsed, Status};
 
 /// A payload value for structured fuzzing: what both protocols can carry.
 ///
@@ -156,11 +20,11 @@ pub enum FuzzValue {
     /// A finite float.
     Float(f64),
     /// A string.
-    Str(alloc::string::String),
+    Str(String),
     /// An array.
     Array(Vec<FuzzValue>),
     /// A map with string keys, in order.
-    Map(Vec<(alloc::string::String, FuzzValue)>),
+    Map(Vec<(String, FuzzValue)>),
 }
 
 /// Deepest nesting [`FuzzValue`] generates: well inside the default depth limit.
@@ -202,7 +66,7 @@ impl FuzzValue {
         match self {
             FuzzValue::Array(items) => FuzzValue::Array(items.iter().map(FuzzValue::normalized).collect()),
             FuzzValue::Map(entries) => {
-                let mut out: Vec<(alloc::string::String, FuzzValue)> = Vec::new();
+                let mut out: Vec<(String, FuzzValue)> = Vec::new();
                 for (k, v) in entries {
                     out.retain(|(existing, _)| existing != k);
                     out.push((k.clone(), v.normalized()));
@@ -318,56 +182,56 @@ pub enum FuzzMessage {
     /// Type 1.
     Invocation {
         /// Invocation id (`None`: non-blocking).
-        id: Option<alloc::string::String>,
+        id: Option<String>,
         /// Target.
-        target: alloc::string::String,
+        target: String,
         /// Arguments.
         arguments: Vec<FuzzValue>,
         /// Stream ids.
-        stream_ids: Vec<alloc::string::String>,
+        stream_ids: Vec<String>,
         /// Headers.
-        headers: Vec<(alloc::string::String, alloc::string::String)>,
+        headers: Vec<(String, String)>,
     },
     /// Type 2.
     StreamItem {
         /// Invocation id.
-        id: alloc::string::String,
+        id: String,
         /// Item.
         item: FuzzValue,
         /// Headers.
-        headers: Vec<(alloc::string::String, alloc::string::String)>,
+        headers: Vec<(String, String)>,
     },
     /// Type 3.
     Completion {
         /// Invocation id.
-        id: alloc::string::String,
+        id: String,
         /// `None`: void; `Some(Ok)`: a result; `Some(Err)`: an error.
-        outcome: Option<Result<FuzzValue, alloc::string::String>>,
+        outcome: Option<Result<FuzzValue, String>>,
         /// Headers.
-        headers: Vec<(alloc::string::String, alloc::string::String)>,
+        headers: Vec<(String, String)>,
     },
     /// Type 4.
     StreamInvocation {
         /// Invocation id.
-        id: alloc::string::String,
+        id: String,
         /// Target.
-        target: alloc::string::String,
+        target: String,
         /// Arguments.
         arguments: Vec<FuzzValue>,
         /// Stream ids.
-        stream_ids: Vec<alloc::string::String>,
+        stream_ids: Vec<String>,
     },
     /// Type 5.
     CancelInvocation {
         /// Invocation id.
-        id: alloc::string::String,
+        id: String,
     },
     /// Type 6.
     Ping,
     /// Type 7.
     Close {
         /// Error.
-        error: Option<alloc::string::String>,
+        error: Option<String>,
         /// Allow reconnect.
         allow_reconnect: bool,
     },
@@ -388,7 +252,7 @@ impl FuzzMessage {
     /// rejects empty ids, targets, header names and values and stream ids, and both writers
     /// drop an empty invocation id or Completion error; such strings get a character.
     pub fn sanitized(mut self) -> Self {
-        fn fill(s: &mut alloc::string::String) {
+        fn fill(s: &mut String) {
             if s.is_empty() {
                 s.push('x');
             }
@@ -405,7 +269,7 @@ impl FuzzMessage {
                     fill(v);
                 });
                 // Repeated header names collapse in .NET's dictionaries.
-                let mut seen: Vec<alloc::string::String> = Vec::new();
+                let mut seen: Vec<String> = Vec::new();
                 headers.retain(|(k, _)| {
                     let new = !seen.contains(k);
                     seen.push(k.clone());
@@ -418,7 +282,7 @@ impl FuzzMessage {
                     fill(k);
                     fill(v);
                 });
-                let mut seen: Vec<alloc::string::String> = Vec::new();
+                let mut seen: Vec<String> = Vec::new();
                 headers.retain(|(k, _)| {
                     let new = !seen.contains(k);
                     seen.push(k.clone());
@@ -449,29 +313,29 @@ impl FuzzMessage {
         headers: &'s mut Vec<(&'s str, &'s str)>,
         stream_ids: &'s mut Vec<&'s str>,
         mut payload: impl FnMut(FuzzPayload<'s>) -> V,
-    ) -> crate::HubMessage<'s, V> {
-        use crate::{
+    ) -> HubMessage<'s, V> {
+        use signalr_codec_core::{
             CancelInvocation, Close, Completion, HubMessage, Invocation, Outcome, StreamInvocation, StreamItem,
         };
-        let pairs = |h: &'s [(alloc::string::String, alloc::string::String)], out: &mut Vec<(&'s str, &'s str)>| {
+        let pairs = |h: &'s [(String, String)], out: &mut Vec<(&'s str, &'s str)>| {
             out.extend(h.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         };
         match self {
             FuzzMessage::Invocation { id, target, arguments, stream_ids: ids, headers: h } => {
                 pairs(h, headers);
-                stream_ids.extend(ids.iter().map(alloc::string::String::as_str));
+                stream_ids.extend(ids.iter().map(String::as_str));
                 HubMessage::Invocation(Invocation {
-                    headers: crate::Headers::from_pairs(headers),
-                    invocation_id: id.as_deref().map(crate::Text::borrowed),
+                    headers: signalr_codec_core::Headers::from_pairs(headers),
+                    invocation_id: id.as_deref().map(signalr_codec_core::Text::borrowed),
                     target: target.as_str().into(),
                     arguments: payload(FuzzPayload::Arguments(arguments)),
-                    stream_ids: crate::StreamIds::from_slice(stream_ids),
+                    stream_ids: signalr_codec_core::StreamIds::from_slice(stream_ids),
                 })
             }
             FuzzMessage::StreamItem { id, item, headers: h } => {
                 pairs(h, headers);
                 HubMessage::StreamItem(StreamItem {
-                    headers: crate::Headers::from_pairs(headers),
+                    headers: signalr_codec_core::Headers::from_pairs(headers),
                     invocation_id: id.as_str().into(),
                     item: payload(FuzzPayload::Value(item)),
                 })
@@ -479,7 +343,7 @@ impl FuzzMessage {
             FuzzMessage::Completion { id, outcome, headers: h } => {
                 pairs(h, headers);
                 HubMessage::Completion(Completion {
-                    headers: crate::Headers::from_pairs(headers),
+                    headers: signalr_codec_core::Headers::from_pairs(headers),
                     invocation_id: id.as_str().into(),
                     outcome: match outcome {
                         None => Outcome::Void,
@@ -489,19 +353,19 @@ impl FuzzMessage {
                 })
             }
             FuzzMessage::StreamInvocation { id, target, arguments, stream_ids: ids } => {
-                stream_ids.extend(ids.iter().map(alloc::string::String::as_str));
+                stream_ids.extend(ids.iter().map(String::as_str));
                 HubMessage::StreamInvocation(StreamInvocation {
-                    headers: crate::Headers::empty(),
+                    headers: signalr_codec_core::Headers::empty(),
                     invocation_id: id.as_str().into(),
                     target: target.as_str().into(),
                     arguments: payload(FuzzPayload::Arguments(arguments)),
-                    stream_ids: crate::StreamIds::from_slice(stream_ids),
+                    stream_ids: signalr_codec_core::StreamIds::from_slice(stream_ids),
                 })
             }
             FuzzMessage::CancelInvocation { id } => HubMessage::CancelInvocation(CancelInvocation::new(id.as_str())),
             FuzzMessage::Ping => HubMessage::Ping,
             FuzzMessage::Close { error, allow_reconnect } => HubMessage::Close(Close {
-                error: error.as_deref().map(crate::Text::borrowed),
+                error: error.as_deref().map(signalr_codec_core::Text::borrowed),
                 allow_reconnect: *allow_reconnect,
             }),
             FuzzMessage::Ack { sequence_id } => HubMessage::Ack { sequence_id: *sequence_id },
@@ -520,29 +384,6 @@ pub enum FuzzPayload<'s> {
     Arguments(&'s [FuzzValue]),
 }
 
-/// Runs `entry` on every file of a seed directory (`fuzz/seeds/<target>/`), as the crates' tests
-/// do so that every input a campaign found stays fixed. Panics, naming the seed, when one fails,
-/// and when the directory holds no seeds.
-pub fn replay_seeds(dir: &std::path::Path, entry: fn(&[u8])) {
-    let mut count = 0;
-    let files = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    for file in files {
-        let path = file.expect("a readable directory entry").path();
-        let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        if std::panic::catch_unwind(|| entry(&data)).is_err() {
-            panic!("seed {} fails", path.display());
-        }
-        count += 1;
-    }
-    assert!(count > 0, "no seeds in {}", dir.display());
-}
-
-/// The seed directory of `target` in this repository (`fuzz/seeds/<target>`), from a crate's
-/// manifest directory.
-pub fn seed_dir(manifest_dir: &str, target: &str) -> std::path::PathBuf {
-    std::path::Path::new(manifest_dir).join("..").join("fuzz").join("seeds").join(target)
-}
-
 impl FuzzPayload<'_> {
     /// What this payload reads back as: the value, or the arguments as an array, normalized.
     pub fn expected(&self) -> FuzzValue {
@@ -555,10 +396,7 @@ impl FuzzPayload<'_> {
 
 /// Writes `message` into a new buffer, checking that `encoded_len` predicts exactly what
 /// `write` writes.
-pub fn write_checked<P: crate::HubProtocol, V: crate::Encode<P>>(
-    protocol: &P,
-    message: &crate::HubMessage<'_, V>,
-) -> Vec<u8> {
+pub fn write_checked<P: HubProtocol, V: Encode<P>>(protocol: &P, message: &HubMessage<'_, V>) -> Vec<u8> {
     let mut written = Vec::new();
     protocol.write(message, &mut written).expect("a structured message writes");
     assert_eq!(protocol.encoded_len(message).ok(), Some(written.len()), "encoded_len disagrees with write");
@@ -569,10 +407,10 @@ pub fn write_checked<P: crate::HubProtocol, V: crate::Encode<P>>(
 /// both protocols ([`FuzzMessage::sanitized`]), written by `write` (which wraps the payloads in
 /// the protocol's serde type), decoded back whole, and compared field by field; payloads are
 /// bound with `bind`.
-pub fn check_roundtrip<P: crate::HubProtocol + Clone>(
+pub fn check_roundtrip<P: HubProtocol + Clone>(
     protocol: &P,
     data: &[u8],
-    write: impl for<'s> FnOnce(crate::HubMessage<'s, FuzzPayload<'s>>) -> Vec<u8>,
+    write: impl for<'s> FnOnce(HubMessage<'s, FuzzPayload<'s>>) -> Vec<u8>,
     bind: impl for<'a> Fn(&P::Value<'a>) -> FuzzValue,
 ) where
     for<'a> P::Value<'a>: core::fmt::Debug,
@@ -582,8 +420,8 @@ pub fn check_roundtrip<P: crate::HubProtocol + Clone>(
     let message = message.sanitized();
     let (mut headers, mut stream_ids) = (Vec::new(), Vec::new());
     let written = write(message.to_message(&mut headers, &mut stream_ids, core::convert::identity));
-    let mut decoder = crate::Decoder::new(protocol.clone());
-    let Ok(Status::Complete((crate::Parsed::Message(parsed), consumed))) = decoder.decode(&written) else {
+    let mut decoder = Decoder::new(protocol.clone());
+    let Ok(Status::Complete((Parsed::Message(parsed), consumed))) = decoder.decode(&written) else {
         panic!("a written message does not parse: {written:02x?}");
     };
     assert_eq!(consumed, written.len(), "a written message is not one whole frame");

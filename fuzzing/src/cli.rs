@@ -1,17 +1,19 @@
 //! The fuzzing entry points of the command's library: `cross_protocol` (the same structured
 //! message written as JSON and as MessagePack parses to the same message, in the neutral form)
 //! and `cli` (every subcommand on hostile input, with the round-trip oracle for what `convert`
-//! and `encode` write). Enabled by the `fuzzing` feature; not a stable API.
+//! and `encode` write).
 
 use arbitrary::{Arbitrary, Unstructured};
 use serde_json::{json, Value};
-use signalr_codec_core::fuzzing::{write_checked, FuzzMessage};
 use signalr_codec_core::Limits;
 use signalr_codec_json::JsonHubProtocol;
 use signalr_codec_msgpack::MessagePackHubProtocol;
 
-use crate::codec::{self, AnyStreamDecoder, Event, Item};
-use crate::protocol::ProtocolName;
+use signalr_codec_cli::codec::{self, AnyStreamDecoder, Event, Item};
+use signalr_codec_cli::protocol::ProtocolName;
+use signalr_codec_cli::{convert, decode, doctor, encode, frames, handshake, input, inspect, rfc3339};
+
+use crate::structured::{write_checked, FuzzMessage};
 
 /// Integral floats as integers: JSON has one number type (and .NET writes an integral double
 /// such as `2.0` as `2`).
@@ -135,8 +137,8 @@ pub fn cli(data: &[u8]) {
     let limits = Limits::default();
     match control & 0x07 {
         0 => {
-            let (whole, ok) = crate::decode::stream(protocol, limits, input);
-            let mut stream = crate::decode::Stream::new(protocol, limits);
+            let (whole, ok) = decode::stream(protocol, limits, input);
+            let mut stream = decode::Stream::new(protocol, limits);
             let mut lines = Vec::new();
             for piece in input.chunks(chunk) {
                 lines.extend(stream.push(piece));
@@ -147,9 +149,9 @@ pub fn cli(data: &[u8]) {
             events_in_chunks(protocol, limits, input, chunk);
         }
         1 => {
-            crate::frames::frame_buffer(protocol, limits, input);
+            frames::frame_buffer(protocol, limits, input);
             let lines_in = |chunk: usize| {
-                let mut stream = crate::frames::Stream::new(protocol, limits);
+                let mut stream = frames::Stream::new(protocol, limits);
                 let mut lines = Vec::new();
                 for piece in input.chunks(chunk) {
                     lines.extend(stream.push(piece));
@@ -164,8 +166,8 @@ pub fn cli(data: &[u8]) {
         2 => {
             let forced = (control & 0x10 != 0).then_some(protocol);
             let limit = Some(usize::from(control));
-            let whole = crate::inspect::listing(forced, limit, input);
-            let mut stream = crate::inspect::Stream::new(forced, limit);
+            let whole = inspect::listing(forced, limit, input);
+            let mut stream = inspect::Stream::new(forced, limit);
             let mut listing = String::new();
             for piece in input.chunks(chunk) {
                 listing.push_str(&stream.push(piece));
@@ -175,8 +177,8 @@ pub fn cli(data: &[u8]) {
         }
         3 => {
             let to = if control & 0x10 == 0 { protocol } else { other };
-            let whole = crate::convert::stream(protocol, to, limits, input);
-            let mut converter = crate::convert::Stream::new(protocol, to, limits);
+            let whole = convert::stream(protocol, to, limits, input);
+            let mut converter = convert::Stream::new(protocol, to, limits);
             let mut bytes = Vec::new();
             for piece in input.chunks(chunk) {
                 bytes.extend(converter.push(piece).bytes);
@@ -189,7 +191,7 @@ pub fn cli(data: &[u8]) {
         4 => {
             let text = String::from_utf8_lossy(input);
             for (n, line) in text.lines().enumerate() {
-                match crate::encode::line(protocol, n + 1, line) {
+                match encode::line(protocol, n + 1, line) {
                     Ok(Some(bytes)) => {
                         check_written(protocol, &bytes);
                         let events = events_in_chunks(protocol, Limits::unlimited(), &bytes, usize::MAX);
@@ -202,32 +204,31 @@ pub fn cli(data: &[u8]) {
         }
         5 => {
             let text = String::from_utf8_lossy(input);
-            if let Some((seconds, nanos)) = crate::rfc3339::parse(&text) {
+            if let Some((seconds, nanos)) = rfc3339::parse(&text) {
                 assert!(nanos < 1_000_000_000, "{text}");
-                assert_eq!(crate::rfc3339::parse(&crate::rfc3339::format(seconds, nanos)), Some((seconds, nanos)));
+                assert_eq!(rfc3339::parse(&rfc3339::format(seconds, nanos)), Some((seconds, nanos)));
             }
-            if let Ok(report) = crate::doctor::diagnose(input, &crate::doctor::Options::default()) {
+            if let Ok(report) = doctor::diagnose(input, &doctor::Options::default()) {
                 let _ = (report.text(), report.json(), report.html());
             }
         }
         6 => {
-            crate::decode::buffer(protocol, limits, input);
+            decode::buffer(protocol, limits, input);
             let mut lines = Vec::new();
-            crate::input::for_each_hex_line(&mut Pieces { data: input, chunk }, |line| {
+            input::for_each_hex_line(&mut Pieces { data: input, chunk }, |line| {
                 lines.push(line);
                 Ok(())
             })
             .expect("reading from memory does not fail");
-            assert_eq!(lines, crate::input::hex_lines(input), "hex lines read {chunk} bytes at a time");
+            assert_eq!(lines, input::hex_lines(input), "hex lines read {chunk} bytes at a time");
             for bytes in lines.iter().flatten() {
-                crate::decode::buffer(protocol, limits, bytes);
+                decode::buffer(protocol, limits, bytes);
             }
         }
         _ => {
-            let side =
-                if control & 0x10 == 0 { crate::handshake::Side::Request } else { crate::handshake::Side::Response };
-            let whole = crate::handshake::parse(side, &limits, input);
-            let streamed = crate::handshake::parse_stream(side, &limits, &mut Pieces { data: input, chunk })
+            let side = if control & 0x10 == 0 { handshake::Side::Request } else { handshake::Side::Response };
+            let whole = handshake::parse(side, &limits, input);
+            let streamed = handshake::parse_stream(side, &limits, &mut Pieces { data: input, chunk })
                 .expect("reading from memory does not fail");
             assert_eq!(streamed, whole, "handshake read {chunk} bytes at a time");
         }

@@ -1,14 +1,13 @@
 //! Fuzzing entry points for the JSON hub protocol: each checks properties, not only the absence
 //! of panics. The cargo-fuzz targets in `fuzz/` call these, and the tests replay the committed
-//! seeds through them. Enabled by the `fuzzing` feature; not a stable API.
+//! seeds through them.
 
-use alloc::vec::Vec;
-
-use signalr_codec_core::fuzzing::{check_roundtrip, write_checked, FuzzValue};
 use signalr_codec_core::{HubMessage, HubProtocol, Limits, Outcome, Parsed};
 
-use crate::negotiate::NegotiateResponse;
-use crate::{JsonHubProtocol, RawJson, Serialized};
+use signalr_codec_json::negotiate::NegotiateResponse;
+use signalr_codec_json::{JsonHubProtocol, RawJson, Serialized};
+
+use crate::structured::{check_roundtrip, write_checked, FuzzValue};
 
 /// The message as .NET's writer would carry it: an empty invocation id is not written, and an
 /// empty Completion error is written as void.
@@ -29,7 +28,11 @@ pub fn parse(data: &[u8]) {
     let protocol = JsonHubProtocol::with_limits(Limits::default());
     let parsed = protocol.parse(data);
     // The reader of the common shapes takes a record only as the general parser would.
-    assert_eq!(parsed, crate::parse::parse_general(data, &Limits::default()), "the common-shape reader disagrees");
+    assert_eq!(
+        parsed,
+        signalr_codec_json::__private::parse_general(data, &Limits::default()),
+        "the common-shape reader disagrees"
+    );
     if let Ok(Parsed::Message(message)) = parsed {
         let written = protocol.to_vec(&message).expect("a parsed message writes");
         let (record, separator) = written.split_at(written.len() - 1);
