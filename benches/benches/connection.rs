@@ -2,7 +2,7 @@
 //! invocations (the canonical `small_invocation`, with an id) through a server `Connection` —
 //! input → `poll_event` → `complete` with a raw result → `poll_transmit` — in JSON and
 //! MessagePack, without and with stateful reconnect (then an Ack per batch keeps the replay
-//! buffer small), beside the bare codec doing the same work: `Decoder` over the same bytes and
+//! buffer small), beside the bare codec doing the same work: `HubDecoder` over the same bytes and
 //! `HubProtocol::write` of the same completions into a reused buffer. The target: the connection
 //! adds at most 30% to the bare decode + encode.
 

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use signalr_codec_core::handshake::HandshakeRequest;
-use signalr_codec_core::{Decoder, HubMessage, HubProtocol, Invocation, Parsed};
+use signalr_codec_core::{HubDecoder, HubMessage, HubProtocol, Invocation, Parsed};
 use signalr_codec_json::{JsonHubProtocol, RawJson};
 use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue};
 use tokio_tungstenite::tungstenite::Message;
@@ -58,12 +58,12 @@ impl Protocol {
 
     /// Completions in one transport message.
     fn completions(self, bytes: &[u8]) -> usize {
-        fn count<P: HubProtocol>(decoder: &mut Decoder<P>, bytes: &[u8]) -> usize {
+        fn count<P: HubProtocol>(decoder: &mut HubDecoder<P>, bytes: &[u8]) -> usize {
             decoder.messages(bytes).filter(|m| matches!(m, Ok(Parsed::Message(HubMessage::Completion(_))))).count()
         }
         match self {
-            Protocol::Json => count(&mut Decoder::new(JsonHubProtocol::new()), bytes),
-            Protocol::MessagePack => count(&mut Decoder::new(MessagePackHubProtocol::new()), bytes),
+            Protocol::Json => count(&mut HubDecoder::new(JsonHubProtocol::new()), bytes),
+            Protocol::MessagePack => count(&mut HubDecoder::new(MessagePackHubProtocol::new()), bytes),
         }
     }
 }

@@ -9,7 +9,7 @@
 use signalr_codec_benches::comparison::comparisons;
 use signalr_codec_benches::floor::{json_ignored_any, msgpack_skip};
 use signalr_codec_benches::{all, decode_all};
-use signalr_codec_core::{Decoder, Limits};
+use signalr_codec_core::{HubDecoder, Limits};
 use signalr_codec_json::JsonHubProtocol;
 use signalr_codec_msgpack::MessagePackHubProtocol;
 use std::hint::black_box;
@@ -30,8 +30,8 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     let limits = Limits::default().with_max_message_size(None);
-    let mut json = Decoder::new(JsonHubProtocol::with_limits(limits));
-    let mut msgpack = Decoder::new(MessagePackHubProtocol::with_limits(limits));
+    let mut json = HubDecoder::new(JsonHubProtocol::with_limits(limits));
+    let mut msgpack = HubDecoder::new(MessagePackHubProtocol::with_limits(limits));
     let mut run: Box<dyn FnMut() -> usize> = match body.as_str() {
         "decode/json" => Box::new(|| decode_all(&mut json, black_box(&p.json))),
         "decode/msgpack" => Box::new(|| decode_all(&mut msgpack, black_box(&p.msgpack))),

@@ -9,7 +9,7 @@ use crate::typed::{
 };
 use crate::{all, decode_all, Payload};
 use serde_bytes::Bytes;
-use signalr_codec_core::{Decoder, HubMessage, HubProtocol, Limits};
+use signalr_codec_core::{HubDecoder, HubMessage, HubProtocol, Limits};
 use signalr_codec_json::JsonHubProtocol;
 use signalr_codec_msgpack::MessagePackHubProtocol;
 use std::hint::black_box;
@@ -84,7 +84,7 @@ fn leak(p: Payload) -> &'static Payload {
 }
 
 fn decode(p: &'static Payload, out: &mut Vec<Comparison>) {
-    let mut decoder = Decoder::new(json());
+    let mut decoder = HubDecoder::new(json());
     out.push(Comparison {
         table: Table::Decode,
         payload: p.name.clone(),
@@ -95,7 +95,7 @@ fn decode(p: &'static Payload, out: &mut Vec<Comparison>) {
         ours: Box::new(move || decode_all(&mut decoder, black_box(&p.json))),
         theirs: Box::new(move || json_ignored_any(black_box(&p.json))),
     });
-    let mut decoder = Decoder::new(msgpack());
+    let mut decoder = HubDecoder::new(msgpack());
     out.push(Comparison {
         table: Table::Decode,
         payload: p.name.clone(),
@@ -115,7 +115,7 @@ where
     J: serde::Deserialize<'static> + serde::Serialize + 'static,
     M: serde::Deserialize<'static> + serde::Serialize + 'static,
 {
-    let mut decoder = Decoder::new(json());
+    let mut decoder = HubDecoder::new(json());
     out.push(Comparison {
         table: Table::Bind,
         payload: p.name.clone(),
@@ -126,7 +126,7 @@ where
         ours: Box::new(move || decode_and_bind::<_, J>(&mut decoder, black_box(&p.json), shape)),
         theirs: Box::new(move || serde_json_whole::<J>(black_box(&p.json), shape)),
     });
-    let mut decoder = Decoder::new(msgpack());
+    let mut decoder = HubDecoder::new(msgpack());
     out.push(Comparison {
         table: Table::Bind,
         payload: p.name.clone(),

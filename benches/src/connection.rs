@@ -7,7 +7,7 @@ use std::hint::black_box;
 
 use signalr_codec_connection::{Config, Connection, Event, Instant};
 use signalr_codec_core::handshake::HandshakeRequest;
-use signalr_codec_core::{Completion, Decoder, Encode, HubMessage, HubProtocol, Invocation, Parsed};
+use signalr_codec_core::{Completion, Encode, HubDecoder, HubMessage, HubProtocol, Invocation, Parsed};
 use signalr_codec_json::{JsonHubProtocol, RawJson};
 use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue};
 
@@ -24,7 +24,7 @@ where
     P: HubProtocol + Clone,
     for<'v> P::Value<'v>: Encode<P>,
 {
-    let mut decoder = Decoder::new(protocol.clone());
+    let mut decoder = HubDecoder::new(protocol.clone());
     let mut out = Vec::new();
     for i in 0..BATCH {
         // Decoded again for each copy: the payload moves into the copy.
@@ -128,7 +128,7 @@ impl<P: HubProtocol + Clone> Server<P> {
 /// The bare codec doing the same work: a decoder kept for the connection's life and a reused
 /// output buffer.
 pub struct Bare<P: HubProtocol> {
-    decoder: Decoder<P>,
+    decoder: HubDecoder<P>,
     protocol: P,
     out: Vec<u8>,
 }
@@ -136,7 +136,7 @@ pub struct Bare<P: HubProtocol> {
 impl<P: HubProtocol + Clone> Bare<P> {
     /// For `protocol`.
     pub fn new(protocol: P) -> Self {
-        Bare { decoder: Decoder::new(protocol.clone()), protocol, out: Vec::with_capacity(64 * 1024) }
+        Bare { decoder: HubDecoder::new(protocol.clone()), protocol, out: Vec::with_capacity(64 * 1024) }
     }
 
     /// Decodes every invocation in `input` and writes its completion with `result`; returns the

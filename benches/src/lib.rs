@@ -11,7 +11,7 @@ pub mod floor;
 pub mod typed;
 
 use serde::Serialize;
-use signalr_codec_core::{Decoder, HubMessage, HubProtocol, Invocation};
+use signalr_codec_core::{HubDecoder, HubMessage, HubProtocol, Invocation};
 use signalr_codec_json::JsonHubProtocol;
 use signalr_codec_msgpack::MessagePackHubProtocol;
 
@@ -136,7 +136,7 @@ pub fn all() -> Vec<Payload> {
 /// decoding the buffer, not setting up a decoder for it. Each message is looked at where the
 /// iterator put it, as a handler matching on it would: moving ~150 bytes out of the `Option`
 /// into a local of its own is a copy the caller chooses to make, not decoding work.
-pub fn decode_all<P: HubProtocol>(decoder: &mut Decoder<P>, buf: &[u8]) -> usize {
+pub fn decode_all<P: HubProtocol>(decoder: &mut HubDecoder<P>, buf: &[u8]) -> usize {
     let mut count = 0;
     let mut messages = decoder.messages(buf);
     while let Some(parsed) = &messages.next() {

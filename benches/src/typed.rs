@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 use signalr_codec_core::{
-    Bind, Completion, Decoder, Encode, HubMessage, HubProtocol, Invocation, Parsed, Serialized, Text,
+    Bind, Completion, Encode, HubDecoder, HubMessage, HubProtocol, Invocation, Parsed, Serialized, Text,
 };
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -118,7 +118,7 @@ pub enum Shape {
 
 /// Decodes every message of `buf` and binds its arguments (or result) to `T`; returns how many
 /// messages there were.
-pub fn decode_and_bind<'b, P, T>(decoder: &mut Decoder<P>, buf: &'b [u8], shape: Shape) -> usize
+pub fn decode_and_bind<'b, P, T>(decoder: &mut HubDecoder<P>, buf: &'b [u8], shape: Shape) -> usize
 where
     P: HubProtocol,
     P::Value<'b>: Bind<'b>,
@@ -210,7 +210,7 @@ where
     P::Value<'b>: Bind<'b>,
     T: Deserialize<'b>,
 {
-    let mut decoder = Decoder::new(protocol);
+    let mut decoder = HubDecoder::new(protocol);
     let mut out = Vec::new();
     for parsed in decoder.messages(buf) {
         let Parsed::Message(message) = parsed.expect("valid") else { continue };

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use signalr_codec_core::frame::{Framer, RecordFramer, Status};
 use signalr_codec_core::handshake::{HandshakeRequest, HandshakeResponse};
-use signalr_codec_core::{Decoder, HubMessage, HubProtocol, Limits, Parsed};
+use signalr_codec_core::{HubDecoder, HubMessage, HubProtocol, Limits, Parsed};
 use signalr_codec_json::{JsonHubProtocol, Serialized};
 use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue};
 
@@ -109,7 +109,7 @@ impl NeutralCodec for MessagePackHubProtocol {
 /// Decodes every whole message of `buf`. With `whole_buffer`, a trailing partial message is an
 /// error (`incomplete`, at its offset); otherwise it is left unconsumed.
 pub fn decode_buffer<P: NeutralCodec>(protocol: &P, buf: &[u8], whole_buffer: bool) -> Decoded {
-    let mut decoder = Decoder::new(protocol.clone());
+    let mut decoder = HubDecoder::new(protocol.clone());
     let mut items = Vec::new();
     let mut pos = 0;
     loop {
@@ -221,7 +221,7 @@ enum Phase {
 /// [`leading_handshake`] give on it.
 #[derive(Debug)]
 pub struct StreamDecoder<P: NeutralCodec> {
-    decoder: Decoder<P>,
+    decoder: HubDecoder<P>,
     limits: Limits,
     handshake: RecordFramer,
     buf: Vec<u8>,
@@ -235,7 +235,7 @@ impl<P: NeutralCodec> StreamDecoder<P> {
     pub fn new(protocol: P) -> Self {
         let limits = *protocol.limits();
         StreamDecoder {
-            decoder: Decoder::new(protocol),
+            decoder: HubDecoder::new(protocol),
             limits,
             handshake: RecordFramer::new(limits),
             buf: Vec::new(),

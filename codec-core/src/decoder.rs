@@ -1,4 +1,4 @@
-//! [`Decoder`]: framing and parsing together — bytes in, messages out, for any [`HubProtocol`].
+//! [`HubDecoder`]: framing and parsing together — bytes in, messages out, for any [`HubProtocol`].
 
 use crate::error::Error;
 use crate::frame::{Framer, Status};
@@ -10,9 +10,9 @@ pub type Decoded<'a, P> = Parsed<HubMessage<'a, <P as HubProtocol>::Value<'a>>>;
 
 /// Frames and parses a byte stream with one protocol.
 ///
-/// Push the unconsumed bytes to [`decode`](Decoder::decode): it returns the next message and
+/// Push the unconsumed bytes to [`decode`](HubDecoder::decode): it returns the next message and
 /// how many bytes it took, or [`Status::Partial`] (nothing consumed) until a whole frame is
-/// there. For a buffer holding many messages, [`messages`](Decoder::messages) iterates without
+/// there. For a buffer holding many messages, [`messages`](HubDecoder::messages) iterates without
 /// allocating. Errors carry offsets into the bytes passed in.
 ///
 /// **The caller's contract** (the [`Framer`]'s, as tokio-util's codecs): every call gets the
@@ -20,21 +20,25 @@ pub type Decoded<'a, P> = Parsed<HubMessage<'a, <P as HubProtocol>::Value<'a>>>;
 /// it took; after [`Status::Partial`] (or an iterator that stopped at a partial frame), pass
 /// the same bytes again with more appended. The decoder remembers how far it has looked, so a
 /// stream fed in any chunking, one byte at a time included, costs work linear in its length
-/// ([`bytes_examined`](Decoder::bytes_examined) measures it). To decode unrelated bytes
-/// instead (a new connection, an independent buffer), call [`reset`](Decoder::reset) first.
+/// ([`bytes_examined`](HubDecoder::bytes_examined) measures it). To decode unrelated bytes
+/// instead (a new connection, an independent buffer), call [`reset`](HubDecoder::reset) first.
+///
+/// Named like [`HubProtocol`] and [`HubMessage`], and not `Decoder`, so that it can be imported
+/// next to `tokio_util::codec::Decoder` (which `codec::HubCodec` implements
+/// for a `FramedRead`, feature `tokio-util`).
 #[derive(Debug, Clone)]
-pub struct Decoder<P: HubProtocol> {
+pub struct HubDecoder<P: HubProtocol> {
     protocol: P,
     framer: P::Framer,
     parsed: u64,
 }
 
-impl<P: HubProtocol> Decoder<P> {
+impl<P: HubProtocol> HubDecoder<P> {
     /// A decoder for `protocol`, enforcing its limits.
     #[inline]
     pub fn new(protocol: P) -> Self {
         let framer = protocol.framer();
-        Decoder { protocol, framer, parsed: 0 }
+        HubDecoder { protocol, framer, parsed: 0 }
     }
 
     /// Forgets how far the framer has looked: the next call starts on unrelated bytes.
@@ -72,7 +76,7 @@ impl<P: HubProtocol> Decoder<P> {
     /// [`consumed`](Messages::consumed) bytes, append what arrives and call `messages` again —
     /// the scan resumes where it stopped. (Calling it again on the same start instead, as
     /// before, rescanned the partial frame from its first byte on every call: quadratic for a
-    /// frame arriving in small pieces.) Call [`reset`](Decoder::reset) before iterating over
+    /// frame arriving in small pieces.) Call [`reset`](HubDecoder::reset) before iterating over
     /// unrelated bytes.
     #[inline]
     pub fn messages<'d, 'b>(&'d mut self, buf: &'b [u8]) -> Messages<'d, 'b, P> {
@@ -87,10 +91,10 @@ impl<P: HubProtocol> Decoder<P> {
     }
 }
 
-/// Iterator over the messages of a buffer; see [`Decoder::messages`].
+/// Iterator over the messages of a buffer; see [`HubDecoder::messages`].
 #[derive(Debug)]
 pub struct Messages<'d, 'b, P: HubProtocol> {
-    decoder: &'d mut Decoder<P>,
+    decoder: &'d mut HubDecoder<P>,
     buf: &'b [u8],
     pos: usize,
     failed: bool,

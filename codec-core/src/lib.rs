@@ -37,7 +37,7 @@ pub mod varint;
 pub use bind::Bind;
 pub use bind::BINDING_FAILED;
 pub use completion::{Completion, Outcome};
-pub use decoder::{Decoded, Decoder, Messages};
+pub use decoder::{Decoded, HubDecoder, Messages};
 pub use error::{Error, ErrorKind};
 pub use frame::{Frame, Framer, Framing, LengthPrefixFramer, RecordFramer, Status, RECORD_SEPARATOR};
 pub use handshake::{HandshakeReader, HandshakeRequest, HandshakeResponse};

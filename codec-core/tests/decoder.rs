@@ -97,7 +97,7 @@ fn stream() -> Vec<u8> {
 
 #[test]
 fn decodes_messages_and_reports_skipped_types_with_their_size() {
-    let mut decoder = signalr_codec_core::Decoder::new(Toy::default());
+    let mut decoder = signalr_codec_core::HubDecoder::new(Toy::default());
     let input = stream();
     let mut pos = 0;
     let mut seen = Vec::new();
@@ -117,7 +117,7 @@ fn everything_before_an_error_is_delivered_and_the_offset_points_into_the_stream
     let mut input = stream();
     let error_frame_at = input.len();
     input.extend_from_slice(&[0x02, 0xEE, 0x00, 0x01, 6]);
-    let mut decoder = signalr_codec_core::Decoder::new(Toy::default());
+    let mut decoder = signalr_codec_core::HubDecoder::new(Toy::default());
     let mut messages = decoder.messages(&input);
     let delivered: Vec<_> = messages.by_ref().take_while(Result::is_ok).collect();
     assert_eq!(delivered.len(), 4);
@@ -135,7 +135,7 @@ fn everything_before_an_error_is_delivered_and_the_offset_points_into_the_stream
 fn a_partial_frame_is_left_unconsumed() {
     let input = stream();
     let cut = &input[..input.len() - 1];
-    let mut decoder = signalr_codec_core::Decoder::new(Toy::default());
+    let mut decoder = signalr_codec_core::HubDecoder::new(Toy::default());
     let mut messages = decoder.messages(cut);
     assert_eq!(messages.by_ref().count(), 3);
     assert_eq!(messages.remaining(), &[0x01]);

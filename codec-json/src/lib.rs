@@ -27,7 +27,7 @@ use alloc::vec::Vec;
 use signalr_codec_core::frame::{RecordFramer, Status};
 use signalr_codec_core::handshake::HandshakeRequest;
 use signalr_codec_core::{
-    Decoder, Encode, Error, HubMessage, HubProtocol, Limits, Output, Parsed, SliceOutput, TransferFormat,
+    Encode, Error, HubDecoder, HubMessage, HubProtocol, Limits, Output, Parsed, SliceOutput, TransferFormat,
 };
 
 /// A parsed hub message: strings, headers and stream ids borrowed from the record, payloads raw.
@@ -88,8 +88,8 @@ impl JsonHubProtocol {
     }
 
     /// A decoder (framing + parsing) for a byte stream.
-    pub fn decoder(self) -> Decoder<Self> {
-        Decoder::new(self)
+    pub fn decoder(self) -> HubDecoder<Self> {
+        HubDecoder::new(self)
     }
 
     /// Frames and parses the first message of `buf`: the message and the bytes it took, or
@@ -105,7 +105,7 @@ impl JsonHubProtocol {
     /// # Ok::<(), signalr_codec_core::Error>(())
     /// ```
     pub fn decode<'a>(&self, buf: &'a [u8]) -> Result<Status<(Parsed<Message<'a>>, usize)>, Error> {
-        Decoder::new(*self).decode(buf)
+        HubDecoder::new(*self).decode(buf)
     }
 
     /// Writes `message` framed into a caller's buffer; returns the bytes written. Too small:

@@ -6,7 +6,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use signalr_codec_core::{
-    Completion, Decoder, Headers, HubMessage, HubProtocol, Invocation, Parsed, SliceOutput, Status, StreamItem,
+    Completion, Headers, HubDecoder, HubMessage, HubProtocol, Invocation, Parsed, SliceOutput, Status, StreamItem,
 };
 use signalr_codec_json::{JsonHubProtocol, RawJson, Serialized};
 
@@ -103,7 +103,7 @@ fn zero_allocations() {
         buf.extend_from_slice(record.as_bytes());
         buf.push(0x1e);
     }
-    let mut decoder = Decoder::new(protocol);
+    let mut decoder = HubDecoder::new(protocol);
     let (n, count) = allocations(|| {
         let mut count = 0;
         let mut rest = &buf[..];

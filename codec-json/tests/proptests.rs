@@ -6,7 +6,7 @@ mod common;
 use proptest::prelude::*;
 use serde_json::Value;
 use signalr_codec_core::{
-    CancelInvocation, Close, Completion, Decoder, Headers, HubMessage, HubProtocol, Invocation, Outcome, Parsed,
+    CancelInvocation, Close, Completion, Headers, HubDecoder, HubMessage, HubProtocol, Invocation, Outcome, Parsed,
     Status, StreamIds, StreamInvocation, StreamItem,
 };
 use signalr_codec_json::negotiate::NegotiateResponse;
@@ -359,7 +359,7 @@ proptest! {
 }
 
 fn decode(p: JsonHubProtocol, stream: &[u8], cuts: &[usize]) -> Vec<String> {
-    let mut decoder = Decoder::new(p);
+    let mut decoder = HubDecoder::new(p);
     let mut pending = Vec::new();
     let mut out = Vec::new();
     let mut last = 0;

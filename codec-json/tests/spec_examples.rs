@@ -5,13 +5,13 @@ mod common;
 
 use common::{error, message, parse, raw, write};
 use signalr_codec_core::{
-    Close, Completion, Decoder, ErrorKind, HubMessage, Invocation, Limits, Outcome, Parsed, Status, StreamIds,
+    Close, Completion, ErrorKind, HubDecoder, HubMessage, Invocation, Limits, Outcome, Parsed, Status, StreamIds,
 };
 use signalr_codec_json::{JsonHubProtocol, RawJson};
 
 /// Decodes every whole record of `buf`, feeding it in chunks of `chunk` bytes.
 fn decode_all(protocol: JsonHubProtocol, buf: &[u8], chunk: usize) -> Vec<Result<String, String>> {
-    let mut decoder = Decoder::new(protocol);
+    let mut decoder = HubDecoder::new(protocol);
     let mut pending = Vec::new();
     let mut out = Vec::new();
     for piece in buf.chunks(chunk.max(1)) {

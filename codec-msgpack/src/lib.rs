@@ -28,7 +28,7 @@ mod write;
 use signalr_codec_core::frame::{LengthPrefixFramer, Status};
 use signalr_codec_core::handshake::HandshakeRequest;
 use signalr_codec_core::{
-    Decoder, Encode, Error, ErrorKind, HubMessage, HubProtocol, Limits, Output, Parsed, SliceOutput, TransferFormat,
+    Encode, Error, ErrorKind, HubDecoder, HubMessage, HubProtocol, Limits, Output, Parsed, SliceOutput, TransferFormat,
 };
 
 #[cfg(feature = "serde")]
@@ -97,8 +97,8 @@ impl MessagePackHubProtocol {
     }
 
     /// A decoder (framing + parsing) for a byte stream.
-    pub fn decoder(self) -> Decoder<Self> {
-        Decoder::new(self)
+    pub fn decoder(self) -> HubDecoder<Self> {
+        HubDecoder::new(self)
     }
 
     /// Frames and parses the first message of `buf` (which starts with its VarInt prefix):
@@ -115,7 +115,7 @@ impl MessagePackHubProtocol {
     /// # Ok::<(), signalr_codec_core::Error>(())
     /// ```
     pub fn decode<'a>(&self, buf: &'a [u8]) -> Result<Status<(Parsed<Message<'a>>, usize)>, Error> {
-        Decoder::new(*self).decode(buf)
+        HubDecoder::new(*self).decode(buf)
     }
 
     /// Writes `message` framed into a caller's buffer; returns the bytes written. Too small:

@@ -1,12 +1,12 @@
-//! `Decoder::decode` and `Decoder::messages` cost work linear in the stream however it is
+//! `HubDecoder::decode` and `HubDecoder::messages` cost work linear in the stream however it is
 //! split: 32 KiB fed one byte at a time, under the decoder's contract (drop what was consumed,
 //! pass the rest again with the new bytes), examines what the same bytes fed whole examine.
-//! The work is counted (`Decoder::bytes_examined`), not timed.
+//! The work is counted (`HubDecoder::bytes_examined`), not timed.
 
 use signalr_codec_core::frame::Status;
 use signalr_codec_core::limits::DEFAULT_MAX_MESSAGE_SIZE;
 use signalr_codec_core::varint::MAX_LEN;
-use signalr_codec_core::{Decoder, HubMessage, MessageType, Parsed};
+use signalr_codec_core::{HubDecoder, HubMessage, MessageType, Parsed};
 use signalr_codec_msgpack::MessagePackHubProtocol as Protocol;
 
 /// A 32 KiB invocation, then two small messages.
@@ -34,7 +34,7 @@ fn kind<V>(parsed: &Parsed<HubMessage<'_, V>>) -> Option<MessageType> {
 /// The message types `decode` finds in `stream` fed `chunk` bytes at a time, the decoder's
 /// work and the calls made.
 fn decode_in_chunks(stream: &[u8], chunk: usize) -> (Vec<Option<MessageType>>, u64, usize) {
-    let mut decoder = Decoder::new(Protocol::default());
+    let mut decoder = HubDecoder::new(Protocol::default());
     let (mut kinds, mut buf, mut calls) = (Vec::new(), Vec::new(), 0);
     for piece in stream.chunks(chunk) {
         buf.extend_from_slice(piece);
@@ -55,7 +55,7 @@ fn decode_in_chunks(stream: &[u8], chunk: usize) -> (Vec<Option<MessageType>>, u
 
 /// The same through `messages`, called again after each new chunk.
 fn messages_in_chunks(stream: &[u8], chunk: usize) -> (Vec<Option<MessageType>>, u64, usize) {
-    let mut decoder = Decoder::new(Protocol::default());
+    let mut decoder = HubDecoder::new(Protocol::default());
     let (mut kinds, mut buf, mut calls) = (Vec::new(), Vec::new(), 0);
     for piece in stream.chunks(chunk) {
         buf.extend_from_slice(piece);

@@ -40,7 +40,7 @@ pub fn parse(data: &[u8]) {
         let reparsed = JsonHubProtocol::with_limits(Limits::unlimited()).parse(record).expect("written records parse");
         assert_eq!(reparsed, Parsed::Message(as_written(message)), "parse → write → parse changed the message");
     }
-    let mut decoder = signalr_codec_core::Decoder::new(protocol);
+    let mut decoder = signalr_codec_core::HubDecoder::new(protocol);
     for item in decoder.messages(data) {
         if item.is_err() {
             break;

@@ -38,7 +38,7 @@ pub fn parse(data: &[u8]) {
         // kept raw and refuse to be written; everything else must round-trip.
         if let Ok(written) = protocol.to_vec(&message) {
             let mut decoder =
-                signalr_codec_core::Decoder::new(MessagePackHubProtocol::with_limits(Limits::unlimited()));
+                signalr_codec_core::HubDecoder::new(MessagePackHubProtocol::with_limits(Limits::unlimited()));
             let reparsed = decoder.decode(&written).expect("written frames parse");
             let signalr_codec_core::Status::Complete((reparsed, consumed)) = reparsed else {
                 panic!("a written frame is incomplete")
@@ -47,7 +47,7 @@ pub fn parse(data: &[u8]) {
             assert_eq!(reparsed, Parsed::Message(as_written(message)), "parse → write → parse changed the message");
         }
     }
-    let mut decoder = signalr_codec_core::Decoder::new(protocol);
+    let mut decoder = signalr_codec_core::HubDecoder::new(protocol);
     for item in decoder.messages(data) {
         if item.is_err() {
             break;

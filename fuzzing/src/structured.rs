@@ -2,7 +2,7 @@
 //! and payload values generated from the input with `arbitrary` ([`FuzzMessage`],
 //! [`FuzzValue`]), written and read back by any protocol ([`check_roundtrip`]).
 
-use signalr_codec_core::{Decoder, Encode, HubMessage, HubProtocol, Parsed, Status};
+use signalr_codec_core::{Encode, HubDecoder, HubMessage, HubProtocol, Parsed, Status};
 
 /// A payload value for structured fuzzing: what both protocols can carry.
 ///
@@ -420,7 +420,7 @@ pub fn check_roundtrip<P: HubProtocol + Clone>(
     let message = message.sanitized();
     let (mut headers, mut stream_ids) = (Vec::new(), Vec::new());
     let written = write(message.to_message(&mut headers, &mut stream_ids, core::convert::identity));
-    let mut decoder = Decoder::new(protocol.clone());
+    let mut decoder = HubDecoder::new(protocol.clone());
     let Ok(Status::Complete((Parsed::Message(parsed), consumed))) = decoder.decode(&written) else {
         panic!("a written message does not parse: {written:02x?}");
     };
