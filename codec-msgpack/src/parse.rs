@@ -64,26 +64,26 @@ struct Parser<'a, 'l> {
 }
 
 impl<'a> Parser<'a, '_> {
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn int32(&mut self, field: &'static str) -> Result<i32, Error> {
         let at = self.c.pos();
         self.c.read_i32().map_err(|f| reading(f.kind(), field, "Int32", at))
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn int64(&mut self, field: &'static str) -> Result<i64, Error> {
         let at = self.c.pos();
         self.c.read_i64().map_err(|f| reading(f.kind(), field, "Int64", at))
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn string(&mut self, field: &'static str) -> Result<Option<&'a str>, Error> {
         let at = self.c.pos();
         self.c.read_str().map_err(|f| reading(f.kind(), field, "String", at))
     }
 
     /// A string that must be neither nil nor empty (.NET's `ThrowIfNullOrEmpty`).
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn required(&mut self, field: &'static str, what: &'static str) -> Result<&'a str, Error> {
         let at = self.c.pos();
         match self.string(field)? {
@@ -92,7 +92,7 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn headers(&mut self) -> Result<Headers<'a>, Error> {
         // The official clients send an empty map unless the caller set headers.
         if self.c.peek() == Some(0x80) {
@@ -206,7 +206,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// A payload value (`item`, `result`), kept raw.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn payload(&mut self, field: &'static str) -> Result<RawValue<'a>, Error> {
         let at = self.c.pos();
         self.c
@@ -225,7 +225,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// The argument array, and whether it was one (only then does .NET go on to the stream ids).
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn arguments(&mut self) -> Result<(RawValue<'a>, bool), Error> {
         let at = self.c.pos();
         let Some(first) = self.c.peek() else {
