@@ -187,8 +187,17 @@ fn run() -> Result<(), &'static str> {
     Ok(())
 }
 
-/// `Greet(name: &str, times: i32)`: the arguments bound from the raw array, checking the count
-/// as .NET's binder does.
+/// `Greet(name: &str, times: i32)`: the arguments bound with serde, without an allocator
+/// (`RawValue::bind`, .NET's binder: the count first, then each value; `&str` borrowed from the
+/// frame).
+#[cfg(feature = "serde")]
+fn bind_greet(arguments: RawValue<'_>) -> Result<(&str, i32), &'static str> {
+    arguments.bind::<(&str, i32)>().map_err(|_| "Greet's arguments do not bind to (&str, i32)")
+}
+
+/// `Greet(name: &str, times: i32)`: the arguments bound by hand from the raw array, checking the
+/// count as .NET's binder does.
+#[cfg(not(feature = "serde"))]
 fn bind_greet(arguments: RawValue<'_>) -> Result<(&str, i32), &'static str> {
     let arguments = arguments.arguments().map_err(|_| "Greet's arguments are not an array")?;
     arguments.expect_len(2).map_err(|_| "Greet takes two arguments")?;
