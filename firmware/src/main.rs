@@ -19,6 +19,8 @@
 #![no_std]
 #![no_main]
 
+mod mem;
+
 use core::panic::PanicInfo;
 
 use cortex_m_rt::entry;
