@@ -986,7 +986,11 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
         }
     }
 
-    #[inline(always)]
+    // Inlined into `poll_event` for the host's decode path; with `small` a call of its own, so
+    // that its temporaries are not in `poll_event`'s frame too (measured on the firmware: the
+    // deepest stack 144 B less, and 128 B less code).
+    #[cfg_attr(not(feature = "small"), inline(always))]
+    #[cfg_attr(feature = "small", inline(never))]
     fn dispatch<'a>(&mut self, message: HubMessage<'a, P::Value<'a>>) -> Dispatch<'a, P::Value<'a>> {
         if self.must_wait(&message) {
             return Dispatch::Wait;
