@@ -77,11 +77,13 @@ pub(crate) struct Link<P, B> {
 }
 
 impl<P: HubProtocol, B: Bytes> Link<P, B> {
-    pub(crate) fn new(budget: usize, now: Instant) -> Self {
+    /// A link in `state` (its handshake, or closed when the connection failed as it was
+    /// built), with `output` already holding what goes first (a client's handshake request).
+    pub(crate) fn new(budget: usize, now: Instant, output: Outbox<B>, state: State) -> Self {
         Link {
             protocol: None,
-            state: State::Handshake,
-            output: Outbox::default(),
+            state,
+            output,
             replay: None,
             now,
             last_sent: now,

@@ -111,3 +111,23 @@ fn input_beyond_the_fixed_buffer_is_left_with_the_caller() {
     assert!(rounds >= 5);
     assert_eq!(client.stats().pings_received, 100);
 }
+
+#[test]
+fn a_handshake_request_larger_than_the_output_fails_the_client_at_once() {
+    // `{"protocol":"messagepack","version":1}` + 0x1E is 39 bytes; the buffers hold 16.
+    let mut client: Connection<MessagePackHubProtocol, Fixed<16, 1, 1, 8>> =
+        Connection::client_in(MessagePackHubProtocol::new(), Config::client(), t(0));
+    assert!(client.is_closed());
+    match client.poll_event() {
+        Some(Event::Failed(failure)) => {
+            assert_eq!(failure.kind, signalr_codec_connection::FailureKind::Limit);
+            assert_eq!(failure.error.needed(), Some(39));
+        }
+        other => panic!("expected the failure, got {other:?}"),
+    }
+    assert!(client.poll_event().is_none());
+    // Closed: the server's answer changes nothing.
+    client.handle_input(t(1), b"{}\x1e");
+    assert!(client.poll_event().is_none());
+    assert!(client.is_closed());
+}

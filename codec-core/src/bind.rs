@@ -21,17 +21,21 @@ use core::fmt;
 #[cfg(feature = "serde")]
 use serde::de::{self, Deserialize, Visitor};
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Arg, Error, ErrorKind};
 
 /// .NET's text (as its tests expect it) for arguments that do not bind to the target's types.
 pub const BINDING_FAILED: &str =
     "Error binding arguments. Make sure that the types of the provided values match the types of the hub method being invoked.";
 
 /// `Invocation provides {provided} argument(s) but target expects {expected}.`
+///
+/// A template: the numbers are written only when the text is displayed, so binding pulls in no
+/// `core::fmt` (a device binding arguments without an allocator pays nothing for the text).
 pub fn arity_error(provided: usize, expected: usize) -> Error {
-    Error::formatted(
+    Error::template(
         ErrorKind::Invalid,
-        format_args!("Invocation provides {provided} argument(s) but target expects {expected}."),
+        &["Invocation provides ", " argument(s) but target expects ", "."],
+        [Arg::count(provided), Arg::count(expected)],
     )
 }
 

@@ -169,7 +169,7 @@ impl<'a> Cursor<'a> {
         self.pos += n;
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn peek(&self) -> Option<u8> {
         self.buf.get(self.pos).copied()
     }
@@ -225,7 +225,7 @@ impl<'a> Cursor<'a> {
     // every official client writes for small values) inline, and leaves the rest to a cold path.
 
     /// An integer of any MessagePack width that fits an `i32` (.NET's `ReadInt32`).
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn read_i32(&mut self) -> Result<i32, Fail> {
         if let Some(&b @ 0x00..=0x7f) = self.buf.get(self.pos) {
             self.pos += 1;
@@ -245,7 +245,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// An integer of any MessagePack width that fits an `i64` (.NET's `ReadInt64`).
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn read_i64(&mut self) -> Result<i64, Fail> {
         if let Some(&b @ 0x00..=0x7f) = self.buf.get(self.pos) {
             self.pos += 1;
@@ -277,7 +277,7 @@ impl<'a> Cursor<'a> {
 
     /// An array header whose count fits in the remaining bytes (one byte per element at least),
     /// as MessagePack-CSharp checks before anything trusts the count.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn read_array_len(&mut self) -> Result<u32, Fail> {
         if let Some(&b @ 0x90..=0x9f) = self.buf.get(self.pos) {
             let len = b & 0x0f;
@@ -301,7 +301,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A map header whose count fits in the remaining bytes (two bytes per entry at least).
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn read_map_len(&mut self) -> Result<u32, Fail> {
         if let Some(&b @ 0x80..=0x8f) = self.buf.get(self.pos) {
             let len = b & 0x0f;
@@ -325,7 +325,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A string (borrowed, UTF-8 checked) or nil (`None`), as MessagePack-CSharp's `ReadString`.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn read_str(&mut self) -> Result<Option<&'a str>, Fail> {
         let (header, len) = match self.buf.get(self.pos) {
             Some(0xc0) => {
@@ -351,7 +351,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// The `len` bytes after a `header`-byte string header, checked as UTF-8.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn str_body(&mut self, header: usize, len: usize) -> Result<&'a str, Fail> {
         let body = self.pos + header;
         let bytes = self.buf.get(body..).and_then(|rest| rest.get(..len)).ok_or(Fail::Eof)?;
@@ -366,7 +366,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Skips one complete value (see [`skip_value`]), returning its bytes.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn skip_value(&mut self, depth: usize, max_depth: usize) -> Result<&'a [u8], Fail> {
         let start = self.pos;
         let end = match skip_flat(self.buf, start, depth, max_depth) {
@@ -379,7 +379,7 @@ impl<'a> Cursor<'a> {
 }
 
 /// `bytes` as a string, if they are UTF-8 (fast for short ASCII).
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 pub(crate) fn utf8(bytes: &[u8]) -> Option<&str> {
     signalr_codec_core::text::from_utf8(bytes).ok()
 }
@@ -470,7 +470,7 @@ const FIXED_DATA: [u8; 256] = {
 /// The bytes after the marker `code` (read at `pos - 1`) of a value that is not a container:
 /// its length bytes and its data. `None` for containers, for the never-used 0xc1, and when the
 /// length bytes are cut off.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 fn data_len(buf: &[u8], pos: usize, code: u8) -> Option<usize> {
     Some(match code {
         0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => 0,
@@ -495,7 +495,7 @@ fn data_len(buf: &[u8], pos: usize, code: u8) -> Option<usize> {
 }
 
 /// Where the value at `pos` ends, when it is not a container and lies within `buf`.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 fn scalar_end(buf: &[u8], pos: usize) -> Option<usize> {
     let code = *buf.get(pos)?;
     // Fixints and fixstrs on predicted branches, as in `skip_with`.
@@ -518,7 +518,7 @@ fn scalar_end(buf: &[u8], pos: usize) -> Option<usize> {
 /// [`skip_value`] for the shapes most payloads have — a scalar, a string, or a short array of
 /// them (most argument lists) — without the container stack. `None` when the value has
 /// another shape or anything is wrong with it.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 pub(crate) fn skip_flat(buf: &[u8], pos: usize, depth: usize, max_depth: usize) -> Option<usize> {
     match *buf.get(pos)? {
         code @ 0x90..=0x9f if depth < max_depth => {
@@ -679,7 +679,7 @@ fn skip_with<const LEVELS: usize>(buf: &[u8], mut pos: usize, depth: usize, max_
 }
 
 /// The `n`-byte big-endian length at `pos` (just after a marker); `None` if the input ends first.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 fn be_len(buf: &[u8], pos: usize, n: usize) -> Option<usize> {
     let bytes = buf.get(pos..pos + n)?;
     Some(bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b)))

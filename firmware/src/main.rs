@@ -19,6 +19,8 @@
 #![no_std]
 #![no_main]
 
+mod mem;
+
 use core::panic::PanicInfo;
 
 use cortex_m_rt::entry;
@@ -90,12 +92,22 @@ fn t(ms: u64) -> Instant {
 type Client = Connection<MessagePackHubProtocol, Device>;
 
 /// The exchange; `Err` names the step that went wrong.
+///
+/// One function a step, none inlined: this frame holds the connection and little else, and each
+/// step's temporaries (events, messages being written) are on the stack only while it runs.
 #[inline(never)]
 fn run() -> Result<(), &'static str> {
     let mut client: Client = Connection::client_in(MessagePackHubProtocol::new(), Config::client(), t(0));
+    handshake(&mut client)?;
+    call_add(&mut client)?;
+    serve_greet(&mut client)?;
+    keep_alive_and_close(&mut client)
+}
 
+#[inline(never)]
+fn handshake(client: &mut Client) -> Result<(), &'static str> {
     // Handshake: the request goes out first; the server's answer connects.
-    expect_sent(&mut client, HANDSHAKE_REQUEST, "handshake request")?;
+    expect_sent(client, HANDSHAKE_REQUEST, "handshake request")?;
     if client.handle_input(t(10), HANDSHAKE_RESPONSE) != HANDSHAKE_RESPONSE.len() {
         return Err("handshake response not taken");
     }
@@ -107,8 +119,11 @@ fn run() -> Result<(), &'static str> {
         }
         _ => return Err("no Connected event"),
     }
-    expect_sent(&mut client, PING, "the Ping after the handshake")?;
+    expect_sent(client, PING, "the Ping after the handshake")
+}
 
+#[inline(never)]
+fn call_add(client: &mut Client) -> Result<(), &'static str> {
     // A call with arguments written without serde or an allocator.
     let mut args = [0u8; 8];
     let mut writer = ValueWriter::new(&mut args);
@@ -121,8 +136,11 @@ fn run() -> Result<(), &'static str> {
     say(b"sent: Add(40, 2) as call ");
     say_num(call.0 as u32);
     say(b"\n");
-    expect_sent(&mut client, ADD_CALL, "the Add invocation")?;
+    expect_sent(client, ADD_CALL, "the Add invocation")
+}
 
+#[inline(never)]
+fn serve_greet(client: &mut Client) -> Result<(), &'static str> {
     // The server answers the call, invokes a method of the client and pings, in one read.
     if client.handle_input(t(20), SERVER_BATCH) != SERVER_BATCH.len() {
         return Err("server batch not taken");
@@ -156,7 +174,7 @@ fn run() -> Result<(), &'static str> {
     let len = writer.written().len();
     let result = RawValue::new(&result[..len]).map_err(|_| "the result is not one value")?;
     client.complete(handle, result).map_err(|_| "complete")?;
-    expect_sent(&mut client, GREET_COMPLETION, "the Greet completion")?;
+    expect_sent(client, GREET_COMPLETION, "the Greet completion")?;
     say(b"completed: Greet = ");
     say_num(answer as u32);
     say(b"\n");
@@ -166,20 +184,24 @@ fn run() -> Result<(), &'static str> {
     say(b"pings received: ");
     say_num(client.stats().pings_received as u32);
     say(b"\n");
+    Ok(())
+}
 
+#[inline(never)]
+fn keep_alive_and_close(client: &mut Client) -> Result<(), &'static str> {
     // Nothing sent since 20 ms: the keep-alive Ping is due 15 s later, on the device's clock.
     let deadline = client.poll_timeout().ok_or("no deadline")?;
     if deadline != t(20 + KEEP_ALIVE_MS) {
         return Err("keep-alive deadline");
     }
     client.handle_timeout(deadline);
-    expect_sent(&mut client, PING, "the keep-alive Ping")?;
+    expect_sent(client, PING, "the keep-alive Ping")?;
     say(b"keep-alive ping at ");
     say_num(deadline.as_millis() as u32);
     say(b" ms\n");
 
     client.close(None, false).map_err(|_| "close")?;
-    expect_sent(&mut client, CLOSE, "the Close")?;
+    expect_sent(client, CLOSE, "the Close")?;
     if !client.is_closed() {
         return Err("not closed after Close");
     }
@@ -187,8 +209,17 @@ fn run() -> Result<(), &'static str> {
     Ok(())
 }
 
-/// `Greet(name: &str, times: i32)`: the arguments bound from the raw array, checking the count
-/// as .NET's binder does.
+/// `Greet(name: &str, times: i32)`: the arguments bound with serde, without an allocator
+/// (`RawValue::bind`, .NET's binder: the count first, then each value; `&str` borrowed from the
+/// frame).
+#[cfg(feature = "serde")]
+fn bind_greet(arguments: RawValue<'_>) -> Result<(&str, i32), &'static str> {
+    arguments.bind::<(&str, i32)>().map_err(|_| "Greet's arguments do not bind to (&str, i32)")
+}
+
+/// `Greet(name: &str, times: i32)`: the arguments bound by hand from the raw array, checking the
+/// count as .NET's binder does.
+#[cfg(not(feature = "serde"))]
 fn bind_greet(arguments: RawValue<'_>) -> Result<(&str, i32), &'static str> {
     let arguments = arguments.arguments().map_err(|_| "Greet's arguments are not an array")?;
     arguments.expect_len(2).map_err(|_| "Greet takes two arguments")?;
