@@ -22,6 +22,18 @@ fn ping_is_91_06_both_ways() {
     assert_eq!(body(&Message::Ping), [0x91, 0x06]);
     // Readers ignore anything after the type.
     assert_eq!(parse(&[0x93, 0x06, 0x80, 0xa1, b'x']), HubMessage::Ping);
+    // Written whole (prefix included) into any output; too little room writes nothing.
+    let p = MessagePackHubProtocol::new();
+    let ping = Message::Ping;
+    let mut vec = b"kept".to_vec();
+    assert_eq!(p.write(&ping, &mut vec).unwrap(), 3);
+    assert_eq!(vec, b"kept\x02\x91\x06");
+    assert_eq!(p.encoded_len(&ping).unwrap(), 3);
+    let mut small = [0xAAu8; 2];
+    let mut out = signalr_codec_core::SliceOutput::new(&mut small);
+    let e = p.write(&ping, &mut out).unwrap_err();
+    assert_eq!((e.kind(), e.needed()), (signalr_codec_core::ErrorKind::BufferTooSmall, Some(3)));
+    assert_eq!(small, [0xAA; 2]);
 }
 
 #[test]
