@@ -219,10 +219,9 @@ pub fn parse(input: &[u8]) -> Result<Capture, String> {
                     .is_some_and(|h| h.protocol.is_some())
             });
             if of_hub || handshake || (hubs.is_empty() && frames.is_empty()) {
-                add(&mut capture, &request, Transport::WebSockets, frames, true);
+                let c = add(&mut capture, &request, Transport::WebSockets, frames, true);
                 let lasted = entry.get("time").and_then(Value::as_f64).filter(|t| *t > 0.0);
                 if let (Some(start), Some(ms)) = (time, lasted) {
-                    let c = capture.connections.iter_mut().rev().find(|c| c.entries.contains(&i)).expect("just added");
                     c.ended = Some(c.ended.map_or(start + ms / 1000.0, |e| e.max(start + ms / 1000.0)));
                 }
             }
@@ -360,31 +359,44 @@ fn sse_events(body: &str) -> Vec<Vec<u8>> {
     events
 }
 
-/// Adds frames to the connection with the request's `id` (a new one if none has it).
-/// `decides` says the request shows the transport.
-fn add(capture: &mut Capture, request: &Request, transport: Transport, frames: Vec<Frame>, decides: bool) {
+/// Adds frames to the connection with the request's `id` (a new one if none has it) and returns
+/// that connection. `decides` says the request shows the transport.
+fn add<'c>(
+    capture: &'c mut Capture,
+    request: &Request,
+    transport: Transport,
+    frames: Vec<Frame>,
+    decides: bool,
+) -> &'c mut Connection {
     let id = request.query("id").map(str::to_owned);
-    let existing = id.as_ref().and_then(|id| capture.connections.iter_mut().find(|c| c.id.as_ref() == Some(id)));
-    match existing {
-        Some(c) => {
+    let at = id.as_ref().and_then(|id| capture.connections.iter().position(|c| c.id.as_ref() == Some(id)));
+    let c = match at {
+        Some(at) => {
+            let c = &mut capture.connections[at];
             if decides && c.transport == Transport::LongPolling {
                 c.transport = transport;
             }
             c.frames.extend(frames);
             c.entries.push(request.entry);
+            c
         }
-        None => capture.connections.push(Connection {
-            entry: request.entry,
-            entries: vec![request.entry],
-            url: request.url.clone(),
-            transport,
-            id,
-            started: request.time,
-            ended: None,
-            frames,
-            one_direction: false,
-        }),
-    }
+        None => {
+            capture.connections.push(Connection {
+                entry: request.entry,
+                entries: vec![request.entry],
+                url: request.url.clone(),
+                transport,
+                id,
+                started: request.time,
+                ended: None,
+                frames,
+                one_direction: false,
+            });
+            let last = capture.connections.len() - 1;
+            &mut capture.connections[last]
+        }
+    };
+    c
 }
 
 /// A raw capture of one direction, as `inspect` reads it: one connection, one frame.
