@@ -62,21 +62,11 @@ pub trait Bind<'a>: Sized {
     /// `T` expects (a tuple's length, a struct's fields, none for `()`;
     /// `Invocation provides {n} argument(s) but target expects {m}.`), then the values
     /// ([`BINDING_FAILED`]). `()` binds an empty array; `Vec<T>` takes any count.
+    ///
+    /// A value type whose reader already refuses a wrong count on its own may try that first
+    /// and call [`bind_checked`] only to explain a failure.
     fn bind<T: Deserialize<'a>>(&self) -> Result<T, Error> {
-        if let Some(expected) = expected_arity::<T>() {
-            let provided = self.count();
-            if provided != expected {
-                return Err(arity_error(provided, expected));
-            }
-            if expected == 0 {
-                // serde reads `()` (and unit structs) from a unit, not from an empty array;
-                // `[T; 0]` and `struct Empty {}` read from the array itself.
-                if let Ok(value) = T::deserialize(de::value::UnitDeserializer::<Probed>::new()) {
-                    return Ok(value);
-                }
-            }
-        }
-        self.deserialize().map_err(|_| Error::new(ErrorKind::Type, BINDING_FAILED))
+        bind_checked(self)
     }
 
     /// Binds the argument at `index` (0-based).
@@ -86,6 +76,26 @@ pub trait Bind<'a>: Sized {
             None => Err(arity_error(self.count(), index + 1)),
         }
     }
+}
+
+/// [`Bind::bind`]'s checks in order: the count against what `T` expects (.NET's arity text),
+/// then the values ([`BINDING_FAILED`]).
+#[cfg(feature = "serde")]
+pub fn bind_checked<'a, B: Bind<'a>, T: Deserialize<'a>>(value: &B) -> Result<T, Error> {
+    if let Some(expected) = expected_arity::<T>() {
+        let provided = value.count();
+        if provided != expected {
+            return Err(arity_error(provided, expected));
+        }
+        if expected == 0 {
+            // serde reads `()` (and unit structs) from a unit, not from an empty array;
+            // `[T; 0]` and `struct Empty {}` read from the array itself.
+            if let Ok(value) = T::deserialize(de::value::UnitDeserializer::<Probed>::new()) {
+                return Ok(value);
+            }
+        }
+    }
+    value.deserialize().map_err(|_| Error::new(ErrorKind::Type, BINDING_FAILED))
 }
 
 #[cfg(feature = "serde")]

@@ -221,26 +221,8 @@ impl<'a> Bind<'a> for RawJson<'a> {
         if let Ok(value) = serde_json::from_str(self.0) {
             return Ok(value);
         }
-        bind_checked(self)
+        signalr_codec_core::bind::bind_checked(self)
     }
-}
-
-/// [`Bind::bind`]'s checks in order (count, then values), for the failure path.
-fn bind_checked<'a, T: Deserialize<'a>>(raw: &RawJson<'a>) -> Result<T, Error> {
-    struct Counted<'r, 'a>(&'r RawJson<'a>);
-    impl<'a> Bind<'a> for Counted<'_, 'a> {
-        type Elements = core::iter::Empty<Self>;
-        fn deserialize<T: Deserialize<'a>>(&self) -> Result<T, Error> {
-            self.0.deserialize()
-        }
-        fn elements(&self) -> Self::Elements {
-            core::iter::empty()
-        }
-        fn count(&self) -> usize {
-            self.0.len()
-        }
-    }
-    Counted(raw).bind()
 }
 
 impl fmt::Debug for RawJson<'_> {
