@@ -6,8 +6,9 @@
 //! alike, so both sides do the same work for the caller: the same values, in the same types.
 
 use serde::{Deserialize, Serialize};
+use signalr_codec_core::varint;
 use signalr_codec_core::{
-    Bind, Completion, Encode, HubDecoder, HubMessage, HubProtocol, Invocation, Parsed, Serialized, Text,
+    Bind, Completion, Encode, HubDecoder, HubMessage, HubProtocol, Invocation, Parsed, Serialized, Status, Text,
 };
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -166,7 +167,10 @@ pub fn rmp_serde_whole<'b, T: Deserialize<'b>>(buf: &'b [u8], shape: Shape) -> u
     let mut count = 0;
     let mut pos = 0;
     while pos < buf.len() {
-        let (len, prefix) = varint(&buf[pos..]);
+        let Ok(Status::Complete((len, prefix))) = varint::decode(&buf[pos..]) else {
+            panic!("benchmark inputs are framed")
+        };
+        let len = len as usize;
         let body = &buf[pos + prefix..pos + prefix + len];
         match shape {
             Shape::Invocation => {
@@ -180,17 +184,6 @@ pub fn rmp_serde_whole<'b, T: Deserialize<'b>>(buf: &'b [u8], shape: Shape) -> u
         count += 1;
     }
     count
-}
-
-fn varint(buf: &[u8]) -> (usize, usize) {
-    let mut len = 0;
-    for (i, &b) in buf.iter().enumerate().take(5) {
-        len |= usize::from(b & 0x7F) << (7 * i);
-        if b & 0x80 == 0 {
-            return (len, i + 1);
-        }
-    }
-    panic!("a valid prefix")
 }
 
 /// One message of a payload, typed: what an application holds before it sends.
@@ -315,12 +308,8 @@ pub fn encode_rmp_serde<T: Serialize>(
             ),
         }
         .expect("writes");
-        let mut len = scratch.len();
-        while len >= 0x80 {
-            out.push(len as u8 | 0x80);
-            len >>= 7;
-        }
-        out.push(len as u8);
+        let (prefix, n) = varint::prefix_for(scratch.len()).expect("a body under 2 GB");
+        out.extend_from_slice(&prefix[..n]);
         out.extend_from_slice(scratch);
     }
     black_box(&out);
