@@ -595,7 +595,7 @@ impl<'a, S: Source<'a>> Scanner<S> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn skip(input: &str) -> Scan<&str> {
@@ -649,33 +649,36 @@ mod tests {
         }
     }
 
+    /// Text every JSON reader must refuse (the core's `JsonReader` tests use it too).
+    pub(crate) const INVALID: &[&str] = &[
+        "",
+        "01",
+        "-",
+        "1.",
+        "1e",
+        ".5",
+        "[1,]",
+        "{\"a\":1,}",
+        "{\"a\"}",
+        "[1 2]",
+        "{1:2}",
+        "\"\\x\"",
+        "\"\\u12\"",
+        "\"a\nb\"",
+        "\"abc",
+        "tru",
+        "nul",
+        "[",
+        "{\"a\":",
+        "[1}",
+        "{\"a\":1]",
+        "'a'",
+        "\"0123456789\u{1}0123\"",
+    ];
+
     #[test]
     fn rejects_invalid_values() {
-        for bad in [
-            "",
-            "01",
-            "-",
-            "1.",
-            "1e",
-            ".5",
-            "[1,]",
-            "{\"a\":1,}",
-            "{\"a\"}",
-            "[1 2]",
-            "{1:2}",
-            "\"\\x\"",
-            "\"\\u12\"",
-            "\"a\nb\"",
-            "\"abc",
-            "tru",
-            "nul",
-            "[",
-            "{\"a\":",
-            "[1}",
-            "{\"a\":1]",
-            "'a'",
-            "\"0123456789\u{1}0123\"",
-        ] {
+        for bad in INVALID {
             assert!(skip(bad).is_err(), "{bad:?} accepted");
         }
     }
