@@ -293,7 +293,7 @@ fn body<S: Sink, V: Encode<MessagePackHubProtocol>>(
             headers(s, &m.headers)?;
             required(s, &m.invocation_id, "invocation ID for CancelInvocation message")?;
         }
-        HubMessage::Ping => s.put(&[0x91, 0x06]),
+        HubMessage::Ping => s.put(&PING_BODY),
         HubMessage::Close(Close { error, allow_reconnect }) => {
             s.put(&[0x93, 0x07]);
             string_or_nil(s, error.as_deref())?;
@@ -333,6 +333,9 @@ pub(crate) fn framed_len<V: Encode<MessagePackHubProtocol>>(
     Ok(prefix + len)
 }
 
+/// A Ping's body, `[6]`: the same every time.
+const PING_BODY: [u8; 2] = [0x91, 0x06];
+
 /// Writes the framed message after checking room; nothing is written when it does not fit.
 pub(crate) fn write<V: Encode<MessagePackHubProtocol>, O: Output + ?Sized>(
     p: &MessagePackHubProtocol,
@@ -342,7 +345,7 @@ pub(crate) fn write<V: Encode<MessagePackHubProtocol>, O: Output + ?Sized>(
     // A Ping is the same three bytes every time (prefix 2, body `[6]`), and the message sent
     // most often on an idle connection: written whole, into any output.
     if let HubMessage::Ping = message {
-        const PING: [u8; 3] = [0x02, 0x91, 0x06];
+        const PING: [u8; 3] = [PING_BODY.len() as u8, PING_BODY[0], PING_BODY[1]];
         if out.remaining() < PING.len() {
             return Err(Error::buffer_too_small(PING.len()));
         }
