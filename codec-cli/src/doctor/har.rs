@@ -370,7 +370,7 @@ fn add<'c>(
 ) -> &'c mut Connection {
     let id = request.query("id").map(str::to_owned);
     let at = id.as_ref().and_then(|id| capture.connections.iter().position(|c| c.id.as_ref() == Some(id)));
-    let c = match at {
+    match at {
         Some(at) => {
             let c = &mut capture.connections[at];
             if decides && c.transport == Transport::LongPolling {
@@ -395,8 +395,7 @@ fn add<'c>(
             let last = capture.connections.len() - 1;
             &mut capture.connections[last]
         }
-    };
-    c
+    }
 }
 
 /// A raw capture of one direction, as `inspect` reads it: one connection, one frame.
