@@ -94,9 +94,10 @@ impl<P: HubProtocol + Clone> Server<P> {
             let taken = self.conn.handle_input(now, rest);
             rest = &rest[taken..];
             loop {
-                // The event borrows the connection until the end of this statement.
-                let handle = match self.conn.poll_event() {
-                    Some(Event::Invocation(inv)) => black_box(&inv).handle.expect("blocking"),
+                // The event borrows the connection until the end of this statement. Looked at in
+                // place, as `Bare` looks at each decoded message, not moved out first.
+                let handle = match &self.conn.poll_event() {
+                    Some(Event::Invocation(inv)) => black_box(inv).handle.expect("blocking"),
                     Some(_) => panic!("only invocations arrive"),
                     None => break,
                 };
