@@ -3,6 +3,7 @@
 //! is [`Serialized`](crate::Serialized).)
 //!
 //! ```
+//! # #[cfg(feature = "serde")] {
 //! use signalr_codec_core::bind::{expected_arity, Bind};
 //! assert_eq!(expected_arity::<(i64, String)>(), Some(2));
 //! assert_eq!(expected_arity::<()>(), Some(0));
@@ -13,6 +14,7 @@
 //!     let (a, b): (i64, i64) = arguments.bind()?;
 //!     Ok(a + b)
 //! }
+//! # }
 //! ```
 
 #[cfg(feature = "serde")]
