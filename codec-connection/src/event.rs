@@ -82,7 +82,12 @@ pub struct Handshake {
 }
 
 /// An invocation from the peer.
+// Fields in declaration order, the handle first: in Rust's own order the event's tag went into
+// the target's, and the event was built in a temporary and copied into place unaligned, a
+// stall on every invocation (msgpack through a server connection: 1.64x -> 1.47x of the bare
+// codec's time, `connection_paired`).
 #[derive(Debug)]
+#[repr(C)]
 pub struct Incoming<'a, V> {
     /// What answers it; `None` for a non-blocking invocation.
     pub handle: Option<InvocationHandle>,
