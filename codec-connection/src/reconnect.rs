@@ -66,6 +66,12 @@ impl<B: Bytes> Replay<B> {
     /// are treated as "everything".
     pub(crate) fn ack(&mut self, sequence_id: i64) {
         let upto = sequence_id.saturating_add(1).min(self.next_id);
+        if upto == self.next_id {
+            // Everything sent is acknowledged (a peer that keeps up): nothing to walk.
+            self.bytes.truncate(0);
+            self.first_id = upto;
+            return;
+        }
         let mut end = 0;
         while self.first_id < upto {
             end += frame_len(self.framing, &self.bytes.as_slice()[end..]);
