@@ -238,7 +238,18 @@ impl PendingEvents {
         let _ = self.order.push_back(kind);
     }
 
+    // Asked before every hub message: on a host inlined, and nothing but a length test when
+    // empty.
+    #[cfg_attr(not(feature = "small"), inline)]
     fn pop_front(&mut self) -> Option<Pending> {
+        if self.order.is_empty() {
+            return None;
+        }
+        self.pop_queued()
+    }
+
+    #[cfg_attr(not(feature = "small"), inline(never))]
+    fn pop_queued(&mut self) -> Option<Pending> {
         Some(match self.order.pop_front()? {
             PendingKind::Connected => Pending::Connected(self.connected.take()?),
             PendingKind::Failed => Pending::Failed(self.failed.take()?),
@@ -958,13 +969,10 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
     }
 
     /// Adds a peer entry, failing the connection when none can be kept.
-    #[inline]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn track(&mut self, kind: PeerKind, id: &str) -> Option<u32> {
         if self.peer_active >= self.config.max_tracked {
-            self.fail(
-                FailureKind::Limit,
-                Error::new(ErrorKind::Limit, "Too many invocations and streams in progress."),
-            );
+            self.track_failed(TrackError::Full);
             return None;
         }
         let handle = self.next_handle;
@@ -974,21 +982,22 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
                 self.peer_active += 1;
                 Some(handle)
             }
-            Err(TrackError::Full) => {
-                self.fail(
-                    FailureKind::Limit,
-                    Error::new(ErrorKind::Limit, "Too many invocations and streams in progress."),
-                );
-                None
-            }
-            Err(TrackError::IdTooLong) => {
-                self.fail(
-                    FailureKind::Limit,
-                    Error::new(ErrorKind::Limit, "An invocation or stream id is too long to keep."),
-                );
+            Err(e) => {
+                self.track_failed(e);
                 None
             }
         }
+    }
+
+    /// Fails the connection for an entry that could not be kept (out of the hot path).
+    #[cold]
+    #[inline(never)]
+    fn track_failed(&mut self, error: TrackError) {
+        let text = match error {
+            TrackError::Full => "Too many invocations and streams in progress.",
+            TrackError::IdTooLong => "An invocation or stream id is too long to keep.",
+        };
+        self.fail(FailureKind::Limit, Error::new(ErrorKind::Limit, text));
     }
 
     /// Frees peer entry `index`.
