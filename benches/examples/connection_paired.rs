@@ -1,8 +1,9 @@
 //! Paired wall-time ratios for the connection, as `paired.rs` does for the decoders: the bare
 //! decode + encode of a batch of small invocations and the same batch through a server
 //! `Connection` (without and with stateful reconnect) run in alternation, in rounds of about
-//! half a millisecond, and the medians over all rounds are compared, so that the machine's
-//! drift hits both sides of a ratio alike.
+//! half a millisecond each, the body that goes first turning each round. Each ratio is the
+//! median of the rounds' own ratios, so that the machine's drift hits both sides of a ratio
+//! alike; the ns per message are the medians of each body's rounds.
 //!
 //! ```sh
 //! cargo run --release -p signalr-codec-benches --example connection_paired
@@ -22,8 +23,9 @@ fn median(samples: &mut [f64]) -> f64 {
     samples[samples.len() / 2]
 }
 
-/// Median ns per invocation of each body, timed in alternation.
-fn paired<const N: usize>(mut bodies: [Box<dyn FnMut() -> usize + '_>; N]) -> [f64; N] {
+/// Median ns per invocation of each body, timed in alternation, and the median over the rounds
+/// of each body's time divided by the first body's in the same round.
+fn paired<const N: usize>(mut bodies: [Box<dyn FnMut() -> usize + '_>; N]) -> ([f64; N], [f64; N]) {
     let calls = bodies.each_mut().map(|body| {
         let start = Instant::now();
         for _ in 0..100 {
@@ -33,16 +35,23 @@ fn paired<const N: usize>(mut bodies: [Box<dyn FnMut() -> usize + '_>; N]) -> [f
         ((ROUND_NANOS / per_call.max(1.0)) as usize).max(1)
     });
     let mut samples: [Vec<f64>; N] = std::array::from_fn(|_| Vec::new());
-    for _ in 0..ROUNDS {
-        for ((body, &iterations), samples) in bodies.iter_mut().zip(&calls).zip(&mut samples) {
+    let mut ratios: [Vec<f64>; N] = std::array::from_fn(|_| Vec::new());
+    for round in 0..ROUNDS {
+        let mut times = [0.0; N];
+        for k in 0..N {
+            let i = (round + k) % N;
             let start = Instant::now();
-            for _ in 0..iterations {
-                black_box(body());
+            for _ in 0..calls[i] {
+                black_box(bodies[i]());
             }
-            samples.push(start.elapsed().as_nanos() as f64 / (iterations * BATCH) as f64);
+            times[i] = start.elapsed().as_nanos() as f64 / (calls[i] * BATCH) as f64;
+        }
+        for i in 0..N {
+            samples[i].push(times[i]);
+            ratios[i].push(times[i] / times[0]);
         }
     }
-    samples.map(|mut s| median(&mut s))
+    (samples.map(|mut s| median(&mut s)), ratios.map(|mut r| median(&mut r)))
 }
 
 fn main() {
@@ -52,19 +61,19 @@ fn main() {
     let mut bare = Bare::new(JsonHubProtocol::new());
     let mut plain = Server::new(JsonHubProtocol::new(), false);
     let mut stateful = Server::new(JsonHubProtocol::new(), true);
-    let [b, c, s] = paired([
+    let ([b, c, s], [_, cr, sr]) = paired([
         Box::new(|| bare.round(&json, json_result())),
         Box::new(|| plain.round(&json, json_result())),
         Box::new(|| stateful.round(&json, json_result())),
     ]);
-    println!("| json | {b:.1} | {c:.1} | {:.2}× | {s:.1} | {:.2}× |", c / b, s / b);
+    println!("| json | {b:.1} | {c:.1} | {cr:.2}× | {s:.1} | {sr:.2}× |");
     let mut bare = Bare::new(MessagePackHubProtocol::new());
     let mut plain = Server::new(MessagePackHubProtocol::new(), false);
     let mut stateful = Server::new(MessagePackHubProtocol::new(), true);
-    let [b, c, s] = paired([
+    let ([b, c, s], [_, cr, sr]) = paired([
         Box::new(|| bare.round(&msgpack, msgpack_result())),
         Box::new(|| plain.round(&msgpack, msgpack_result())),
         Box::new(|| stateful.round(&msgpack, msgpack_result())),
     ]);
-    println!("| msgpack | {b:.1} | {c:.1} | {:.2}× | {s:.1} | {:.2}× |", c / b, s / b);
+    println!("| msgpack | {b:.1} | {c:.1} | {cr:.2}× | {s:.1} | {sr:.2}× |");
 }
