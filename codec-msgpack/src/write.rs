@@ -217,12 +217,21 @@ fn string_or_nil<S: Sink>(s: &mut S, v: Option<&str>) -> Result<(), Error> {
     }
 }
 
+// Nearly every message has none: one byte here, inlined, and the list machinery (with its
+// 500-byte stack frame, set up even for the empty case when it was one function) out of line
+// (87 instructions less per small completion written). With `small`, one function (60 B less).
+#[cfg_attr(not(feature = "small"), inline)]
 fn headers<S: Sink>(s: &mut S, h: &Headers<'_>) -> Result<(), Error> {
-    // Nearly every message has none: skip the list machinery.
     if h.is_empty() {
         s.put(&[0x80]);
         return Ok(());
     }
+    header_list(s, h)
+}
+
+#[cfg_attr(not(feature = "small"), inline(never))]
+#[cfg_attr(feature = "small", inline(always))]
+fn header_list<S: Sink>(s: &mut S, h: &Headers<'_>) -> Result<(), Error> {
     header(s, |x| x.map_len(h.len()))?;
     for (k, v) in h.iter() {
         required(s, &k, "key in header")?;
@@ -231,11 +240,19 @@ fn headers<S: Sink>(s: &mut S, h: &Headers<'_>) -> Result<(), Error> {
     Ok(())
 }
 
+// As `headers`: the empty list inline, the rest out of line.
+#[cfg_attr(not(feature = "small"), inline)]
 fn stream_ids<S: Sink>(s: &mut S, ids: &StreamIds<'_>) -> Result<(), Error> {
     if ids.is_empty() {
         s.put(&[0x90]);
         return Ok(());
     }
+    stream_id_list(s, ids)
+}
+
+#[cfg_attr(not(feature = "small"), inline(never))]
+#[cfg_attr(feature = "small", inline(always))]
+fn stream_id_list<S: Sink>(s: &mut S, ids: &StreamIds<'_>) -> Result<(), Error> {
     header(s, |x| x.array_len(ids.len()))?;
     for id in ids.iter() {
         required(s, &id, "value in streamIds received")?;
