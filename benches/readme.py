@@ -17,6 +17,11 @@ What it runs, in order:
    three rounds each followed by this codec's decode of the same payloads, so each ratio
    compares times taken minutes apart at most.
 
+4. `examples/connection_paired.rs --json` and `examples/connection_instructions.rs` under
+   callgrind: a batch of small invocations completed through a server connection (with and
+   without stateful reconnect) against the bare codec decoding them and writing the same
+   completions; instructions per message are (110 rounds - 10 rounds) / (100 * 100).
+
 Targets (issue 18): JSON decode <= 1.0x the floor and MessagePack <= 1.3x on every payload;
 decode + bind and encoding of typed values no slower than serde_json / rmp-serde on a derived
 struct of the whole message; the JS client >= 5x (JSON) and >= 30x (MessagePack) slower.
@@ -45,6 +50,8 @@ TARGET = {
     ("encode", "msgpack"): 1.0,
 }
 JS_TARGET = {"json": 5.0, "msgpack": 30.0}
+# Issue 14: the connection adds at most 30% to the bare decode + encode.
+CONNECTION_TARGET = 1.3
 PROTOCOL = {"json": "JSON", "msgpack": "MessagePack"}
 
 
@@ -69,6 +76,26 @@ def counted(names):
             floor = instructions.per_message(instructions.FLOOR[protocol], name, overhead)
             rows.append({"payload": name, "protocol": protocol, "ours": ours, "floor": floor})
     return rows
+
+
+def connection():
+    """The connection benchmark: paired times, and instructions per message under callgrind."""
+    run(["cargo", "build", "--release", "--locked", "-p", "signalr-codec-benches", "--example", "connection_paired", "--example", "connection_instructions"])
+    examples = os.path.join(ROOT, "target", "release", "examples")
+    out = run([os.path.join(examples, "connection_paired"), "--json"], capture_output=True).stdout
+    timed = {r["protocol"]: r for r in map(json.loads, out.splitlines())}
+    counts = {}
+    if subprocess.run(["which", "valgrind"], capture_output=True).returncode == 0:
+        for protocol in ("json", "msgpack"):
+            for body in ("bare", "connection", "stateful"):
+                totals = []
+                for rounds in (10, 110):
+                    log = run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                               os.path.join(examples, "connection_instructions"), protocol, body, str(rounds)],
+                              capture_output=True).stderr
+                    totals.append(int(re.search(r"Collected : (\d+)", log).group(1)))
+                counts[(protocol, body)] = (totals[1] - totals[0]) / (100 * 100)
+    return timed, counts
 
 
 def javascript(rounds=3):
@@ -125,7 +152,7 @@ def span(values):
     return f"{lo:.2f}×–{hi:.2f}×"
 
 
-def section(rows, counts, js):
+def section(rows, counts, js, conn=None):
     by = {(r["table"], r["protocol"], r["payload"]): r for r in rows if r["table"] != "frame"}
     payloads = list(dict.fromkeys(r["payload"] for r in rows if r["table"] == "decode"))
     out = [f"Measured on {machine()}.", ""]
@@ -151,6 +178,14 @@ def section(rows, counts, js):
             speedups = [j["ratio"] for j in js if j["protocol"] == protocol]
             cells.append(f"{min(speedups):.1f}×–{max(speedups):.1f}× faster | {'✓' if min(speedups) >= JS_TARGET[protocol] else '✗'} ≥ {JS_TARGET[protocol]:.0f}×")
         out.append(f"| decode vs the official JS client | {cells[0]} | {cells[1]} |")
+    if conn:
+        timed, _ = conn
+        cells = []
+        for protocol in ("json", "msgpack"):
+            r = timed[protocol]
+            worst = max(r["connection_ratio"], r["stateful_ratio"])
+            cells.append(f"{r['connection_ratio']:.2f}× (stateful {r['stateful_ratio']:.2f}×) | {'✓' if worst <= CONNECTION_TARGET else '✗'} ≤ {CONNECTION_TARGET}×")
+        out.append(f"| server connection ÷ bare codec | {cells[0]} | {cells[1]} |")
     out.append("")
     frames = {r["protocol"]: r for r in rows if r["table"] == "frame"}
     if frames:
@@ -198,6 +233,30 @@ def section(rows, counts, js):
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
 
+    if conn:
+        timed, instr = conn
+        out.append(
+            "**The connection** (`signalr-codec-connection`): a batch of 100 small blocking invocations "
+            "through a server connection — input, `poll_event`, `complete` with a raw result, "
+            "`poll_transmit` — against the bare codec decoding the same bytes and writing the same "
+            "completions; with stateful reconnect an Ack comes back after each batch. Times are "
+            "paired as above; instructions per message under callgrind:"
+        )
+        out.append("")
+        out.append("| protocol | bare codec | connection | ratio | stateful reconnect | ratio | instructions: bare | connection | stateful |")
+        out.append("|---|---|---|---|---|---|---|---|---|")
+        for protocol in ("json", "msgpack"):
+            r = timed[protocol]
+            cells = [PROTOCOL[protocol], ns(r["bare_ns"]), ns(r["connection_ns"]), f"{r['connection_ratio']:.2f}×",
+                     ns(r["stateful_ns"]), f"{r['stateful_ratio']:.2f}×"]
+            if instr:
+                bare = instr[(protocol, "bare")]
+                cells += [f"{bare:,.0f}"] + [f"{instr[(protocol, b)]:,.0f} ({instr[(protocol, b)] / bare:.2f}×)" for b in ("connection", "stateful")]
+            else:
+                cells += ["—", "—", "—"]
+            out.append("| " + " | ".join(cells) + " |")
+        out.append("")
+
     if js:
         first = js[0]
         out.append(
@@ -228,7 +287,8 @@ def main():
     if not counts:
         print("valgrind not found: no instruction counts", file=sys.stderr)
     js = javascript()
-    text = section(rows, counts, js)
+    conn = connection()
+    text = section(rows, counts, js, conn)
     if print_only:
         print(text)
         return

@@ -6,7 +6,8 @@
 //! alike; the ns per message are the medians of each body's rounds.
 //!
 //! ```sh
-//! cargo run --release -p signalr-codec-benches --example connection_paired
+//! cargo run --release -p signalr-codec-benches --example connection_paired            # a table
+//! cargo run --release -p signalr-codec-benches --example connection_paired -- --json  # JSON lines
 //! ```
 
 use signalr_codec_benches::connection::{batches, json_result, msgpack_result, Bare, Server, BATCH};
@@ -54,26 +55,45 @@ fn paired<const N: usize>(mut bodies: [Box<dyn FnMut() -> usize + '_>; N]) -> ([
     (samples.map(|mut s| median(&mut s)), ratios.map(|mut r| median(&mut r)))
 }
 
+/// One protocol's line: a Markdown table row, or a JSON object for `benches/readme.py`.
+fn report(
+    json_lines: bool,
+    protocol: &str,
+    [bare, plain, stateful]: [f64; 3],
+    [_, plain_ratio, stateful_ratio]: [f64; 3],
+) {
+    if json_lines {
+        println!(
+            "{{\"protocol\":\"{protocol}\",\"bare_ns\":{bare:.2},\"connection_ns\":{plain:.2},\"connection_ratio\":{plain_ratio:.4},\"stateful_ns\":{stateful:.2},\"stateful_ratio\":{stateful_ratio:.4}}}"
+        );
+    } else {
+        println!("| {protocol} | {bare:.1} | {plain:.1} | {plain_ratio:.2}× | {stateful:.1} | {stateful_ratio:.2}× |");
+    }
+}
+
 fn main() {
+    let json_lines = std::env::args().any(|a| a == "--json");
     let (json, msgpack) = batches();
-    println!("| protocol | bare ns/msg | connection | ratio | stateful | ratio |");
-    println!("|---|---|---|---|---|---|");
+    if !json_lines {
+        println!("| protocol | bare ns/msg | connection | ratio | stateful | ratio |");
+        println!("|---|---|---|---|---|---|");
+    }
     let mut bare = Bare::new(JsonHubProtocol::new());
     let mut plain = Server::new(JsonHubProtocol::new(), false);
     let mut stateful = Server::new(JsonHubProtocol::new(), true);
-    let ([b, c, s], [_, cr, sr]) = paired([
+    let (ns, ratios) = paired([
         Box::new(|| bare.round(&json, json_result())),
         Box::new(|| plain.round(&json, json_result())),
         Box::new(|| stateful.round(&json, json_result())),
     ]);
-    println!("| json | {b:.1} | {c:.1} | {cr:.2}× | {s:.1} | {sr:.2}× |");
+    report(json_lines, "json", ns, ratios);
     let mut bare = Bare::new(MessagePackHubProtocol::new());
     let mut plain = Server::new(MessagePackHubProtocol::new(), false);
     let mut stateful = Server::new(MessagePackHubProtocol::new(), true);
-    let ([b, c, s], [_, cr, sr]) = paired([
+    let (ns, ratios) = paired([
         Box::new(|| bare.round(&msgpack, msgpack_result())),
         Box::new(|| plain.round(&msgpack, msgpack_result())),
         Box::new(|| stateful.round(&msgpack, msgpack_result())),
     ]);
-    println!("| msgpack | {b:.1} | {c:.1} | {cr:.2}× | {s:.1} | {sr:.2}× |");
+    report(json_lines, "msgpack", ns, ratios);
 }
