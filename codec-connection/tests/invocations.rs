@@ -325,3 +325,47 @@ fn a_send_that_fails_to_serialize_leaves_nothing_behind() {
     );
     assert_eq!(client.pending_calls(), 0);
 }
+
+#[test]
+fn invocations_beyond_what_can_be_tracked_fail_the_connection_with_a_limit() {
+    // More blocking invocations in progress than `max_tracked`: the one too many fails the
+    // connection (the invocation before it was handed out).
+    let config = Config::server().with_max_tracked(1).with_max_parallel_invocations(8);
+    let mut server = json_server(config, 1);
+    feed(
+        &mut server,
+        t(1),
+        b"{\"type\":1,\"invocationId\":\"1\",\"target\":\"A\",\"arguments\":[]}\x1e\
+          {\"type\":1,\"invocationId\":\"2\",\"target\":\"B\",\"arguments\":[]}\x1e",
+    );
+    let events = events(&mut server);
+    assert!(matches!(&events[0], Ev::Invocation { handle: Some(_), target, .. } if target == "A"), "{events:?}");
+    assert_eq!(
+        events.get(1),
+        Some(&Ev::Failed(FailureKind::Limit, "Too many invocations and streams in progress.".into())),
+        "{events:?}"
+    );
+    assert_eq!(events.len(), 2);
+    assert!(server.is_closed());
+
+    // An id longer than fixed storage keeps fails it too; one that fits is served.
+    let mut small: Connection<MessagePackHubProtocol, signalr_codec_connection::Fixed<256, 2, 2, 4>> =
+        Connection::server_in([MessagePackHubProtocol::new()], Config::server().with_max_parallel_invocations(8), t(0));
+    small.handle_input(t(0), b"{\"protocol\":\"messagepack\",\"version\":1}\x1e");
+    assert!(matches!(small.poll_event(), Some(signalr_codec_connection::Event::Connected(_))));
+    // [1, {}, "abcd", "A", []] then [1, {}, "abcde", "B", []]
+    let mut frames = vec![0x0B, 0x95, 0x01, 0x80, 0xA4, b'a', b'b', b'c', b'd', 0xA1, b'A', 0x90];
+    frames.extend([0x0C, 0x95, 0x01, 0x80, 0xA5, b'a', b'b', b'c', b'd', b'e', 0xA1, b'B', 0x90]);
+    small.handle_input(t(1), &frames);
+    let mut seen = Vec::new();
+    while let Some(event) = small.poll_event() {
+        seen.push(own(event));
+    }
+    assert!(matches!(&seen[0], Ev::Invocation { handle: Some(_), target, .. } if target == "A"), "{seen:?}");
+    assert_eq!(
+        seen.get(1),
+        Some(&Ev::Failed(FailureKind::Limit, "An invocation or stream id is too long to keep.".into())),
+        "{seen:?}"
+    );
+    assert_eq!(seen.len(), 2);
+}
