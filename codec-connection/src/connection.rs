@@ -8,9 +8,12 @@ use signalr_codec_core::frame::{Framer, RecordFramer, Status};
 use signalr_codec_core::handshake::{HandshakeRequest, HandshakeResponse};
 use signalr_codec_core::json;
 use signalr_codec_core::{
-    Error, ErrorKind, HubMessage, HubProtocol, Invocation, Limits, MessageType, Outcome, Parsed, StreamInvocation,
-    Text, TransferFormat,
+    Error, ErrorKind, HubMessage, HubProtocol, Limits, MessageType, Outcome, Parsed, StreamInvocation, Text,
+    TransferFormat,
 };
+// Named only by `poll_event`'s invocation arm, which `small` leaves out.
+#[cfg(not(feature = "small"))]
+use signalr_codec_core::Invocation;
 use signalr_codec_core::{Output as _, SliceOutput};
 
 use crate::config::Config;
