@@ -19,12 +19,11 @@
 #![no_std]
 #![no_main]
 
+mod device;
 mod mem;
 
-use core::panic::PanicInfo;
-
 use cortex_m_rt::entry;
-use cortex_m_semihosting::{debug, hio};
+use device::{expect_sent, say, say_num};
 use signalr_codec_connection::{CallId, Config, Connection, Event, Fixed, Instant};
 use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue, ValueWriter};
 
@@ -66,23 +65,8 @@ const KEEP_ALIVE_MS: u64 = 15_000;
 
 #[entry]
 fn main() -> ! {
-    let status = match run() {
-        Ok(()) => {
-            say(b"exchange ok\n");
-            debug::EXIT_SUCCESS
-        }
-        Err(step) => {
-            say(b"FAILED at: ");
-            say(step.as_bytes());
-            say(b"\n");
-            debug::EXIT_FAILURE
-        }
-    };
-    report_memory();
-    debug::exit(status);
-    loop {
-        cortex_m::asm::wfi();
-    }
+    let outcome = run();
+    device::finish(outcome, || device::report_memory(core::mem::size_of::<Client>(), IO_BUFFERS))
 }
 
 fn t(ms: u64) -> Instant {
@@ -98,28 +82,10 @@ type Client = Connection<MessagePackHubProtocol, Device>;
 #[inline(never)]
 fn run() -> Result<(), &'static str> {
     let mut client: Client = Connection::client_in(MessagePackHubProtocol::new(), Config::client(), t(0));
-    handshake(&mut client)?;
+    device::handshake(&mut client, HANDSHAKE_REQUEST, HANDSHAKE_RESPONSE, PING)?;
     call_add(&mut client)?;
     serve_greet(&mut client)?;
-    keep_alive_and_close(&mut client)
-}
-
-#[inline(never)]
-fn handshake(client: &mut Client) -> Result<(), &'static str> {
-    // Handshake: the request goes out first; the server's answer connects.
-    expect_sent(client, HANDSHAKE_REQUEST, "handshake request")?;
-    if client.handle_input(t(10), HANDSHAKE_RESPONSE) != HANDSHAKE_RESPONSE.len() {
-        return Err("handshake response not taken");
-    }
-    match client.poll_event() {
-        Some(Event::Connected(handshake)) => {
-            say(b"handshake: ");
-            say(handshake.protocol.as_bytes());
-            say(b"\n");
-        }
-        _ => return Err("no Connected event"),
-    }
-    expect_sent(client, PING, "the Ping after the handshake")
+    device::keep_alive_and_close(&mut client, KEEP_ALIVE_MS, PING, CLOSE)
 }
 
 #[inline(never)]
@@ -187,28 +153,6 @@ fn serve_greet(client: &mut Client) -> Result<(), &'static str> {
     Ok(())
 }
 
-#[inline(never)]
-fn keep_alive_and_close(client: &mut Client) -> Result<(), &'static str> {
-    // Nothing sent since 20 ms: the keep-alive Ping is due 15 s later, on the device's clock.
-    let deadline = client.poll_timeout().ok_or("no deadline")?;
-    if deadline != t(20 + KEEP_ALIVE_MS) {
-        return Err("keep-alive deadline");
-    }
-    client.handle_timeout(deadline);
-    expect_sent(client, PING, "the keep-alive Ping")?;
-    say(b"keep-alive ping at ");
-    say_num(deadline.as_millis() as u32);
-    say(b" ms\n");
-
-    client.close(None, false).map_err(|_| "close")?;
-    expect_sent(client, CLOSE, "the Close")?;
-    if !client.is_closed() {
-        return Err("not closed after Close");
-    }
-    say(b"close sent\n");
-    Ok(())
-}
-
 /// `Greet(name: &str, times: i32)`: the arguments bound with serde, without an allocator
 /// (`RawValue::bind`, .NET's binder: the count first, then each value; `&str` borrowed from the
 /// frame).
@@ -226,106 +170,4 @@ fn bind_greet(arguments: RawValue<'_>) -> Result<(&str, i32), &'static str> {
     let name = arguments.get(0).ok_or("argument 0")?.as_str().map_err(|_| "argument 0 is not a string")?;
     let times = arguments.get(1).ok_or("argument 1")?.as_i32().map_err(|_| "argument 1 is not an i32")?;
     Ok((name, times))
-}
-
-/// Drains the client's output into one transport message and compares it with what the script
-/// expects.
-fn expect_sent(client: &mut Client, expected: &[u8], step: &'static str) -> Result<(), &'static str> {
-    let tx = client.poll_transmit().ok_or(step)?;
-    if tx.bytes != expected {
-        say(b"unexpected bytes for: ");
-        say(step.as_bytes());
-        say(b"\n  got:");
-        for &b in tx.bytes {
-            say(b" ");
-            say_num(u32::from(b));
-        }
-        say(b"\n");
-        return Err(step);
-    }
-    if client.poll_transmit().is_some() {
-        say(b"more bytes than expected after: ");
-        say(step.as_bytes());
-        say(b"\n");
-        return Err(step);
-    }
-    Ok(())
-}
-
-/// Writes to the host's stdout.
-fn say(bytes: &[u8]) {
-    if let Ok(mut out) = hio::hstdout() {
-        let _ = out.write_all(bytes);
-    }
-}
-
-/// Writes `n` in decimal (32-bit division only: no u64 division routine is linked for it).
-fn say_num(mut n: u32) {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    say(&digits[i..]);
-}
-
-extern "C" {
-    /// The stack's top (its first push goes below it), from cortex-m-rt's `link.x`.
-    static _stack_start: u32;
-    /// The stack's bottom: the end of static RAM, from cortex-m-rt's `link.x`.
-    static _stack_end: u32;
-    /// Static RAM: `.data` and `.bss` lie between these.
-    static __sdata: u32;
-    static __ebss: u32;
-}
-
-/// The value cortex-m-rt's `paint-stack` feature fills the stack with before `main`.
-const PAINT: u32 = cortex_m_rt::STACK_PAINT_VALUE;
-
-/// Reports the RAM this run used: the stack's high-water mark (the lowest word no longer
-/// holding the paint, from the bottom up), static RAM (`.data` + `.bss`), and the I/O buffers
-/// the budget does not count. The connection lives on the stack, so its buffers are in the
-/// high-water mark: `stack beyond I/O buffers` takes them out again.
-fn report_memory() {
-    let top = core::ptr::addr_of!(_stack_start) as usize;
-    let bottom = core::ptr::addr_of!(_stack_end) as usize;
-    let mut reached = top;
-    let mut at = bottom;
-    while at < top {
-        // SAFETY: `[bottom, top)` is the stack region cortex-m-rt set up; reading it is sound.
-        let word = unsafe { core::ptr::read_volatile(at as *const u32) };
-        if word != PAINT {
-            reached = at;
-            break;
-        }
-        at += 4;
-    }
-    let stack = (top - reached) as u32;
-    let statics = (core::ptr::addr_of!(__ebss) as usize - core::ptr::addr_of!(__sdata) as usize) as u32;
-    say(b"connection size: ");
-    say_num(core::mem::size_of::<Client>() as u32);
-    say(b" bytes\nio buffers: ");
-    say_num(IO_BUFFERS as u32);
-    say(b" bytes\nstack high-water: ");
-    say_num(stack);
-    say(b" bytes\nstatic ram: ");
-    say_num(statics);
-    say(b" bytes\nram beyond io buffers: ");
-    say_num(stack + statics - IO_BUFFERS as u32);
-    say(b" bytes\n");
-}
-
-#[panic_handler]
-fn panic(_: &PanicInfo) -> ! {
-    // No message formatting: that would link `core::fmt` for a path that should never run.
-    say(b"panic\n");
-    debug::exit(debug::EXIT_FAILURE);
-    loop {
-        cortex_m::asm::wfi();
-    }
 }
