@@ -382,9 +382,8 @@ impl<O: Output + ?Sized> Compound<'_, '_, O> {
         if self.state == State::Raw {
             return value.serialize(RawEmitter(&mut *self.ser));
         }
-        self.comma();
-        self.ser.string(key);
-        self.ser.put(b":");
+        escape::write_member_name(key, self.state == State::Rest, self.ser.out);
+        self.state = State::Rest;
         value.serialize(&mut *self.ser)
     }
 }

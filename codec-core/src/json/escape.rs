@@ -237,6 +237,23 @@ pub fn write_string<O: Output + ?Sized>(s: &str, out: &mut O) {
     out.put(b"\"");
 }
 
+/// Writes an object member's name and its colon, `"name":`, after a `,` when `after_another`
+/// member: for a plain name (every serde field name, nearly) three puts where the comma, the
+/// string and the colon written one by one took five.
+pub fn write_member_name<O: Output + ?Sized>(name: &str, after_another: bool, out: &mut O) {
+    if is_plain(name) {
+        out.put(if after_another { b",\"" } else { b"\"" });
+        out.put(name.as_bytes());
+    } else {
+        if after_another {
+            out.put(b",");
+        }
+        out.put(b"\"");
+        write_escaped(name, out);
+    }
+    out.put(b"\":");
+}
+
 /// The length [`write_string`] produces for `s`.
 pub fn string_len(s: &str) -> usize {
     escaped_len(s) + 2
@@ -254,6 +271,21 @@ mod tests {
         write_string(s, &mut out);
         assert_eq!(out.len(), string_len(s), "{s:?}");
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn member_names_are_strings_with_their_separators() {
+        for (name, after, expected) in [
+            ("id", false, "\"id\":"),
+            ("id", true, ",\"id\":"),
+            ("a\"b", true, ",\"a\\\"b\":"),
+            ("é", false, "\"é\":"),
+            ("", true, ",\"\":"),
+        ] {
+            let mut out = Vec::new();
+            write_member_name(name, after, &mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{name:?}");
+        }
     }
 
     #[test]

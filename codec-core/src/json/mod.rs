@@ -24,7 +24,7 @@ mod number;
 #[doc(hidden)]
 pub mod scan;
 
-pub use escape::{escaped_len, string_len, write_escaped, write_string};
+pub use escape::{escaped_len, string_len, write_escaped, write_member_name, write_string};
 pub use number::{i64_len, write_i64, write_u64};
 
 use core::fmt;
