@@ -109,6 +109,39 @@ pub fn expect_sent<P: HubProtocol, S: Store>(
     Ok(())
 }
 
+/// Writes `label`, `n` and a newline.
+pub fn say_line(label: &[u8], n: u32) {
+    say(label);
+    say_num(n);
+    say(b"\n");
+}
+
+/// Reports the server's `Greet` call as bound.
+pub fn say_greet(name: &str, times: i32) {
+    say(b"invocation: Greet(\"");
+    say(name.as_bytes());
+    say(b"\", ");
+    say_num(times as u32);
+    say(b")\n");
+}
+
+/// After `Greet` was completed with `answer`: the completion is on the wire as `completion`,
+/// and the server's Ping in the same read raised no event (it is counted).
+#[inline(never)]
+pub fn greet_completed<P: HubProtocol, S: Store>(
+    client: &mut Connection<P, S>,
+    completion: &[u8],
+    answer: i64,
+) -> Result<(), &'static str> {
+    expect_sent(client, completion, "the Greet completion")?;
+    say_line(b"completed: Greet = ", answer as u32);
+    if client.poll_event().is_some() {
+        return Err("an event after the server's Ping");
+    }
+    say_line(b"pings received: ", client.stats().pings_received as u32);
+    Ok(())
+}
+
 /// Says how the exchange ended (`Err` names the step that went wrong), reports memory with
 /// `report`, and exits QEMU: status 0 when every step matched.
 pub fn finish(outcome: Result<(), &'static str>, report: impl FnOnce()) -> ! {

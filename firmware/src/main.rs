@@ -23,7 +23,7 @@ mod device;
 mod mem;
 
 use cortex_m_rt::entry;
-use device::{expect_sent, say, say_num};
+use device::expect_sent;
 use signalr_codec_connection::{CallId, Config, Connection, Event, Fixed, Instant};
 use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue, ValueWriter};
 
@@ -99,9 +99,7 @@ fn call_add(client: &mut Client) -> Result<(), &'static str> {
     let len = writer.written().len();
     let args = RawValue::new(&args[..len]).map_err(|_| "the arguments are not one value")?;
     let call = client.invoke("Add", args).map_err(|_| "invoke")?;
-    say(b"sent: Add(40, 2) as call ");
-    say_num(call.0 as u32);
-    say(b"\n");
+    device::say_line(b"sent: Add(40, 2) as call ", call.0 as u32);
     expect_sent(client, ADD_CALL, "the Add invocation")
 }
 
@@ -115,9 +113,7 @@ fn serve_greet(client: &mut Client) -> Result<(), &'static str> {
         Some(Event::Completion { call: CallId(0), outcome }) => {
             let result = outcome.result().ok_or("Add completed without a result")?;
             let sum = result.as_i32().map_err(|_| "Add's result is not an i32")?;
-            say(b"completion: call 0 = ");
-            say_num(sum as u32);
-            say(b"\n");
+            device::say_line(b"completion: call 0 = ", sum as u32);
         }
         _ => return Err("no Completion of call 0"),
     }
@@ -125,11 +121,7 @@ fn serve_greet(client: &mut Client) -> Result<(), &'static str> {
         Some(Event::Invocation(incoming)) if incoming.target == "Greet" => {
             let handle = incoming.handle.ok_or("Greet is blocking but has no handle")?;
             let (name, times) = bind_greet(incoming.arguments)?;
-            say(b"invocation: Greet(\"");
-            say(name.as_bytes());
-            say(b"\", ");
-            say_num(times as u32);
-            say(b")\n");
+            device::say_greet(name, times);
             (handle, name.len() as i64 * i64::from(times))
         }
         _ => return Err("no Invocation of Greet"),
@@ -140,17 +132,7 @@ fn serve_greet(client: &mut Client) -> Result<(), &'static str> {
     let len = writer.written().len();
     let result = RawValue::new(&result[..len]).map_err(|_| "the result is not one value")?;
     client.complete(handle, result).map_err(|_| "complete")?;
-    expect_sent(client, GREET_COMPLETION, "the Greet completion")?;
-    say(b"completed: Greet = ");
-    say_num(answer as u32);
-    say(b"\n");
-    if client.poll_event().is_some() {
-        return Err("an event after the server's Ping");
-    }
-    say(b"pings received: ");
-    say_num(client.stats().pings_received as u32);
-    say(b"\n");
-    Ok(())
+    device::greet_completed(client, GREET_COMPLETION, answer)
 }
 
 /// `Greet(name: &str, times: i32)`: the arguments bound with serde, without an allocator

@@ -118,9 +118,7 @@ fn run() -> Result<(), &'static str> {
 fn call_add(client: &mut Client) -> Result<(), &'static str> {
     // The arguments serialized with serde, straight into the connection's output.
     let call = client.invoke("Add", Serialized((40, 2))).map_err(|_| "invoke")?;
-    say(b"sent: Add(40, 2) as call ");
-    say_num(call.0 as u32);
-    say(b"\n");
+    device::say_line(b"sent: Add(40, 2) as call ", call.0 as u32);
     expect_sent(client, ADD_CALL, "the Add invocation")
 }
 
@@ -133,9 +131,7 @@ fn serve_greet(client: &mut Client) -> Result<(), &'static str> {
         Some(Event::Completion { call: CallId(0), outcome }) => {
             let result = outcome.result().ok_or("Add completed without a result")?;
             let sum: i32 = result.deserialize().map_err(|_| "Add's result is not an i32")?;
-            say(b"completion: call 0 = ");
-            say_num(sum as u32);
-            say(b"\n");
+            device::say_line(b"completion: call 0 = ", sum as u32);
         }
         _ => return Err("no Completion of call 0"),
     }
@@ -146,25 +142,11 @@ fn serve_greet(client: &mut Client) -> Result<(), &'static str> {
             // an escape cannot be borrowed from the record.
             let (name, times): (String, i32) =
                 incoming.arguments.bind().map_err(|_| "Greet's arguments do not bind to (String, i32)")?;
-            say(b"invocation: Greet(\"");
-            say(name.as_bytes());
-            say(b"\", ");
-            say_num(times as u32);
-            say(b")\n");
+            device::say_greet(&name, times);
             (handle, name.chars().count() as i64 * i64::from(times))
         }
         _ => return Err("no Invocation of Greet"),
     };
     client.complete(handle, Serialized(answer)).map_err(|_| "complete")?;
-    expect_sent(client, GREET_COMPLETION, "the Greet completion")?;
-    say(b"completed: Greet = ");
-    say_num(answer as u32);
-    say(b"\n");
-    if client.poll_event().is_some() {
-        return Err("an event after the server's Ping");
-    }
-    say(b"pings received: ");
-    say_num(client.stats().pings_received as u32);
-    say(b"\n");
-    Ok(())
+    device::greet_completed(client, GREET_COMPLETION, answer)
 }
