@@ -72,14 +72,20 @@ fn walk(value: RawValue<'_>) -> usize {
     }
 }
 
-#[test]
-fn parsing_and_writing_allocate_nothing() {
-    let protocol = MessagePackHubProtocol::new();
+/// `STREAM`'s bodies, each after its one-byte length prefix.
+fn framed_stream() -> Vec<u8> {
     let mut input = Vec::new();
     for body in STREAM {
         input.push(body.len() as u8);
         input.extend_from_slice(body);
     }
+    input
+}
+
+#[test]
+fn parsing_and_writing_allocate_nothing() {
+    let protocol = MessagePackHubProtocol::new();
+    let input = framed_stream();
     let mut decoder = protocol.decoder();
 
     // Parsing, and reading everything parsed.
@@ -159,11 +165,7 @@ struct Flagged {
 #[test]
 fn binding_to_borrowed_types_allocates_nothing() {
     let protocol = MessagePackHubProtocol::new();
-    let mut input = Vec::new();
-    for body in STREAM {
-        input.push(body.len() as u8);
-        input.extend_from_slice(body);
-    }
+    let input = framed_stream();
     let mut decoder = protocol.decoder();
     let mut bound = 0usize;
     let n = allocations_in(|| {
