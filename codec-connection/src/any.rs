@@ -361,6 +361,15 @@ fn wrap<'a, V>(
     }
 }
 
+/// Owned payloads are [`AnyValueBuf`]s.
+impl signalr_codec_core::OwnedPayloads for AnyProtocol {
+    type OwnedPayload = AnyValueBuf;
+
+    fn to_owned_payload(value: &AnyValue<'_>) -> AnyValueBuf {
+        value.to_owned_value()
+    }
+}
+
 impl HubProtocol for AnyProtocol {
     type Value<'a> = AnyValue<'a>;
     type Framer = AnyFramer;

@@ -44,7 +44,9 @@ pub use handshake::{HandshakeReader, HandshakeRequest, HandshakeResponse};
 pub use headers::{Header, Headers, WireHeader};
 pub use invocation::{CancelInvocation, Invocation, StreamInvocation, StreamItem};
 pub use limits::Limits;
-pub use message::{Close, HubMessage, MessageType, OwnedMessage, Parsed, ToOwnedValue};
+pub use message::{Close, HubMessage, MessageType, Parsed, ToOwnedValue};
+#[cfg(feature = "alloc")]
+pub use message::{OwnedMessage, OwnedPayloads};
 #[cfg(feature = "bytes")]
 pub use output::BufMutOutput;
 pub use output::{Output, SliceOutput};

@@ -243,13 +243,45 @@ impl<'a, V> HubMessage<'a, V> {
 
     /// The message with no borrow left: strings, headers and stream ids copied, payloads
     /// turned into their protocol's owned raw values (`RawJsonBuf`, `RawValueBuf`), still
-    /// unparsed. Its type is [`OwnedMessage<P>`].
+    /// unparsed. For a named protocol its type is [`OwnedMessage<P>`]; in code generic over
+    /// the protocol, use [`into_owned_for`](HubMessage::into_owned_for).
     #[cfg(feature = "alloc")]
     pub fn into_owned(self) -> HubMessage<'static, V::Owned>
     where
         V: ToOwnedValue,
     {
         self.into_owned_with(|v| v.to_owned_value())
+    }
+
+    /// [`into_owned`](HubMessage::into_owned) in code generic over the protocol `P`: the result
+    /// is an [`OwnedMessage<P>`] whatever the lifetime of the frame was.
+    ///
+    /// (`into_owned` cannot say that for a generic `P`: its result names the owned form of
+    /// `P::Value<'a>`, and Rust cannot see that this is the same type for every `'a`.
+    /// [`OwnedPayloads`] names it once per protocol.)
+    ///
+    /// ```
+    /// use signalr_codec_core::{Error, HubDecoder, HubProtocol, OwnedMessage, OwnedPayloads, Parsed, Status};
+    ///
+    /// /// Every whole message in `buf`, owned (for a queue, another task, a replay log).
+    /// fn own_all<P: OwnedPayloads + Clone>(protocol: &P, buf: &[u8]) -> Result<Vec<OwnedMessage<P>>, Error> {
+    ///     let mut decoder = HubDecoder::new(protocol.clone());
+    ///     let mut owned = Vec::new();
+    ///     for parsed in decoder.messages(buf) {
+    ///         if let Parsed::Message(message) = parsed? {
+    ///             owned.push(message.into_owned_for::<P>());
+    ///         }
+    ///     }
+    ///     Ok(owned)
+    /// }
+    /// # Ok::<(), Error>(())
+    /// ```
+    #[cfg(feature = "alloc")]
+    pub fn into_owned_for<P>(self) -> OwnedMessage<P>
+    where
+        P: OwnedPayloads + crate::HubProtocol<Value<'a> = V>,
+    {
+        self.into_owned_with(|v| P::to_owned_payload(&v))
     }
 
     /// The message with no borrow left, payload values converted by `f`.
@@ -353,9 +385,22 @@ pub trait ToOwnedValue {
     fn to_owned_value(&self) -> Self::Owned;
 }
 
-/// A message of protocol `P` with no borrow left, as [`HubMessage::into_owned`] makes it: for
-/// example `OwnedMessage<JsonHubProtocol>` holds `RawJsonBuf` payloads.
-pub type OwnedMessage<P> = HubMessage<'static, <<P as crate::HubProtocol>::Value<'static> as ToOwnedValue>::Owned>;
+/// A protocol whose payload values have one owned form, whatever frame they borrow from: what
+/// code generic over the protocol needs to own messages ([`HubMessage::into_owned_for`]).
+/// The JSON and MessagePack protocols implement it (MessagePack with its `alloc` feature).
+#[cfg(feature = "alloc")]
+pub trait OwnedPayloads: crate::HubProtocol {
+    /// The owned form of [`Value`](crate::HubProtocol::Value): `RawJsonBuf`, `RawValueBuf`.
+    type OwnedPayload: 'static;
+    /// A copy of `value` that owns its bytes.
+    fn to_owned_payload(value: &Self::Value<'_>) -> Self::OwnedPayload;
+}
+
+/// A message of protocol `P` with no borrow left, as [`HubMessage::into_owned`] and
+/// [`HubMessage::into_owned_for`] make it: for example `OwnedMessage<JsonHubProtocol>` holds
+/// `RawJsonBuf` payloads.
+#[cfg(feature = "alloc")]
+pub type OwnedMessage<P> = HubMessage<'static, <P as OwnedPayloads>::OwnedPayload>;
 
 /// What parsing one frame produced.
 #[derive(Debug, Clone, PartialEq)]

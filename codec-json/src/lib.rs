@@ -21,6 +21,10 @@ pub use signalr_codec_core::{Bind, Serialized, BINDING_FAILED};
 
 /// The core crate (message model, framing, limits, errors), for convenience.
 pub use signalr_codec_core as codec_core;
+/// The tokio-util codec (feature `tokio-util`), re-exported so that this crate alone suffices:
+/// `FramedRead::new(io, HubCodec::new(protocol))`.
+#[cfg(feature = "tokio-util")]
+pub use signalr_codec_core::codec::{HubCodec, HubFrame};
 
 use alloc::vec::Vec;
 
@@ -148,6 +152,15 @@ impl JsonHubProtocol {
         let mut out = Vec::new();
         self.write_to_vec(message, &mut out)?;
         Ok(out)
+    }
+}
+
+/// Owned payloads are [`RawJsonBuf`]s: `message.into_owned_for::<JsonHubProtocol>()`.
+impl signalr_codec_core::OwnedPayloads for JsonHubProtocol {
+    type OwnedPayload = RawJsonBuf;
+
+    fn to_owned_payload(value: &RawJson<'_>) -> RawJsonBuf {
+        value.to_owned_json()
     }
 }
 

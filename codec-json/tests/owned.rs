@@ -1,7 +1,9 @@
 //! Owned messages: `into_owned()` keeps everything a parsed message held, with no borrow of the
 //! frame left, and writes back to the same bytes.
 
-use signalr_codec_core::{HubMessage, HubProtocol, OwnedMessage, Parsed};
+use signalr_codec_core::{
+    Encode, HubDecoder, HubMessage, HubProtocol, OwnedMessage, OwnedPayloads, Parsed, Serialized, StreamItem,
+};
 use signalr_codec_json::JsonHubProtocol;
 
 fn parse_owned(protocol: &JsonHubProtocol, record: &[u8]) -> OwnedMessage<JsonHubProtocol> {
@@ -25,4 +27,40 @@ fn an_owned_message_outlives_its_frame_and_writes_the_same_bytes() {
         out,
         "{\"type\":1,\"headers\":{\"a\":\"b\"},\"invocationId\":\"1\",\"target\":\"Sénd\",\"arguments\":[1,{\"x\":[true]}],\"streamIds\":[\"s\"]}\x1e".as_bytes()
     );
+}
+
+/// Code generic over the protocol: every message of a stream, owned, then written back.
+fn own_and_rewrite<P>(protocol: &P, stream: &[u8]) -> Vec<u8>
+where
+    P: OwnedPayloads + Clone,
+    P::OwnedPayload: Encode<P>,
+{
+    let owned: Vec<OwnedMessage<P>> = {
+        let stream = stream.to_vec();
+        let mut decoder = HubDecoder::new(protocol.clone());
+        let parsed = decoder.messages(&stream).map(|p| match p.unwrap() {
+            Parsed::Message(m) => m.into_owned_for::<P>(),
+            Parsed::Skipped { .. } => panic!("skipped"),
+        });
+        parsed.collect()
+        // `stream` is dropped here: nothing owned borrows it.
+    };
+    let mut out = Vec::new();
+    owned.iter().for_each(|m| {
+        protocol.write(m, &mut out).unwrap();
+    });
+    out
+}
+
+#[test]
+fn generic_code_owns_messages_with_into_owned_for() {
+    let protocol = JsonHubProtocol::new();
+    let mut stream = Vec::new();
+    let call = signalr_codec_core::Invocation::new("Send", Serialized(("a", 1)));
+    protocol.write(&HubMessage::Invocation(call), &mut stream).unwrap();
+    protocol.write(&HubMessage::StreamItem(StreamItem::new("7", Serialized([true, false]))), &mut stream).unwrap();
+    let done = signalr_codec_core::Completion::result("7", Serialized("done"));
+    protocol.write(&HubMessage::Completion(done), &mut stream).unwrap();
+    protocol.write(&HubMessage::ping(), &mut stream).unwrap();
+    assert_eq!(own_and_rewrite(&protocol, &stream), stream);
 }

@@ -47,6 +47,10 @@ pub use value::{Arguments, ArrayIter, MapIter, RawValue, Value, ValueWriter, ARG
 pub use rmp;
 /// The core crate: message model, framing, limits, handshake, errors.
 pub use signalr_codec_core as codec_core;
+/// The tokio-util codec (feature `tokio-util`), re-exported so that this crate alone suffices:
+/// `FramedRead::new(io, HubCodec::new(protocol))`.
+#[cfg(feature = "tokio-util")]
+pub use signalr_codec_core::codec::{HubCodec, HubFrame};
 
 /// A parsed hub message: strings, headers and stream ids borrowed from the frame, payloads raw.
 pub type Message<'a> = HubMessage<'a, RawValue<'a>>;
@@ -152,6 +156,16 @@ impl MessagePackHubProtocol {
         let mut out = alloc::vec::Vec::with_capacity(write::framed_len(self, message)?);
         write::write(self, message, &mut out)?;
         Ok(out)
+    }
+}
+
+/// Owned payloads are [`RawValueBuf`]s: `message.into_owned_for::<MessagePackHubProtocol>()`.
+#[cfg(feature = "alloc")]
+impl signalr_codec_core::OwnedPayloads for MessagePackHubProtocol {
+    type OwnedPayload = RawValueBuf;
+
+    fn to_owned_payload(value: &RawValue<'_>) -> RawValueBuf {
+        RawValueBuf::from(*value)
     }
 }
 

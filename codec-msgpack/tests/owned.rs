@@ -1,7 +1,9 @@
 //! Owned messages: `into_owned()` keeps everything a parsed message held, with no borrow of the
 //! frame left, and writes back to the same bytes.
 
-use signalr_codec_core::{HubMessage, HubProtocol, OwnedMessage, Parsed, Serialized, StreamItem};
+use signalr_codec_core::{
+    Encode, HubDecoder, HubMessage, HubProtocol, OwnedMessage, OwnedPayloads, Parsed, Serialized, StreamItem,
+};
 use signalr_codec_msgpack::MessagePackHubProtocol;
 
 #[test]
@@ -17,4 +19,40 @@ fn an_owned_message_outlives_its_frame_and_writes_the_same_bytes() {
     let (n, s): (i64, String) = item.item.as_raw().bind().unwrap();
     assert_eq!((n, s.as_str()), (1, "two"));
     assert_eq!(protocol.to_vec(&owned).unwrap(), written);
+}
+
+/// Code generic over the protocol: every message of a stream, owned, then written back.
+fn own_and_rewrite<P>(protocol: &P, stream: &[u8]) -> Vec<u8>
+where
+    P: OwnedPayloads + Clone,
+    P::OwnedPayload: Encode<P>,
+{
+    let owned: Vec<OwnedMessage<P>> = {
+        let stream = stream.to_vec();
+        let mut decoder = HubDecoder::new(protocol.clone());
+        let parsed = decoder.messages(&stream).map(|p| match p.unwrap() {
+            Parsed::Message(m) => m.into_owned_for::<P>(),
+            Parsed::Skipped { .. } => panic!("skipped"),
+        });
+        parsed.collect()
+        // `stream` is dropped here: nothing owned borrows it.
+    };
+    let mut out = Vec::new();
+    owned.iter().for_each(|m| {
+        protocol.write(m, &mut out).unwrap();
+    });
+    out
+}
+
+#[test]
+fn generic_code_owns_messages_with_into_owned_for() {
+    let protocol = MessagePackHubProtocol::new();
+    let mut stream = Vec::new();
+    let call = signalr_codec_core::Invocation::new("Send", Serialized(("a", 1)));
+    protocol.write(&HubMessage::Invocation(call), &mut stream).unwrap();
+    protocol.write(&HubMessage::StreamItem(StreamItem::new("7", Serialized([true, false]))), &mut stream).unwrap();
+    let done = signalr_codec_core::Completion::result("7", Serialized("done"));
+    protocol.write(&HubMessage::Completion(done), &mut stream).unwrap();
+    protocol.write(&HubMessage::ping(), &mut stream).unwrap();
+    assert_eq!(own_and_rewrite(&protocol, &stream), stream);
 }
