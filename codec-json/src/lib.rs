@@ -9,6 +9,8 @@ extern crate alloc;
 /// The negotiate response; it lives in the core (it needs neither serde nor this crate), and is
 /// here too for convenience.
 pub use signalr_codec_core::negotiate;
+#[cfg(not(feature = "small"))]
+mod bind;
 mod number;
 mod parse;
 mod raw;

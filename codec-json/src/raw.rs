@@ -100,6 +100,12 @@ impl<'a> RawJson<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn deserialize<T: Deserialize<'a>>(&self) -> Result<T, Error> {
+        // The text is valid JSON: read as such first (`crate::bind`), by serde_json when that
+        // declines or fails (for the exact error).
+        #[cfg(not(feature = "small"))]
+        if let Some(value) = crate::bind::bind(self.0) {
+            return Ok(value);
+        }
         serde_json::from_str(self.0).map_err(|e| Error::formatted(ErrorKind::Type, format_args!("{e}")))
     }
 
@@ -214,10 +220,16 @@ impl<'a> Bind<'a> for RawJson<'a> {
         self.len()
     }
 
-    /// One pass for the common case: serde_json refuses a tuple or a struct read from an array
-    /// with too few or too many elements by itself, so the elements are counted (a second
-    /// scan of the whole array) only to explain a failure with .NET's arity text.
+    /// One pass for the common case: the binder for valid JSON (`crate::bind`: strings,
+    /// integers and containers read without serde_json, floats and escaped strings handed to
+    /// it one at a time), then, when that declines, serde_json on the whole array. Both refuse a tuple or a struct read from
+    /// an array with too few or too many elements by themselves, so the elements are counted (a
+    /// second scan of the whole array) only to explain a failure with .NET's arity text.
     fn bind<T: Deserialize<'a>>(&self) -> Result<T, Error> {
+        #[cfg(not(feature = "small"))]
+        if let Some(value) = crate::bind::bind(self.0) {
+            return Ok(value);
+        }
         if let Ok(value) = serde_json::from_str(self.0) {
             return Ok(value);
         }

@@ -34,6 +34,13 @@ pub fn parse(data: &[u8]) {
         "the common-shape reader disagrees"
     );
     if let Ok(Parsed::Message(message)) = parsed {
+        match &message {
+            HubMessage::Invocation(m) => binds_as_serde_json_reads(&m.arguments),
+            HubMessage::StreamInvocation(m) => binds_as_serde_json_reads(&m.arguments),
+            HubMessage::StreamItem(m) => binds_as_serde_json_reads(&m.item),
+            HubMessage::Completion(m) => m.outcome.result().into_iter().for_each(binds_as_serde_json_reads),
+            _ => {}
+        }
         let written = protocol.to_vec(&message).expect("a parsed message writes");
         let (record, separator) = written.split_at(written.len() - 1);
         assert_eq!(separator, [0x1E]);
@@ -45,6 +52,22 @@ pub fn parse(data: &[u8]) {
         if item.is_err() {
             break;
         }
+    }
+}
+
+/// A payload binds as serde_json reads its text (the binder for validated JSON answers only
+/// what serde_json would, and hands the rest to it): the same value, or an error with the same
+/// text.
+fn binds_as_serde_json_reads(raw: &RawJson<'_>) {
+    use serde_json::Value;
+    let expected = serde_json::from_str::<Value>(raw.get()).map_err(|e| e.to_string());
+    let bound = raw.deserialize::<Value>().map_err(|e| e.message().to_string());
+    assert_eq!(bound, expected, "binding disagrees with serde_json");
+    if raw.is_array() {
+        let expected = serde_json::from_str::<Vec<Value>>(raw.get()).ok();
+        assert_eq!(raw.bind::<Vec<Value>>().ok(), expected, "binding an array disagrees with serde_json");
+        let expected = serde_json::from_str::<(Value, Option<String>)>(raw.get()).ok();
+        assert_eq!(raw.bind::<(Value, Option<String>)>().ok(), expected, "binding a tuple disagrees with serde_json");
     }
 }
 
