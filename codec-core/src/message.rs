@@ -391,7 +391,8 @@ pub trait ToOwnedValue {
 #[cfg(feature = "alloc")]
 pub trait OwnedPayloads: crate::HubProtocol {
     /// The owned form of [`Value`](crate::HubProtocol::Value): `RawJsonBuf`, `RawValueBuf`.
-    type OwnedPayload: 'static;
+    /// Owned messages write back with the protocol they were read with.
+    type OwnedPayload: crate::Encode<Self> + 'static;
     /// A copy of `value` that owns its bytes.
     fn to_owned_payload(value: &Self::Value<'_>) -> Self::OwnedPayload;
 }

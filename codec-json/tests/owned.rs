@@ -2,7 +2,7 @@
 //! frame left, and writes back to the same bytes.
 
 use signalr_codec_core::{
-    Encode, HubDecoder, HubMessage, HubProtocol, OwnedMessage, OwnedPayloads, Parsed, Serialized, StreamItem,
+    HubDecoder, HubMessage, HubProtocol, OwnedMessage, OwnedPayloads, Parsed, Serialized, StreamItem,
 };
 use signalr_codec_json::JsonHubProtocol;
 
@@ -33,7 +33,6 @@ fn an_owned_message_outlives_its_frame_and_writes_the_same_bytes() {
 fn own_and_rewrite<P>(protocol: &P, stream: &[u8]) -> Vec<u8>
 where
     P: OwnedPayloads + Clone,
-    P::OwnedPayload: Encode<P>,
 {
     let owned: Vec<OwnedMessage<P>> = {
         let stream = stream.to_vec();
