@@ -14,7 +14,7 @@ What it runs, in order:
    instructions per message, which repeat exactly from run to run.
 3. `interop/bench.cjs --json` (needs Node and `npm ci --prefix interop`, which it runs when
    `interop/node_modules` is missing): the official JavaScript client parsing the same bytes,
-   three rounds each followed by this codec's decode of the same payloads, so each ratio
+   five rounds each followed by this codec's decode of the same payloads, so each ratio
    compares times taken minutes apart at most.
 
 4. `examples/connection_paired.rs --json` and `examples/connection_instructions.rs` under
@@ -98,7 +98,7 @@ def connection():
     return timed, counts
 
 
-def javascript(rounds=3):
+def javascript(rounds=5):
     """The JS client's parse times next to this codec's decode times measured right after them,
     `rounds` times over: Node cannot run inside the paired timer, so each round pairs one Node
     run with one decode run, and the ratio reported is the median of the rounds' ratios."""
@@ -263,7 +263,7 @@ def section(rows, counts, js, conn=None):
             f"**The official JavaScript client** parsing the same bytes (`@microsoft/signalr` {first['signalr']}, "
             f"Node {first['node']}; it builds JavaScript values for every argument, this codec leaves "
             "payloads raw until they are bound, so this compares what each hands its caller. Node "
-            "cannot run inside the paired timer: three rounds each run the JS benchmark and then "
+            "cannot run inside the paired timer: five rounds each run the JS benchmark and then "
             "this codec's decode, and the ratio is the median of the rounds' ratios):"
         )
         out.append("")
