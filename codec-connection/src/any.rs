@@ -4,8 +4,8 @@
 use serde::Deserialize;
 use signalr_codec_core::frame::{Frame, Framer, Framing, LengthPrefixFramer, RecordFramer, Status};
 use signalr_codec_core::{
-    Bind, Encode, Error, ErrorKind, HubMessage, HubProtocol, Limits, Output, Parsed, Serialized, ToOwnedValue,
-    TransferFormat,
+    Bind, Encode, Error, ErrorKind, HubMessage, HubProtocol, Limits, Output, Parsed, SerdePayloads, Serialized,
+    ToOwnedValue, TransferFormat,
 };
 use signalr_codec_json::{JsonHubProtocol, RawJson, RawJsonBuf};
 use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue, RawValueBuf};
@@ -273,18 +273,22 @@ impl Encode<AnyProtocol> for AnyValue<'_> {
 }
 
 /// Serialized with whichever protocol the connection uses.
-impl<T: serde::Serialize> Encode<AnyProtocol> for Serialized<T> {
-    fn encoded_len(&self, protocol: &AnyProtocol) -> Result<usize, Error> {
-        match protocol {
-            AnyProtocol::Json(p) => self.encoded_len(p),
-            AnyProtocol::MessagePack(p) => self.encoded_len(p),
+impl SerdePayloads for AnyProtocol {
+    fn serialized_len<T: serde::Serialize + ?Sized>(&self, value: &T) -> Result<usize, Error> {
+        match self {
+            AnyProtocol::Json(p) => p.serialized_len(value),
+            AnyProtocol::MessagePack(p) => p.serialized_len(value),
         }
     }
 
-    fn encode<O: Output + ?Sized>(&self, protocol: &AnyProtocol, out: &mut O) -> Result<(), Error> {
-        match protocol {
-            AnyProtocol::Json(p) => self.encode(p, out),
-            AnyProtocol::MessagePack(p) => self.encode(p, out),
+    fn write_serialized<T: serde::Serialize + ?Sized, O: Output + ?Sized>(
+        &self,
+        value: &T,
+        out: &mut O,
+    ) -> Result<(), Error> {
+        match self {
+            AnyProtocol::Json(p) => p.write_serialized(value, out),
+            AnyProtocol::MessagePack(p) => p.write_serialized(value, out),
         }
     }
 }

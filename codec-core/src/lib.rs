@@ -50,6 +50,8 @@ pub use message::{OwnedMessage, OwnedPayloads};
 #[cfg(feature = "bytes")]
 pub use output::BufMutOutput;
 pub use output::{Output, SliceOutput};
+#[cfg(feature = "serde")]
+pub use protocol::SerdePayloads;
 pub use protocol::{Encode, HubProtocol, NoPayload, Serialized, TransferFormat};
 pub use stream_ids::{StreamIds, WireStreamId};
 pub use text::Text;

@@ -120,9 +120,10 @@ impl<P: ?Sized> Encode<P> for NoPayload {
     }
 }
 
-/// A payload written from any `T: Serialize` (the protocol crates implement [`Encode`] for it):
-/// JSON as .NET's `System.Text.Json` writes it, MessagePack as .NET's default options do. One
-/// wrapper for every protocol, so code generic over the protocol can write serde values.
+/// A payload written from any `T: Serialize`, by every protocol that implements
+/// [`SerdePayloads`]: JSON as .NET's `System.Text.Json` writes it, MessagePack as .NET's
+/// default options do. One wrapper for every protocol, so code generic over the protocol
+/// writes serde values with one bound, `P: SerdePayloads`.
 ///
 /// ```
 /// use signalr_codec_core::{HubMessage, Invocation, Serialized};
@@ -131,3 +132,43 @@ impl<P: ?Sized> Encode<P> for NoPayload {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Serialized<T>(pub T);
+
+/// A protocol that writes any `serde::Serialize` value as a payload (feature `serde`): JSON and
+/// MessagePack do. With it, [`Serialized<T>`] is an [`Encode<P>`] payload for every
+/// `T: Serialize`, so code generic over the protocol needs one bound, not one per payload type.
+///
+/// ```
+/// use signalr_codec_core::{Error, HubMessage, HubProtocol, Invocation, SerdePayloads, Serialized};
+///
+/// /// A call with any serde arguments, in whichever protocol the connection speaks.
+/// fn call<P: SerdePayloads>(protocol: &P, target: &str, args: impl serde::Serialize) -> Result<Vec<u8>, Error> {
+///     let mut out = Vec::new();
+///     protocol.write(&HubMessage::Invocation(Invocation::new(target, Serialized(args))), &mut out)?;
+///     Ok(out)
+/// }
+/// # Ok::<(), Error>(())
+/// ```
+#[cfg(feature = "serde")]
+pub trait SerdePayloads: HubProtocol {
+    /// Bytes [`write_serialized`](SerdePayloads::write_serialized) writes for `value`.
+    fn serialized_len<T: serde::Serialize + ?Sized>(&self, value: &T) -> Result<usize, Error>;
+
+    /// Writes `value` as a payload. Called only after the whole message's room was checked
+    /// with [`serialized_len`](SerdePayloads::serialized_len).
+    fn write_serialized<T: serde::Serialize + ?Sized, O: Output + ?Sized>(
+        &self,
+        value: &T,
+        out: &mut O,
+    ) -> Result<(), Error>;
+}
+
+#[cfg(feature = "serde")]
+impl<P: SerdePayloads, T: serde::Serialize> Encode<P> for Serialized<T> {
+    fn encoded_len(&self, protocol: &P) -> Result<usize, Error> {
+        protocol.serialized_len(&self.0)
+    }
+
+    fn encode<O: Output + ?Sized>(&self, protocol: &P, out: &mut O) -> Result<(), Error> {
+        protocol.write_serialized(&self.0, out)
+    }
+}

@@ -20,16 +20,14 @@
 //! Strings are escaped as .NET's relaxed encoder escapes them ([`signalr_codec_core::json::write_string`]).
 
 use signalr_codec_core::frame::RECORD_SEPARATOR;
-use signalr_codec_core::{
-    Completion, Encode, Error, ErrorKind, Headers, HubMessage, Outcome, Output, Serialized, StreamIds,
-};
+use signalr_codec_core::{Completion, Encode, Error, ErrorKind, Headers, HubMessage, Outcome, Output, StreamIds};
 
 use crate::raw::{RawJson, RawJsonBuf};
 use crate::ser;
 use crate::{number, JsonHubProtocol};
 use signalr_codec_core::json as escape;
 
-/// [`Serialized`] values are written straight into the output (no intermediate `String` or
+/// [`Serialized`](signalr_codec_core::Serialized) values are written straight into the output (no intermediate `String` or
 /// `Value`), formatted as System.Text.Json formats them (see [`ser`]).
 ///
 /// For `arguments`, the value must serialize as a JSON array: a tuple, an array, a slice or a
@@ -49,13 +47,17 @@ use signalr_codec_core::json as escape;
 /// assert_eq!(bytes, b"{\"type\":1,\"target\":\"Send\",\"arguments\":[\"alice\",2]}\x1e");
 /// # Ok::<(), signalr_codec_core::Error>(())
 /// ```
-impl<T: serde::Serialize> Encode<JsonHubProtocol> for Serialized<T> {
-    fn encoded_len(&self, _: &JsonHubProtocol) -> Result<usize, Error> {
-        ser::serialized_len(&self.0)
+impl signalr_codec_core::SerdePayloads for JsonHubProtocol {
+    fn serialized_len<T: serde::Serialize + ?Sized>(&self, value: &T) -> Result<usize, Error> {
+        ser::serialized_len(value)
     }
 
-    fn encode<O: Output + ?Sized>(&self, _: &JsonHubProtocol, out: &mut O) -> Result<(), Error> {
-        ser::to_output(&self.0, out).map(|_| ())
+    fn write_serialized<T: serde::Serialize + ?Sized, O: Output + ?Sized>(
+        &self,
+        value: &T,
+        out: &mut O,
+    ) -> Result<(), Error> {
+        ser::to_output(value, out).map(|_| ())
     }
 }
 

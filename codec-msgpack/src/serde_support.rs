@@ -4,7 +4,7 @@
 //! which reads what rmp-serde reads, in one pass over the bytes.
 
 use serde::{Deserialize, Serialize};
-use signalr_codec_core::{Bind, Encode, Error, ErrorKind, Output, Serialized};
+use signalr_codec_core::{Bind, Error, ErrorKind, Output};
 
 use crate::value::ArrayIter;
 
@@ -145,7 +145,7 @@ impl<'a> Arguments<'a> {
     }
 }
 
-/// [`Serialized`] values are written straight into the output by the crate's own serializer
+/// [`Serialized`](signalr_codec_core::Serialized) values are written straight into the output by the crate's own serializer
 /// ([`crate::ser`]), without an allocator: the bytes rmp-serde's `write_named` writes.
 ///
 /// Serialized as .NET's default MessagePack options expect: structs as maps keyed by field name
@@ -169,16 +169,16 @@ impl<'a> Arguments<'a> {
 /// let n = protocol.write_to_slice(&msg, &mut buf).unwrap();
 /// assert_eq!(buf[..n], [0x08, 0x94, 0x02, 0x80, 0xa3, b'x', b'y', b'z', 0x2a]);
 /// ```
-impl<T: Serialize> Encode<MessagePackHubProtocol> for Serialized<T> {
-    fn encoded_len(&self, _: &MessagePackHubProtocol) -> Result<usize, Error> {
-        crate::ser::serialized_len(&self.0)
+impl signalr_codec_core::SerdePayloads for MessagePackHubProtocol {
+    fn serialized_len<T: Serialize + ?Sized>(&self, value: &T) -> Result<usize, Error> {
+        crate::ser::serialized_len(value)
     }
 
-    fn encode<O: Output + ?Sized>(&self, _: &MessagePackHubProtocol, out: &mut O) -> Result<(), Error> {
+    fn write_serialized<T: Serialize + ?Sized, O: Output + ?Sized>(&self, value: &T, out: &mut O) -> Result<(), Error> {
         // The writer already counted this value and checked room; write it in one pass. A
         // `Serialize` that writes more the second time than it counted is refused.
         let room = out.remaining();
-        if crate::ser::write(&self.0, out)? > room {
+        if crate::ser::write(value, out)? > room {
             return Err(Error::new(
                 ErrorKind::Invalid,
                 "Serializing a payload value failed: it wrote more than when it was measured.",
