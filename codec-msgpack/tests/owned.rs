@@ -55,3 +55,23 @@ fn generic_code_owns_messages_with_into_owned_for() {
     protocol.write(&HubMessage::ping(), &mut stream).unwrap();
     assert_eq!(own_and_rewrite(&protocol, &stream), stream);
 }
+
+/// Code generic over the protocol writes any serde value with one bound, and binds it back.
+fn call_and_bind<P: signalr_codec_core::SerdePayloads + Clone>(protocol: &P) -> (String, Vec<i64>)
+where
+    for<'a> P::Value<'a>: signalr_codec_core::Bind<'a>,
+{
+    let mut out = Vec::new();
+    let call = signalr_codec_core::Invocation::new("Send", Serialized(("text", vec![1i64, 2, 3])));
+    protocol.write(&HubMessage::Invocation(call), &mut out).unwrap();
+    let mut decoder = HubDecoder::new(protocol.clone());
+    let Some(Ok(Parsed::Message(HubMessage::Invocation(call)))) = decoder.messages(&out).next() else {
+        panic!("an invocation")
+    };
+    signalr_codec_core::Bind::bind(&call.arguments).unwrap()
+}
+
+#[test]
+fn generic_code_writes_serde_values_with_one_bound() {
+    assert_eq!(call_and_bind(&MessagePackHubProtocol::new()), ("text".to_string(), vec![1, 2, 3]));
+}
