@@ -8,7 +8,7 @@ use signalr_codec_core::frame::{Framer, RecordFramer, Status};
 use signalr_codec_core::handshake::{HandshakeRequest, HandshakeResponse};
 use signalr_codec_core::json;
 use signalr_codec_core::{
-    Error, ErrorKind, HubMessage, HubProtocol, Limits, MessageType, Outcome, Parsed, StreamInvocation, Text,
+    Close, Error, ErrorKind, HubMessage, HubProtocol, Limits, MessageType, Outcome, Parsed, StreamInvocation, Text,
     TransferFormat,
 };
 // Named only by `poll_event`'s invocation arm, which `small` leaves out.
@@ -707,7 +707,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
                 render(format_args!("Connection closed with an error."))
             };
             let close = signalr_codec_core::Close { error: Some(Text::borrowed(&text)), allow_reconnect: false };
-            let _ = self.link.write(&Bare::Close(close), false);
+            let _ = self.link.write(&Bare::<P>::Close(close), false);
         }
         self.fail(FailureKind::Protocol, error);
     }
@@ -815,7 +815,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
                 let version = if self.config.stateful_reconnect { protocol.version() } else { 1 };
                 self.open(protocol, version, self.config.stateful_reconnect);
                 if self.config.ping_after_handshake {
-                    let _ = self.link.write(&Bare::Ping, false);
+                    let _ = self.link.write(&Bare::<P>::Ping, false);
                 }
             }
             Ok(Status::Complete((response, _))) => {
@@ -877,7 +877,10 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
                         } else {
                             render(format_args!("Connection closed with an error."))
                         };
-                        let _ = self.link.write(&Bare::close(Some(Text::borrowed(&text)), true), false);
+                        let _ = self.link.write(
+                            &Bare::<P>::Close(Close { error: Some(Text::borrowed(&text)), allow_reconnect: true }),
+                            false,
+                        );
                     }
                     self.fail(FailureKind::Timeout, e);
                     return;
@@ -888,13 +891,13 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
                 if self.ack_at.is_some_and(|at| now >= at) {
                     self.ack_at = None;
                     if let Some(id) = self.inbound.ack_due() {
-                        if self.link.write(&Bare::Ack { sequence_id: id }, false).is_ok() {
+                        if self.link.write(&Bare::<P>::Ack { sequence_id: id }, false).is_ok() {
                             self.inbound.acked(id);
                         }
                     }
                 }
                 if now >= self.link.last_sent + self.config.keep_alive_interval
-                    && self.link.write(&Bare::Ping, false).is_ok()
+                    && self.link.write(&Bare::<P>::Ping, false).is_ok()
                 {
                     self.link.pings_sent += 1;
                 }

@@ -59,8 +59,10 @@ impl fmt::Display for SendError {
 
 impl core::error::Error for SendError {}
 
-/// A message without payload values.
-pub(crate) type Bare<'a> = HubMessage<'a, NoPayload>;
+/// A message the connection writes on its own (Ping, Close, Ack, Sequence, CancelInvocation).
+/// Typed with the protocol's own payload type, not `NoPayload`: the owner's sends of raw
+/// values then share one copy of the writers with these (a device links them once, not twice).
+pub(crate) type Bare<'a, P> = HubMessage<'a, <P as HubProtocol>::Value<'a>>;
 
 /// The sending half of a connection's state.
 #[derive(Debug)]
@@ -177,7 +179,7 @@ impl<P: HubProtocol, B: Bytes> Link<P, B> {
         let Some(replay) = &self.replay else {
             return Ok(());
         };
-        let sequence = Bare::Sequence { sequence_id: replay.sequence_id() };
+        let sequence = Bare::<P>::Sequence { sequence_id: replay.sequence_id() };
         self.write(&sequence, false).map_err(|e| match e {
             SendError::Encode(e) => e,
             _ => Error::new(ErrorKind::Limit, "The Sequence does not fit the output buffer."),
@@ -404,7 +406,7 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
             return Err(SendError::Unknown);
         };
         let id = IdBuf::new(call.0);
-        core.link.write(&Bare::CancelInvocation(CancelInvocation::new(Text::borrowed(id.as_str()))), true)?;
+        core.link.write(&Bare::<P>::CancelInvocation(CancelInvocation::new(Text::borrowed(id.as_str()))), true)?;
         core.calls.swap_remove(index);
         Ok(())
     }
@@ -480,7 +482,7 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
             State::Closed => return Err(SendError::Closed),
             State::Open => {
                 let close = Close { error: error.map(Text::borrowed), allow_reconnect };
-                core.link.write(&Bare::Close(close), false)?;
+                core.link.write(&Bare::<P>::Close(close), false)?;
             }
             State::Handshake | State::Detached => {}
         }

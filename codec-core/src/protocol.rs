@@ -31,8 +31,9 @@ impl TransferFormat {
 /// Parsing borrows from the frame and leaves payload values raw ([`HubProtocol::Value`]);
 /// writing takes any payload the protocol can [`Encode`] and emits the framed message.
 pub trait HubProtocol {
-    /// A payload value as parsed: raw and borrowed from the frame, decoded on demand.
-    type Value<'a>;
+    /// A payload value as parsed: raw and borrowed from the frame, decoded on demand, and
+    /// written back as it came (forwarding, replay).
+    type Value<'a>: Encode<Self>;
     /// The framer that delimits this protocol's messages.
     type Framer: Framer + core::fmt::Debug + Clone;
 

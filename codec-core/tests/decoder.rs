@@ -24,6 +24,17 @@ impl Encode<Toy> for Raw<'_> {
     }
 }
 
+/// A payload is written back as it came (`HubProtocol::Value` must be `Encode`).
+impl Encode<Toy> for [u8] {
+    fn encoded_len(&self, _: &Toy) -> Result<usize, Error> {
+        Ok(self.len())
+    }
+    fn encode<O: Output + ?Sized>(&self, _: &Toy, out: &mut O) -> Result<(), Error> {
+        out.put(self);
+        Ok(())
+    }
+}
+
 impl HubProtocol for Toy {
     type Value<'a> = &'a [u8];
     type Framer = LengthPrefixFramer;
