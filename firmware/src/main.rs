@@ -20,10 +20,11 @@
 #![no_main]
 
 mod device;
+mod exchange;
 mod mem;
 
 use cortex_m_rt::entry;
-use device::expect_sent;
+use exchange::expect_sent;
 use signalr_codec_connection::{CallId, Config, Connection, Event, Fixed, Instant};
 use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue, ValueWriter};
 
@@ -82,10 +83,10 @@ type Client = Connection<MessagePackHubProtocol, Device>;
 #[inline(never)]
 fn run() -> Result<(), &'static str> {
     let mut client: Client = Connection::client_in(MessagePackHubProtocol::new(), Config::client(), t(0));
-    device::handshake(&mut client, HANDSHAKE_REQUEST, HANDSHAKE_RESPONSE, PING)?;
+    exchange::handshake(&mut client, HANDSHAKE_REQUEST, HANDSHAKE_RESPONSE, PING)?;
     call_add(&mut client)?;
     serve_greet(&mut client)?;
-    device::keep_alive_and_close(&mut client, KEEP_ALIVE_MS, PING, CLOSE)
+    exchange::keep_alive_and_close(&mut client, KEEP_ALIVE_MS, PING, CLOSE)
 }
 
 #[inline(never)]
@@ -132,7 +133,7 @@ fn serve_greet(client: &mut Client) -> Result<(), &'static str> {
     let len = writer.written().len();
     let result = RawValue::new(&result[..len]).map_err(|_| "the result is not one value")?;
     client.complete(handle, result).map_err(|_| "complete")?;
-    device::greet_completed(client, GREET_COMPLETION, answer)
+    exchange::greet_completed(client, GREET_COMPLETION, answer)
 }
 
 /// `Greet(name: &str, times: i32)`: the arguments bound with serde, without an allocator

@@ -19,6 +19,8 @@ use alloc::string::String;
 
 #[path = "../device.rs"]
 mod device;
+#[path = "../exchange.rs"]
+mod exchange;
 #[path = "../mem.rs"]
 mod mem;
 
@@ -27,8 +29,9 @@ use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use cortex_m_rt::entry;
-use device::{expect_sent, say, say_num};
+use device::{say, say_num};
 use embedded_alloc::LlffHeap;
+use exchange::expect_sent;
 use signalr_codec_connection::{CallId, Config, Connection, Event, Fixed, Instant};
 use signalr_codec_json::{JsonHubProtocol, Serialized};
 
@@ -108,10 +111,10 @@ fn t(ms: u64) -> Instant {
 #[inline(never)]
 fn run() -> Result<(), &'static str> {
     let mut client: Client = Connection::client_in(JsonHubProtocol::new(), Config::client(), t(0));
-    device::handshake(&mut client, HANDSHAKE_REQUEST, HANDSHAKE_RESPONSE, PING)?;
+    exchange::handshake(&mut client, HANDSHAKE_REQUEST, HANDSHAKE_RESPONSE, PING)?;
     call_add(&mut client)?;
     serve_greet(&mut client)?;
-    device::keep_alive_and_close(&mut client, KEEP_ALIVE_MS, PING, CLOSE)
+    exchange::keep_alive_and_close(&mut client, KEEP_ALIVE_MS, PING, CLOSE)
 }
 
 #[inline(never)]
@@ -148,5 +151,5 @@ fn serve_greet(client: &mut Client) -> Result<(), &'static str> {
         _ => return Err("no Invocation of Greet"),
     };
     client.complete(handle, Serialized(answer)).map_err(|_| "complete")?;
-    device::greet_completed(client, GREET_COMPLETION, answer)
+    exchange::greet_completed(client, GREET_COMPLETION, answer)
 }
