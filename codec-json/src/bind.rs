@@ -599,6 +599,18 @@ mod tests {
         note: Option<String>,
     }
 
+    /// A struct whose members the generated objects may have, with any values.
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Shape<'a> {
+        #[serde(borrow)]
+        name: Option<&'a str>,
+        id: Option<i64>,
+        #[serde(default)]
+        tags: Vec<String>,
+        price: Option<f32>,
+        note: Option<Json>,
+    }
+
     #[test]
     fn the_benchmark_shapes_are_answered_here() {
         assert!(agrees::<(&str, &str)>(r#"["alice","hello there"]"#));
@@ -675,7 +687,7 @@ mod tests {
         leaf.prop_recursive(4, 48, 6, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..6).prop_map(Json::Array),
-                prop::collection::btree_map("[a-z\u{e9}\"]{0,4}", inner, 0..6)
+                prop::collection::btree_map("(name|id|tags|price|note|[a-z\u{e9}\"]{0,3})", inner, 0..6)
                     .prop_map(|m| Json::Object(m.into_iter().collect())),
             ]
         })
@@ -695,6 +707,8 @@ mod tests {
             agrees::<Vec<Vec<u16>>>(&text);
             agrees::<(char,)>(&text);
             agrees::<serde::de::IgnoredAny>(&text);
+            agrees::<Shape>(&text);
+            agrees::<Vec<Shape>>(&text);
             // Only an escaped member name is declined (serde_json reads it).
             if !text.contains('\\') {
                 prop_assert!(bind::<Json>(&text).is_some());

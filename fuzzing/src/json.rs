@@ -68,7 +68,27 @@ fn binds_as_serde_json_reads(raw: &RawJson<'_>) {
         assert_eq!(raw.bind::<Vec<Value>>().ok(), expected, "binding an array disagrees with serde_json");
         let expected = serde_json::from_str::<(Value, Option<String>)>(raw.get()).ok();
         assert_eq!(raw.bind::<(Value, Option<String>)>().ok(), expected, "binding a tuple disagrees with serde_json");
+        // Typed targets, borrowed strings and numbers of every width included.
+        type Typed<'a> = (&'a str, i8, u64, f32, Option<bool>, Vec<u16>, Shape<'a>);
+        let expected = serde_json::from_str::<Typed<'_>>(raw.get()).ok();
+        assert_eq!(raw.bind::<Typed<'_>>().ok(), expected, "binding typed arguments disagrees with serde_json");
     }
+    let expected = serde_json::from_str::<Shape<'_>>(raw.get()).ok();
+    assert_eq!(raw.deserialize::<Shape<'_>>().ok(), expected, "binding a struct disagrees with serde_json");
+}
+
+/// A struct as a hub method's argument would be: read from an object (or an array), unknown
+/// members skipped, absent options defaulted.
+#[derive(Debug, PartialEq, serde::Deserialize)]
+struct Shape<'a> {
+    #[serde(borrow)]
+    name: Option<&'a str>,
+    id: Option<i64>,
+    #[serde(default)]
+    tags: Vec<String>,
+    price: Option<f64>,
+    #[serde(default)]
+    nested: Option<Vec<Option<u8>>>,
 }
 
 /// A structured message written and parsed back: every field, and every payload value, survives.
