@@ -77,7 +77,7 @@ fn expect_object(s: &mut Scanner<'_>) -> Result<(), Error> {
         b'[' => "Array",
         b'-' | b'0'..=b'9' => {
             let mut probe = s.clone();
-            probe.number().map_err(reading)?;
+            probe.skip_number().map_err(reading)?;
             // System.Text.Json wants a delimiter right after a number.
             match probe.text().as_bytes().get(probe.pos) {
                 None | Some(b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'}' | b'/') => "Number",
