@@ -22,11 +22,13 @@
 mod device;
 mod exchange;
 mod mem;
+mod messagepack;
 
 use cortex_m_rt::entry;
 use exchange::expect_sent;
+use messagepack::{ADD_CALL, CLOSE, GREET_COMPLETION, HANDSHAKE_REQUEST, HANDSHAKE_RESPONSE, PING, SERVER_BATCH};
 use signalr_codec_connection::{CallId, Config, Connection, Event, Fixed, Instant};
-use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue, ValueWriter};
+use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue};
 
 /// Bytes in each of the connection's three buffers (input, output, replay): the largest frame
 /// this device sends or receives.
@@ -36,30 +38,6 @@ const BYTES: usize = 128;
 type Device = Fixed<BYTES, 2, 2, 8>;
 /// The I/O buffers, which the RAM budget does not count: the connection's three.
 const IO_BUFFERS: usize = 3 * BYTES;
-
-// The script: what the client must write and what the server answers, as a .NET hub and the
-// official clients frame them.
-
-/// `{"protocol":"messagepack","version":1}` + 0x1E (the client's handshake request).
-const HANDSHAKE_REQUEST: &[u8] = b"{\"protocol\":\"messagepack\",\"version\":1}\x1e";
-/// `{}` + 0x1E: the server accepts.
-const HANDSHAKE_RESPONSE: &[u8] = b"{}\x1e";
-/// `[6]`, length-prefixed.
-const PING: &[u8] = &[0x02, 0x91, 0x06];
-/// `[1, {}, "0", "Add", [40, 2], []]`: the client's first call.
-const ADD_CALL: &[u8] = &[0x0d, 0x96, 0x01, 0x80, 0xa1, b'0', 0xa3, b'A', b'd', b'd', 0x92, 0x28, 0x02, 0x90];
-/// In one read: `[3, {}, "0", 3, 42]` (call 0 returns 42), `[1, {}, "s1", "Greet", ["qemu", 3],
-/// []]` (the server invokes the client and waits for the answer), and a Ping.
-const SERVER_BATCH: &[u8] = &[
-    0x07, 0x95, 0x03, 0x80, 0xa1, b'0', 0x03, 0x2a, // Completion
-    0x14, 0x96, 0x01, 0x80, 0xa2, b's', b'1', 0xa5, b'G', b'r', b'e', b'e', b't', 0x92, 0xa4, b'q', b'e', b'm', b'u',
-    0x03, 0x90, // Invocation
-    0x02, 0x91, 0x06, // Ping
-];
-/// `[3, {}, "s1", 3, 12]`: the client's answer to `Greet` ("qemu" is 4 bytes, 3 times).
-const GREET_COMPLETION: &[u8] = &[0x08, 0x95, 0x03, 0x80, 0xa2, b's', b'1', 0x03, 0x0c];
-/// `[7, nil, false]`: the client closes.
-const CLOSE: &[u8] = &[0x04, 0x93, 0x07, 0xc0, 0xc2];
 
 /// The keep-alive interval of `Config::client()` (the official clients' 15 s).
 const KEEP_ALIVE_MS: u64 = 15_000;
@@ -93,12 +71,7 @@ fn run() -> Result<(), &'static str> {
 fn call_add(client: &mut Client) -> Result<(), &'static str> {
     // A call with arguments written without serde or an allocator.
     let mut args = [0u8; 8];
-    let mut writer = ValueWriter::new(&mut args);
-    if writer.array(2).and_then(|w| w.int(40)).and_then(|w| w.int(2)).is_err() {
-        return Err("writing the arguments");
-    }
-    let len = writer.written().len();
-    let args = RawValue::new(&args[..len]).map_err(|_| "the arguments are not one value")?;
+    let args = messagepack::add_arguments(&mut args)?;
     let call = client.invoke("Add", args).map_err(|_| "invoke")?;
     device::say_line(b"sent: Add(40, 2) as call ", call.0 as u32);
     expect_sent(client, ADD_CALL, "the Add invocation")
@@ -128,10 +101,7 @@ fn serve_greet(client: &mut Client) -> Result<(), &'static str> {
         _ => return Err("no Invocation of Greet"),
     };
     let mut result = [0u8; 9];
-    let mut writer = ValueWriter::new(&mut result);
-    writer.int(answer).map_err(|_| "writing the result")?;
-    let len = writer.written().len();
-    let result = RawValue::new(&result[..len]).map_err(|_| "the result is not one value")?;
+    let result = messagepack::greet_result(&mut result, answer)?;
     client.complete(handle, result).map_err(|_| "complete")?;
     exchange::greet_completed(client, GREET_COMPLETION, answer)
 }
@@ -144,13 +114,8 @@ fn bind_greet(arguments: RawValue<'_>) -> Result<(&str, i32), &'static str> {
     arguments.bind::<(&str, i32)>().map_err(|_| "Greet's arguments do not bind to (&str, i32)")
 }
 
-/// `Greet(name: &str, times: i32)`: the arguments bound by hand from the raw array, checking the
-/// count as .NET's binder does.
+/// `Greet(name: &str, times: i32)`: the arguments bound by hand from the raw array.
 #[cfg(not(feature = "serde"))]
 fn bind_greet(arguments: RawValue<'_>) -> Result<(&str, i32), &'static str> {
-    let arguments = arguments.arguments().map_err(|_| "Greet's arguments are not an array")?;
-    arguments.expect_len(2).map_err(|_| "Greet takes two arguments")?;
-    let name = arguments.get(0).ok_or("argument 0")?.as_str().map_err(|_| "argument 0 is not a string")?;
-    let times = arguments.get(1).ok_or("argument 1")?.as_i32().map_err(|_| "argument 1 is not an i32")?;
-    Ok((name, times))
+    messagepack::bind_greet_by_hand(arguments)
 }

@@ -16,32 +16,24 @@
 mod device;
 #[path = "../mem.rs"]
 mod mem;
+#[path = "../messagepack.rs"]
+mod messagepack;
 
 use cortex_m_rt::entry;
 use device::{say, say_line};
+use messagepack::{
+    add_arguments, bind_greet_by_hand, greet_result, ADD_CALL, CLOSE, GREET_COMPLETION, HANDSHAKE_REQUEST,
+    HANDSHAKE_RESPONSE, PING, SERVER_BATCH,
+};
 use signalr_codec_core::handshake::{HandshakeRequest, HandshakeResponse};
 use signalr_codec_core::{
     Close, Completion, HubDecoder, HubMessage, HubProtocol, Invocation, Parsed, SliceOutput, Status,
 };
-use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue, ValueWriter};
+use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue};
 
 /// The device's buffers: one for what it writes, one for what it reads.
 const BYTES: usize = 128;
 const IO_BUFFERS: usize = 2 * BYTES;
-
-// The script, as in the connection's firmware (src/main.rs).
-const HANDSHAKE_REQUEST: &[u8] = b"{\"protocol\":\"messagepack\",\"version\":1}\x1e";
-const HANDSHAKE_RESPONSE: &[u8] = b"{}\x1e";
-const PING: &[u8] = &[0x02, 0x91, 0x06];
-const ADD_CALL: &[u8] = &[0x0d, 0x96, 0x01, 0x80, 0xa1, b'0', 0xa3, b'A', b'd', b'd', 0x92, 0x28, 0x02, 0x90];
-const SERVER_BATCH: &[u8] = &[
-    0x07, 0x95, 0x03, 0x80, 0xa1, b'0', 0x03, 0x2a, // Completion
-    0x14, 0x96, 0x01, 0x80, 0xa2, b's', b'1', 0xa5, b'G', b'r', b'e', b'e', b't', 0x92, 0xa4, b'q', b'e', b'm', b'u',
-    0x03, 0x90, // Invocation
-    0x02, 0x91, 0x06, // Ping
-];
-const GREET_COMPLETION: &[u8] = &[0x08, 0x95, 0x03, 0x80, 0xa2, b's', b'1', 0x03, 0x0c];
-const CLOSE: &[u8] = &[0x04, 0x93, 0x07, 0xc0, 0xc2];
 
 /// Messages without a payload, typed with the payload type the device's other messages carry:
 /// one copy of the writers serves them all (`HubMessage::<NoPayload>` would link a second).
@@ -105,12 +97,7 @@ fn handshake(
 #[inline(never)]
 fn call_add(protocol: &MessagePackHubProtocol, out: &mut [u8; BYTES]) -> Result<(), &'static str> {
     let mut args = [0u8; 8];
-    let mut writer = ValueWriter::new(&mut args);
-    if writer.array(2).and_then(|w| w.int(40)).and_then(|w| w.int(2)).is_err() {
-        return Err("writing the arguments");
-    }
-    let len = writer.written().len();
-    let args = RawValue::new(&args[..len]).map_err(|_| "the arguments are not one value")?;
+    let args = add_arguments(&mut args)?;
     let call = Invocation::new("Add", args).with_invocation_id("0");
     let written = protocol.write_to_slice(&HubMessage::Invocation(call), out);
     say_line(b"sent: Add(40, 2) as call ", 0);
@@ -139,10 +126,7 @@ fn read_server_batch(protocol: &MessagePackHubProtocol, input: &mut [u8; BYTES])
                 if call.invocation_id.as_deref() != Some("s1") {
                     return Err("Greet is blocking but has no id s1");
                 }
-                let arguments = call.arguments.arguments().map_err(|_| "Greet's arguments are not an array")?;
-                arguments.expect_len(2).map_err(|_| "Greet takes two arguments")?;
-                let name = arguments.get(0).ok_or("argument 0")?.as_str().map_err(|_| "argument 0 is not a string")?;
-                let times = arguments.get(1).ok_or("argument 1")?.as_i32().map_err(|_| "argument 1 is not an i32")?;
+                let (name, times) = bind_greet_by_hand(call.arguments)?;
                 device::say_greet(name, times);
                 answer = Some(name.len() as i64 * i64::from(times));
             }
@@ -157,10 +141,7 @@ fn read_server_batch(protocol: &MessagePackHubProtocol, input: &mut [u8; BYTES])
 #[inline(never)]
 fn complete_greet(protocol: &MessagePackHubProtocol, out: &mut [u8; BYTES], answer: i64) -> Result<(), &'static str> {
     let mut result = [0u8; 9];
-    let mut writer = ValueWriter::new(&mut result);
-    writer.int(answer).map_err(|_| "writing the result")?;
-    let len = writer.written().len();
-    let result = RawValue::new(&result[..len]).map_err(|_| "the result is not one value")?;
+    let result = greet_result(&mut result, answer)?;
     let done = HubMessage::Completion(Completion::result("s1", result));
     expect(protocol.write_to_slice(&done, out), out, GREET_COMPLETION, "the Greet completion")?;
     say_line(b"completed: Greet = ", answer as u32);
