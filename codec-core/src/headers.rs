@@ -60,7 +60,7 @@ impl<'a> Headers<'a> {
     /// Headers held in a vector.
     #[cfg(feature = "alloc")]
     pub fn from_vec(headers: Vec<Header<'a>>) -> Self {
-        Headers(List::Owned(headers))
+        Headers(List::owned(headers))
     }
 
     /// Number of headers (as on the wire: a repeated name counts each time).
@@ -86,7 +86,7 @@ impl<'a> Headers<'a> {
     /// Headers with no borrow left.
     #[cfg(feature = "alloc")]
     pub fn into_owned(self) -> Headers<'static> {
-        Headers(List::Owned(self.iter().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()))
+        Headers(List::owned(self.iter().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()))
     }
 }
 

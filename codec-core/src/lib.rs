@@ -1,6 +1,6 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(not(test), no_std)]
-// One function, `text::from_utf8`, allows it (see docs/ARCHITECTURE.md).
+// Two places allow it: `text::from_utf8` and the `owned` module (see docs/ARCHITECTURE.md).
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -27,6 +27,8 @@ pub mod message;
 #[cfg(feature = "alloc")]
 pub mod negotiate;
 pub mod output;
+#[cfg(feature = "alloc")]
+mod owned;
 pub mod protocol;
 pub mod status;
 pub mod stream_ids;

@@ -5,6 +5,8 @@ use core::fmt;
 use core::marker::PhantomData;
 
 #[cfg(feature = "alloc")]
+use crate::owned::OwnedItems;
+#[cfg(feature = "alloc")]
 use alloc::vec::Vec;
 
 /// The kind of item a [`WireList`] holds, as a family over the frame's lifetime.
@@ -73,10 +75,17 @@ pub(crate) enum List<'a, G, I, K: WireItem> {
     Given(&'a [G]),
     Wire(WireList<'a, K>),
     #[cfg(feature = "alloc")]
-    Owned(Vec<I>),
+    Owned(OwnedItems<I>),
     #[cfg(not(feature = "alloc"))]
     #[allow(dead_code)]
     Unused(PhantomData<I>),
+}
+
+#[cfg(feature = "alloc")]
+impl<G, I, K: WireItem> List<'_, G, I, K> {
+    pub(crate) fn owned(items: Vec<I>) -> Self {
+        List::Owned(OwnedItems::new(items))
+    }
 }
 
 impl<G, I: Clone, K: WireItem> Clone for List<'_, G, I, K> {
@@ -85,7 +94,7 @@ impl<G, I: Clone, K: WireItem> Clone for List<'_, G, I, K> {
             List::Given(s) => List::Given(s),
             List::Wire(w) => List::Wire(*w),
             #[cfg(feature = "alloc")]
-            List::Owned(v) => List::Owned(v.clone()),
+            List::Owned(items) => List::Owned(items.clone()),
             #[cfg(not(feature = "alloc"))]
             List::Unused(p) => List::Unused(*p),
         }
@@ -101,7 +110,7 @@ where
             List::Given(s) => s.len(),
             List::Wire(w) => w.len(),
             #[cfg(feature = "alloc")]
-            List::Owned(v) => v.len(),
+            List::Owned(items) => items.as_slice().len(),
             #[cfg(not(feature = "alloc"))]
             List::Unused(_) => 0,
         }
@@ -112,7 +121,7 @@ where
             List::Given(s) => IterRepr::Given(s.iter()),
             List::Wire(w) => IterRepr::Wire { rest: w.raw, remaining: w.len, decode: w.decode },
             #[cfg(feature = "alloc")]
-            List::Owned(v) => IterRepr::Owned(v.iter()),
+            List::Owned(items) => IterRepr::Owned(items.as_slice().iter()),
             #[cfg(not(feature = "alloc"))]
             List::Unused(_) => IterRepr::Given([].iter()),
         })

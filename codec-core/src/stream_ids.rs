@@ -57,7 +57,7 @@ impl<'a> StreamIds<'a> {
     /// Stream ids held in a vector.
     #[cfg(feature = "alloc")]
     pub fn from_vec(ids: Vec<Text<'a>>) -> Self {
-        StreamIds(List::Owned(ids))
+        StreamIds(List::owned(ids))
     }
 
     /// Number of stream ids.
@@ -78,7 +78,7 @@ impl<'a> StreamIds<'a> {
     /// Stream ids with no borrow left.
     #[cfg(feature = "alloc")]
     pub fn into_owned(self) -> StreamIds<'static> {
-        StreamIds(List::Owned(self.iter().map(Text::into_owned).collect()))
+        StreamIds(List::owned(self.iter().map(Text::into_owned).collect()))
     }
 }
 

@@ -4,6 +4,8 @@ use core::fmt;
 use core::ops::Deref;
 
 #[cfg(feature = "alloc")]
+use crate::owned::OwnedStr;
+#[cfg(feature = "alloc")]
 use alloc::{boxed::Box, string::String};
 
 /// Capacity of the inline form used for unescaped strings when no allocator is available.
@@ -25,14 +27,15 @@ pub const INLINE_CAPACITY: usize = 22;
 pub struct Text<'a>(Repr<'a>);
 
 // 24 bytes, the size of a `&str` plus a tag: the inline form counts its length in one byte and
-// the owned form is a `Box<str>` (a `String` would add a capacity word). Every parsed message
+// the owned form is a `Box<str>` (a `String` would add a capacity word), freed out of line
+// (see `owned`). Every parsed message
 // holds several texts, and the whole message is moved into the caller's hands on every decode.
 #[derive(Clone)]
 enum Repr<'a> {
     Borrowed(&'a str),
     Inline(heapless::String<INLINE_CAPACITY, u8>),
     #[cfg(feature = "alloc")]
-    Owned(Box<str>),
+    Owned(OwnedStr),
 }
 
 impl<'a> Text<'a> {
@@ -50,7 +53,7 @@ impl<'a> Text<'a> {
     /// An owned text.
     #[cfg(feature = "alloc")]
     pub fn owned(s: impl Into<Box<str>>) -> Text<'static> {
-        Text(Repr::Owned(s.into()))
+        Text(Repr::Owned(OwnedStr::new(s.into())))
     }
 
     /// The string.
@@ -60,7 +63,7 @@ impl<'a> Text<'a> {
             Repr::Borrowed(s) => s,
             Repr::Inline(s) => s.as_str(),
             #[cfg(feature = "alloc")]
-            Repr::Owned(s) => s,
+            Repr::Owned(s) => s.as_str(),
         }
     }
 
@@ -74,7 +77,7 @@ impl<'a> Text<'a> {
     #[cfg(feature = "alloc")]
     pub fn into_owned(self) -> Text<'static> {
         match self.0 {
-            Repr::Borrowed(s) => Text(Repr::Owned(Box::from(s))),
+            Repr::Borrowed(s) => Text(Repr::Owned(OwnedStr::new(Box::from(s)))),
             Repr::Inline(s) => Text(Repr::Inline(s)),
             Repr::Owned(s) => Text(Repr::Owned(s)),
         }
@@ -114,7 +117,7 @@ impl<'a> From<&'a str> for Text<'a> {
 /// ```
 impl<'a> From<String> for Text<'a> {
     fn from(s: String) -> Self {
-        Text(Repr::Owned(s.into_boxed_str()))
+        Text(Repr::Owned(OwnedStr::new(s.into_boxed_str())))
     }
 }
 

@@ -452,18 +452,30 @@ fn eat(s: &mut Scanner<'_>, literal: &[u8]) -> Option<()> {
 /// A string without escapes at the scanner's position.
 #[inline(always)]
 fn plain<'a>(s: &mut Scanner<'a>) -> Option<Text<'a>> {
+    plain_str(s).map(Text::borrowed)
+}
+
+/// A non-empty string without escapes at the scanner's position. Checked before it becomes a
+/// `Text`: an `Option<Text>` filtered has drop glue to run, and stopped being inlined.
+#[inline(always)]
+fn plain_non_empty<'a>(s: &mut Scanner<'a>) -> Option<Text<'a>> {
+    plain_str(s).filter(|raw| !raw.is_empty()).map(Text::borrowed)
+}
+
+#[inline(always)]
+fn plain_str<'a>(s: &mut Scanner<'a>) -> Option<&'a str> {
     if s.peek_at(0) != b'"' {
         return None;
     }
     let value = s.string().ok()?;
-    (!value.escaped()).then(|| Text::borrowed(value.raw))
+    (!value.escaped()).then_some(value.raw)
 }
 
 /// `"invocationId":"…"` with a non-empty id, as every type but Invocation requires.
 #[inline(always)]
 fn plain_id<'a>(s: &mut Scanner<'a>) -> Option<Text<'a>> {
     eat(s, b"\"invocationId\":")?;
-    plain(s).filter(|id| !id.is_empty())
+    plain_non_empty(s)
 }
 
 /// After `{"type":N,`: where the other properties start.
@@ -511,7 +523,7 @@ fn common<'a>(
                 None => None,
             };
             or_general!(eat(&mut s, b"\"target\":"));
-            let target = or_general!(plain(&mut s).filter(|t| !t.is_empty()));
+            let target = or_general!(plain_non_empty(&mut s));
             or_general!(eat(&mut s, b",\"arguments\":"));
             let arguments = or_general!(read_arguments(&mut s, limits).ok());
             // Streams the caller uploads: .NET writes their ids last.

@@ -1,0 +1,169 @@
+//! The heap storage of owned texts and lists, freed out of line.
+//!
+//! A decoded message borrows everything, but its type also has room for owned strings and
+//! lists (escaped JSON strings, [`into_owned`](crate::HubMessage::into_owned)), so every
+//! message a decoder hands out is dropped through drop glue that checks for them. Inlined, a
+//! `Vec` of headers made that glue a loop over its items, and a borrowed ping paid for it: the
+//! glue saved and restored five registers before it looked at the message's type (callgrind,
+//! `benches/examples/instructions.rs decode/msgpack ping`: 29 of the 147 instructions a ping
+//! costs). Here each allocation is freed by one call that is never inlined, so the glue of a
+//! borrowed message is a few tag checks.
+//!
+//! A `Drop` impl on a type generic over the items would also make the borrow checker require
+//! the frame to outlive every message still in scope (drop check), which breaks loops that
+//! reuse their input buffer. [`OwnedItems`] therefore keeps its items' type out of the type
+//! that implements `Drop`: the items are freed through a function chosen when the list was
+//! built.
+
+#![allow(unsafe_code)]
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
+
+/// An owned string, freed by a call the drop glue does not inline.
+pub(crate) struct OwnedStr(ManuallyDrop<Box<str>>);
+
+impl OwnedStr {
+    pub(crate) fn new(s: Box<str>) -> Self {
+        OwnedStr(ManuallyDrop::new(s))
+    }
+
+    #[inline]
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Clone for OwnedStr {
+    fn clone(&self) -> Self {
+        OwnedStr::new(Box::from(self.as_str()))
+    }
+}
+
+impl Drop for OwnedStr {
+    #[inline(never)]
+    fn drop(&mut self) {
+        // SAFETY: the box is dropped once, here, and never used again.
+        unsafe { ManuallyDrop::drop(&mut self.0) }
+    }
+}
+
+/// An owned list of `I`, freed by a call the drop glue does not inline.
+pub(crate) struct OwnedItems<I> {
+    raw: RawItems,
+    /// The list owns its items (auto traits, variance and drop check follow `I`).
+    items: PhantomData<I>,
+}
+
+/// A `Vec`'s parts with the function that frees them: no type parameter, so its `Drop` impl
+/// puts no drop-check requirement on the items' lifetimes. That is sound because the items are
+/// texts and pairs of texts, whose drop frees their own heap strings and never reads borrowed
+/// data.
+struct RawItems {
+    ptr: *mut u8,
+    len: usize,
+    capacity: usize,
+    free: unsafe fn(&mut RawItems),
+}
+
+// SAFETY: `RawItems` is the sole owner of its allocation; whether the items may cross threads is
+// decided by `OwnedItems<I>` through its `PhantomData<I>`.
+unsafe impl Send for RawItems {}
+// SAFETY: as above; shared access only reads the items (`OwnedItems::as_slice`).
+unsafe impl Sync for RawItems {}
+
+/// Rebuilds and drops the `Vec<I>` that `raw` was taken from.
+///
+/// # Safety
+/// `raw` must come from [`OwnedItems::<I>::new`] and be freed at most once.
+unsafe fn free<I>(raw: &mut RawItems) {
+    // SAFETY: the parts are those of a `Vec<I>` given up in `OwnedItems::new`.
+    drop(unsafe { Vec::from_raw_parts(raw.ptr.cast::<I>(), raw.len, raw.capacity) });
+}
+
+impl Drop for RawItems {
+    #[inline(never)]
+    fn drop(&mut self) {
+        // SAFETY: `free` is the function matching the items' type, called once.
+        unsafe { (self.free)(self) }
+    }
+}
+
+impl<I> OwnedItems<I> {
+    pub(crate) fn new(items: Vec<I>) -> Self {
+        let mut items = ManuallyDrop::new(items);
+        let raw = RawItems {
+            ptr: items.as_mut_ptr().cast::<u8>(),
+            len: items.len(),
+            capacity: items.capacity(),
+            free: free::<I>,
+        };
+        OwnedItems { raw, items: PhantomData }
+    }
+
+    #[inline]
+    pub(crate) fn as_slice(&self) -> &[I] {
+        // SAFETY: `ptr` and `len` describe the initialised items of the `Vec<I>` this owns.
+        unsafe { core::slice::from_raw_parts(self.raw.ptr.cast::<I>(), self.raw.len) }
+    }
+}
+
+impl<I: Clone> Clone for OwnedItems<I> {
+    fn clone(&self) -> Self {
+        OwnedItems::new(self.as_slice().to_vec())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::String;
+    use alloc::vec;
+
+    #[test]
+    fn items_are_kept_cloned_and_freed() {
+        let items = OwnedItems::new(vec![String::from("a"), String::from("bc")]);
+        let copy = items.clone();
+        drop(items);
+        assert_eq!(copy.as_slice(), ["a", "bc"]);
+        let empty = OwnedItems::<String>::new(Vec::new());
+        assert!(empty.as_slice().is_empty());
+    }
+
+    #[test]
+    fn strings_are_kept_and_cloned() {
+        let s = OwnedStr::new(Box::from("héllo"));
+        let copy = s.clone();
+        drop(s);
+        assert_eq!(copy.as_str(), "héllo");
+    }
+
+    /// Through the public types: owned headers and stream ids are built, cloned, read and
+    /// freed (Miri runs this in CI).
+    #[test]
+    fn owned_headers_and_stream_ids() {
+        use crate::{Headers, StreamIds, Text};
+        let name = String::from("traceparent");
+        let headers = Headers::from_vec(vec![(Text::borrowed(&name), Text::from(String::from("00-ab-01")))]);
+        let owned: Headers<'static> = headers.clone().into_owned();
+        drop(headers);
+        drop(name);
+        assert_eq!(owned.clone().get("traceparent").as_deref(), Some("00-ab-01"));
+        let ids = StreamIds::from_vec(vec![Text::borrowed("1"), Text::from(String::from("2"))]).into_owned();
+        assert_eq!(ids.clone().iter().collect::<Vec<_>>(), ["1", "2"]);
+        assert_eq!(StreamIds::from_vec(Vec::new()).len(), 0);
+    }
+
+    /// A message may stay in scope after its frame's buffer is reused: the owned storage puts no
+    /// drop-check requirement on the frame (this test is that it compiles).
+    #[test]
+    fn borrowed_items_need_not_outlive_the_list() {
+        let mut frame = String::from("id");
+        let items = OwnedItems::new(vec![crate::Text::borrowed(frame.as_str())]);
+        assert_eq!(items.as_slice()[0], "id");
+        frame.clear();
+        assert!(frame.is_empty());
+    }
+}
