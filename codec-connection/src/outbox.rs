@@ -38,6 +38,11 @@ impl<B: Bytes> Outbox<B> {
         }
     }
 
+    /// Bytes handed out by the last poll, dropped on the next settle.
+    pub(crate) fn handed(&self) -> usize {
+        self.handed
+    }
+
     /// Marks everything written so far as text.
     pub(crate) fn mark_text(&mut self) {
         self.text_prefix = self.buf.len();

@@ -67,6 +67,38 @@ fn a_new_transport_gets_the_sequence_and_the_replay() {
     assert_eq!(server.stats().resumed, 1);
 }
 
+/// Counted messages are kept for replay whether they were handed to the transport or not, and
+/// whatever comes between them (a Ping, an Ack): only they are replayed, in order, once each.
+#[test]
+fn only_counted_messages_are_replayed_however_the_output_was_split() {
+    let mut server = json_server(stateful(), 2);
+    server.send("N", Serialized((0,))).unwrap();
+    server.handle_timeout(secs(15)); // a Ping between two counted messages
+    server.send("N", Serialized((1,))).unwrap();
+    assert_eq!(server.stats().unacked_messages, 2);
+    let first = output(&mut server); // handed out: counted as sent
+    assert_eq!(first, format!("{}{{\"type\":6}}\x1e{}", notify(0), notify(1)).into_bytes());
+    feed(&mut server, secs(16), notify(7).as_bytes()); // an invocation: an Ack falls due
+    events(&mut server);
+    server.send("N", Serialized((2,))).unwrap();
+    server.handle_timeout(secs(17)); // the Ack, after message 2
+    server.send("N", Serialized((3,))).unwrap();
+    let stats = server.stats();
+    assert_eq!((stats.unacked_messages, stats.unacked_bytes), (4, (0..4).map(|n| notify(n).len()).sum()));
+    // Lost before 2, the Ack and 3 were handed out.
+    server.transport_lost(secs(18));
+    assert!(server.attach_transport(secs(19)));
+    assert_eq!(events(&mut server), [Ev::Resumed]);
+    let resumed = text(&mut server);
+    let replay: String = (0..4).map(notify).collect();
+    assert!(resumed.starts_with(&format!("{{\"type\":9,\"sequenceId\":1}}\x1e{replay}")), "{resumed}");
+    // The peer had 0 and 1: only 2 and 3 stay.
+    feed(&mut server, secs(20), b"{\"type\":8,\"sequenceId\":2}\x1e");
+    events(&mut server);
+    let stats = server.stats();
+    assert_eq!((stats.unacked_messages, stats.unacked_bytes), (2, notify(2).len() + notify(3).len()));
+}
+
 #[test]
 fn with_nothing_unacknowledged_the_sequence_is_the_next_id() {
     let mut server = json_server(stateful(), 2);
