@@ -387,7 +387,10 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
     pub fn stats(&self) -> Stats {
         let mut stats = self.core.stats;
         stats.pings_sent = self.core.link.pings_sent;
-        (stats.unacked_messages, stats.unacked_bytes) = self.core.link.unacked();
+        if let Some(replay) = &self.core.link.replay {
+            stats.unacked_messages = replay.count();
+            stats.unacked_bytes = replay.buffered();
+        }
         stats
     }
 
@@ -479,7 +482,6 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
     /// in separate transport messages).
     pub fn poll_transmit(&mut self) -> Option<Transmit<'_>> {
         let format = self.core.link.protocol.as_ref().map_or(TransferFormat::Text, |p| p.transfer_format());
-        self.core.link.settle_output();
         self.core.link.output.poll(format)
     }
 
@@ -692,7 +694,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
     fn advance_clock(&mut self, now: Instant) {
         // Time never runs backwards for the connection, whatever the caller's clock does.
         self.link.now = self.link.now.max(now);
-        self.link.settle_output();
+        self.link.output.settle();
     }
 
     /// Input held before reading pauses: the configured window, never less than one whole
@@ -958,9 +960,9 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
             State::Closed | State::Detached => {}
             State::Open if self.link.replay.is_some() => {
                 self.link.state = State::Detached;
-                // Unsent output is dropped: the counted messages in it are kept for replay, the
-                // rest (Pings, Acks) means nothing on the next transport.
-                self.link.clear_output();
+                // Unsent output is dropped: the counted messages in it are in the replay buffer,
+                // the rest (Pings, Acks) means nothing on the next transport.
+                self.link.output.clear();
                 self.inbound.transport_changed();
                 self.ack_at = None;
             }
@@ -970,7 +972,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
                 } else {
                     Error::new(ErrorKind::Invalid, "The transport closed without a Close message.")
                 };
-                self.link.clear_output();
+                self.link.output.clear();
                 self.fail(FailureKind::TransportLost, e);
             }
         }

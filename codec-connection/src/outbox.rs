@@ -38,11 +38,6 @@ impl<B: Bytes> Outbox<B> {
         }
     }
 
-    /// Bytes handed out by the last poll, dropped on the next settle.
-    pub(crate) fn handed(&self) -> usize {
-        self.handed
-    }
-
     /// Marks everything written so far as text.
     pub(crate) fn mark_text(&mut self) {
         self.text_prefix = self.buf.len();

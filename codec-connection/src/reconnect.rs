@@ -37,13 +37,12 @@ impl<B: Bytes> Replay<B> {
         (self.next_id - self.first_id) as u64
     }
 
-    /// Keeps `count` framed counted messages written back to back (their ids are the next
-    /// ones); false, and nothing kept, when they do not fit.
-    pub(crate) fn push(&mut self, framed: &[u8], count: u32) -> bool {
+    /// Keeps one framed counted message (its id is the next one); false when it does not fit.
+    pub(crate) fn push(&mut self, framed: &[u8]) -> bool {
         if !self.bytes.append(framed) {
             return false;
         }
-        self.next_id += i64::from(count);
+        self.next_id += 1;
         true
     }
 
@@ -191,8 +190,9 @@ mod tests {
     fn acked_messages_are_dropped_and_the_sequence_follows() {
         let mut replay = Replay::<Buf>::new(Framing::LengthPrefixed);
         assert_eq!(replay.sequence_id(), 1);
-        assert!(replay.push(&[0x02, 0x91, 0x06], 1));
-        assert!(replay.push(&[0x03, 0x92, 0x08, 0x01, 0x02, 0x91, 0x06], 2));
+        assert!(replay.push(&[0x02, 0x91, 0x06]));
+        assert!(replay.push(&[0x03, 0x92, 0x08, 0x01]));
+        assert!(replay.push(&[0x02, 0x91, 0x06]));
         assert_eq!((replay.count(), replay.buffered()), (3, 10));
         replay.ack(1);
         assert_eq!((replay.sequence_id(), replay.count(), replay.bytes()), (2, 2, &[3, 0x92, 8, 1, 2, 0x91, 6][..]));
@@ -205,8 +205,8 @@ mod tests {
     #[test]
     fn records_are_split_at_the_separator() {
         let mut replay = Replay::<Buf>::new(Framing::RecordSeparator);
-        assert!(replay.push(b"{\"type\":6}\x1e", 1));
-        assert!(replay.push(b"{}\x1e", 1));
+        assert!(replay.push(b"{\"type\":6}\x1e"));
+        assert!(replay.push(b"{}\x1e"));
         replay.ack(1);
         assert_eq!(replay.bytes(), b"{}\x1e");
     }

@@ -64,24 +64,6 @@ impl core::error::Error for SendError {}
 /// values then share one copy of the writers with these (a device links them once, not twice).
 pub(crate) type Bare<'a, P> = HubMessage<'a, <P as HubProtocol>::Value<'a>>;
 
-/// Stateful reconnect on storage that grows: the `count` counted messages written to the output
-/// since the last copy into the replay buffer, output bytes `start..end`. Copied per message,
-/// they cost a copy call each (about 35 instructions of a small completion,
-/// `connection_instructions`); copied when the output is about to drop or move them, one copy
-/// per batch.
-#[derive(Debug, Default, Clone, Copy)]
-struct Deferred {
-    start: usize,
-    end: usize,
-    count: u32,
-}
-
-impl Deferred {
-    fn len(&self) -> usize {
-        self.end - self.start
-    }
-}
-
 /// The sending half of a connection's state.
 #[derive(Debug)]
 pub(crate) struct Link<P, B> {
@@ -89,8 +71,6 @@ pub(crate) struct Link<P, B> {
     pub(crate) state: State,
     pub(crate) output: Outbox<B>,
     pub(crate) replay: Option<Replay<B>>,
-    /// Counted messages in the output not yet copied into the replay buffer.
-    deferred: Deferred,
     pub(crate) now: Instant,
     pub(crate) last_sent: Instant,
     budget: usize,
@@ -107,7 +87,6 @@ impl<P: HubProtocol, B: Bytes> Link<P, B> {
             state,
             output,
             replay: None,
-            deferred: Deferred::default(),
             now,
             last_sent: now,
             budget,
@@ -123,9 +102,13 @@ impl<P: HubProtocol, B: Bytes> Link<P, B> {
             State::Handshake => return Err(SendError::NotConnected),
             State::Open | State::Detached => {}
         }
-        if counted && self.is_backpressured() {
-            self.want_writable = true;
-            return Err(SendError::Backpressure);
+        if counted {
+            if let Some(replay) = &self.replay {
+                if replay.buffered() >= self.budget {
+                    self.want_writable = true;
+                    return Err(SendError::Backpressure);
+                }
+            }
         }
         Ok(())
     }
@@ -134,7 +117,7 @@ impl<P: HubProtocol, B: Bytes> Link<P, B> {
     /// buffer when stateful reconnect counts it. On any error nothing is kept.
     #[cfg_attr(not(feature = "small"), inline)]
     pub(crate) fn write<V: Encode<P>>(&mut self, message: &HubMessage<'_, V>, counted: bool) -> Result<(), SendError> {
-        self.settle_output();
+        self.output.settle();
         self.check(counted)?;
         let Some(protocol) = &self.protocol else {
             return Err(SendError::NotConnected);
@@ -162,97 +145,24 @@ impl<P: HubProtocol, B: Bytes> Link<P, B> {
             return Err(full(e));
         }
         if replayed {
-            if self.output.buf.grows() {
-                self.defer(start, self.output.buf.len());
-            } else {
-                // Fixed storage (a device) copies each message at once: it has no allocation to
-                // save, and the copy is smaller code than the bookkeeping of a deferred run.
-                let replay = self.replay.as_mut().expect("replayed implies a replay buffer");
-                if !replay.push(&self.output.buf.as_slice()[start..], 1) {
-                    // A fixed replay buffer without room: the message goes nowhere.
-                    self.output.buf.truncate(start);
-                    return Err(SendError::Full);
-                }
+            let replay = self.replay.as_mut().expect("replayed implies a replay buffer");
+            if !replay.push(&self.output.buf.as_slice()[start..]) {
+                // A fixed replay buffer without room: the message goes nowhere.
+                self.output.buf.truncate(start);
+                return Err(SendError::Full);
             }
         }
         self.last_sent = self.now;
         Ok(())
     }
 
-    /// Notes a counted message written to the output from `start` to `end`: it joins the run of
-    /// those not yet copied into the replay buffer when it follows the run directly (an empty
-    /// run ends where it starts, so that test is all it takes).
-    #[inline]
-    fn defer(&mut self, start: usize, end: usize) {
-        if self.deferred.end != start {
-            self.keep_deferred();
-            self.deferred.start = start;
-        }
-        self.deferred.end = end;
-        self.deferred.count += 1;
-    }
-
-    /// Copies the deferred counted messages into the replay buffer, in one piece. Called before
-    /// the output drops or moves bytes, and before the replay buffer is read.
-    #[inline]
-    pub(crate) fn keep_deferred(&mut self) {
-        // Only storage that grows defers (see `write`): for fixed storage this is nothing.
-        if self.output.buf.grows() && self.deferred.count > 0 {
-            self.copy_deferred();
-        }
-    }
-
-    #[inline(never)]
-    fn copy_deferred(&mut self) {
-        let run = core::mem::take(&mut self.deferred);
-        let kept = match &mut self.replay {
-            Some(replay) => replay.push(&self.output.buf.as_slice()[run.start..run.end], run.count),
-            None => false,
-        };
-        // Storage that grows always has room.
-        debug_assert!(kept, "the replay buffer had room for the deferred messages");
-    }
-
-    /// Drops the output handed out by the last poll (its borrow has ended). Every write starts
-    /// here: the usual case, nothing handed out, is one comparison.
-    #[inline(always)]
-    pub(crate) fn settle_output(&mut self) {
-        if self.output.handed() > 0 {
-            if self.output.buf.grows() {
-                self.keep_deferred_and_settle();
-            } else {
-                self.output.settle();
-            }
-        }
-    }
-
-    #[inline(never)]
-    fn keep_deferred_and_settle(&mut self) {
-        self.keep_deferred();
-        self.output.settle();
-    }
-
-    /// Drops all the output (the transport is gone); what it held for replay is kept.
-    pub(crate) fn clear_output(&mut self) {
-        self.keep_deferred();
-        self.output.clear();
-    }
-
-    /// Counted messages and their bytes not yet acknowledged (zero without stateful reconnect).
-    pub(crate) fn unacked(&self) -> (u64, usize) {
-        self.replay.as_ref().map_or((0, 0), |replay| {
-            (replay.count() + u64::from(self.deferred.count), replay.buffered() + self.deferred.len())
-        })
-    }
-
     /// True while counted sends are refused until the peer acknowledges.
     pub(crate) fn is_backpressured(&self) -> bool {
-        self.replay.as_ref().is_some_and(|replay| replay.buffered() + self.deferred.len() >= self.budget)
+        self.replay.as_ref().is_some_and(|replay| replay.buffered() >= self.budget)
     }
 
     /// The peer acknowledged up to `sequence_id`; true when sends held back may go again.
     pub(crate) fn on_ack(&mut self, sequence_id: i64) -> bool {
-        self.keep_deferred();
         let Some(replay) = &mut self.replay else {
             return false;
         };
@@ -266,7 +176,6 @@ impl<P: HubProtocol, B: Bytes> Link<P, B> {
 
     /// On a new transport: the Sequence, then every unacknowledged message.
     pub(crate) fn resume(&mut self) -> Result<(), Error> {
-        self.keep_deferred();
         let Some(replay) = &self.replay else {
             return Ok(());
         };
