@@ -538,7 +538,9 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
             // `dispatch` as the others: 670 B less code on a device.
             #[cfg(not(feature = "small"))]
             if let Ok(Parsed::Message(HubMessage::Invocation(invocation))) = &parsed {
-                let blocking = invocation.invocation_id.as_ref().is_some_and(|id| !id.is_empty());
+                // The id read once: each read of an `Option<Text>` is a jump through a table.
+                let id = invocation.invocation_id.as_deref().filter(|id| !id.is_empty());
+                let blocking = id.is_some();
                 if core.invocation_must_wait(blocking) {
                     core.stalled = true;
                     return None;
@@ -546,7 +548,6 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
                 input.pos += frame.consumed;
                 core.stats.messages_received += 1;
                 let tracked = if core.arrive(MessageType::Invocation) {
-                    let id = invocation.invocation_id.as_deref().filter(|_| blocking);
                     core.on_invocation(id, &invocation.stream_ids)
                 } else {
                     None
