@@ -42,6 +42,12 @@ pub fn parse(data: &[u8]) {
             _ => {}
         }
         let written = protocol.to_vec(&message).expect("a parsed message writes");
+        // Owned (escaped texts, headers and stream ids in heap storage), and its copy, write the
+        // same record.
+        let owned = message.clone().into_owned();
+        assert_eq!(protocol.to_vec(&owned).ok().as_ref(), Some(&written), "owning changed the message");
+        assert_eq!(protocol.to_vec(&owned.clone()).ok().as_ref(), Some(&written), "copying changed the message");
+        drop(owned);
         let (record, separator) = written.split_at(written.len() - 1);
         assert_eq!(separator, [0x1E]);
         let reparsed = JsonHubProtocol::with_limits(Limits::unlimited()).parse(record).expect("written records parse");

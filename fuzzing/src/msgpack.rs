@@ -34,6 +34,12 @@ pub fn parse(data: &[u8]) {
     }
     let protocol = MessagePackHubProtocol::with_limits(Limits::default());
     if let Ok(Parsed::Message(message)) = protocol.parse(data) {
+        // Owned (headers and stream ids in heap storage), and its copy, write what it writes.
+        let owned = message.clone().into_owned();
+        let written = protocol.to_vec(&message).ok();
+        assert_eq!(protocol.to_vec(&owned).ok(), written, "owning changed the message");
+        assert_eq!(protocol.to_vec(&owned.clone()).ok(), written, "copying changed the message");
+        drop(owned);
         // Payloads a binding failure left unreadable (arguments that are not an array) are
         // kept raw and refuse to be written; everything else must round-trip.
         if let Ok(written) = protocol.to_vec(&message) {
