@@ -2,7 +2,7 @@
 //! and payload values generated from the input with `arbitrary` ([`FuzzMessage`],
 //! [`FuzzValue`]), written and read back by any protocol ([`check_roundtrip`]).
 
-use signalr_codec_core::{Encode, HubDecoder, HubMessage, HubProtocol, Parsed, Status};
+use signalr_codec_core::{Encode, HubDecoder, HubMessage, HubProtocol, Parsed, Status, ToOwnedValue};
 
 /// A payload value for structured fuzzing: what both protocols can carry.
 ///
@@ -392,6 +392,26 @@ impl FuzzPayload<'_> {
             FuzzPayload::Arguments(a) => FuzzValue::Array(a.iter().map(FuzzValue::normalized).collect()),
         }
     }
+}
+
+/// `message` owned (its texts, headers and stream ids in heap storage), and a copy of that,
+/// write exactly what `message` writes (or fail as it fails).
+pub fn owning_keeps_the_message<P, V>(protocol: &P, message: &HubMessage<'_, V>)
+where
+    P: HubProtocol,
+    V: Encode<P> + ToOwnedValue + Clone,
+    V::Owned: Encode<P> + Clone,
+{
+    fn written<P: HubProtocol, V: Encode<P>>(protocol: &P, message: &HubMessage<'_, V>) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        protocol.write(message, &mut out).ok().map(|_| out)
+    }
+    let expected = written(protocol, message);
+    let owned = message.clone().into_owned();
+    assert_eq!(written(protocol, &owned), expected, "owning changed the message");
+    let copy = owned.clone();
+    drop(owned);
+    assert_eq!(written(protocol, &copy), expected, "copying changed the message");
 }
 
 /// Writes `message` into a new buffer, checking that `encoded_len` predicts exactly what
