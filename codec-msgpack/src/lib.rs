@@ -227,15 +227,26 @@ impl Encode<MessagePackHubProtocol> for RawValueBuf {
 impl Encode<MessagePackHubProtocol> for RawValue<'_> {
     fn encoded_len(&self, _: &MessagePackHubProtocol) -> Result<usize, Error> {
         if self.is_missing() {
-            return Err(Error::new(ErrorKind::Invalid, "A missing payload value cannot be written."));
+            return Err(missing_payload());
         }
         Ok(self.as_bytes().len())
     }
 
     fn encode<O: Output + ?Sized>(&self, _: &MessagePackHubProtocol, out: &mut O) -> Result<(), Error> {
+        // Checked here too: an output that grows is written in one pass, without measuring.
+        if self.is_missing() {
+            return Err(missing_payload());
+        }
         out.put(self.as_bytes());
         Ok(())
     }
+}
+
+/// A payload that was missing from a parsed message (no bytes at all) would write a message
+/// that does not read back.
+#[cold]
+fn missing_payload() -> Error {
+    Error::new(ErrorKind::Invalid, "A missing payload value cannot be written.")
 }
 
 /// Not API: what the fuzzing crate (`fuzzing/` in the repository, never published) needs

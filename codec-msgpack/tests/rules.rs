@@ -229,8 +229,14 @@ fn arguments_that_are_not_an_array_bind_late() {
     // Missing: an empty raw value that cannot be written back.
     let HubMessage::Invocation(m) = parse(hex("94 01 80 c0 a1 54")) else { panic!() };
     assert!(m.arguments.is_missing());
-    let e = MessagePackHubProtocol::new().to_vec(&HubMessage::Invocation(m)).unwrap_err();
+    let e = MessagePackHubProtocol::new().to_vec(&HubMessage::Invocation(m.clone())).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Invalid);
+    // Nor into an output that grows (written in one pass, without measuring first): refused,
+    // and nothing is left behind.
+    let mut out = vec![0xAA];
+    let e = MessagePackHubProtocol::new().write_to_vec(&HubMessage::Invocation(m), &mut out).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Invalid);
+    assert_eq!(out, [0xAA]);
     // An array header larger than the frame.
     assert_eq!(parse_err(hex("96 01 80 c0 a1 54 dd 00 00 00 09 90")), "Reading array length for 'arguments' failed.");
 }
