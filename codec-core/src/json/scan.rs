@@ -334,7 +334,10 @@ impl<'a, S: Source<'a>> Scanner<S> {
                 i = skip_plain_run(bytes, i);
             }
             while let Some(&b) = bytes.get(i) {
-                if SPECIAL[b as usize] {
+                // A table lookup where speed counts; three comparisons, and no 256-byte table
+                // in flash, for the one copy a device links.
+                let special = if S::INLINE { SPECIAL[b as usize] } else { b < 0x20 || b == b'"' || b == b'\\' };
+                if special {
                     break;
                 }
                 i += 1;
@@ -474,8 +477,10 @@ impl<'a, S: Source<'a>> Scanner<S> {
     /// to fail as the walk does).
     #[inline(never)]
     fn skip_nested(&mut self, depth: usize) -> Scan<()> {
-        // One bit per open container inside the value: 1 = object, 0 = array.
-        let mut kinds = [0u64; MAX_SUPPORTED_DEPTH / 64];
+        // One bit per open container inside the value: 1 = object, 0 = array. In words of the
+        // machine's width (a 64-bit shift is a library call on a 32-bit device).
+        const BITS: usize = usize::BITS as usize;
+        let mut kinds = [0usize; MAX_SUPPORTED_DEPTH / BITS];
         let mut level = 0usize;
         loop {
             // A value.
@@ -500,12 +505,12 @@ impl<'a, S: Source<'a>> Scanner<S> {
                     if self.peek() == close {
                         self.pos += 1;
                     } else {
-                        let bit = 1u64 << (level % 64);
+                        let bit = 1usize << (level % BITS);
                         if object {
-                            kinds[level / 64] |= bit;
+                            kinds[level / BITS] |= bit;
                             self.first_key()?;
                         } else {
-                            kinds[level / 64] &= !bit;
+                            kinds[level / BITS] &= !bit;
                         }
                         level += 1;
                         continue;
@@ -518,7 +523,7 @@ impl<'a, S: Source<'a>> Scanner<S> {
                 if level == 0 {
                     return Ok(());
                 }
-                let in_object = kinds[(level - 1) / 64] & (1u64 << ((level - 1) % 64)) != 0;
+                let in_object = kinds[(level - 1) / BITS] & (1usize << ((level - 1) % BITS)) != 0;
                 match self.peek() {
                     b',' => {
                         self.pos += 1;
