@@ -1,5 +1,10 @@
 //! [`Error`]: a stable [`ErrorKind`], the byte offset where known, and the .NET text where
 //! .NET has one.
+//!
+//! The texts of the codec's own errors (fixed texts and templates) are the `error-texts`
+//! feature, on with `std`. A device that never shows them leaves them out: its errors keep
+//! their kind and offset (and `needed`, `limit`), display as their kind, and the texts and the
+//! code that builds them are not linked (4.1 KB of the MessagePack firmware's flash).
 
 use core::fmt::{self, Write as _};
 
@@ -57,7 +62,8 @@ impl fmt::Display for ErrorKind {
 /// room, a text is just `…`). Fixed texts and templates ([`Error::template`]) are never cut.
 ///
 /// The room is inside every [`Error`], so without `inline-detail` an error stays small (on a
-/// 32-bit device, 56 bytes instead of 88), and so does every result and event holding one.
+/// 32-bit device, 56 bytes instead of 88 with `error-texts`, 20 without), and so does every
+/// result and event holding one.
 pub const DETAIL_CAPACITY: usize = if cfg!(feature = "inline-detail") { 64 } else { 0 };
 
 #[cfg(feature = "alloc")]
@@ -100,13 +106,19 @@ impl Arg {
 
 #[derive(Clone, PartialEq, Eq)]
 enum Reason {
+    #[cfg(feature = "error-texts")]
     Static(&'static str),
     /// `pieces[0]`, `args[0]`, `pieces[1]`, `args[1]`, `pieces[2]`, …: as many args as there
     /// are pieces after the first.
+    #[cfg(feature = "error-texts")]
     Template {
         pieces: &'static [&'static str],
         args: [Arg; 2],
     },
+    /// A fixed text or template this build leaves out (without `error-texts`): the kind and
+    /// the offset say what went wrong.
+    #[cfg(not(feature = "error-texts"))]
+    Omitted,
     MaxMessageSize {
         limit: usize,
     },
@@ -134,9 +146,16 @@ pub struct Error {
 }
 
 impl Error {
-    /// An error with a fixed text.
+    /// An error with a fixed text (kept with the `error-texts` feature).
     pub const fn new(kind: ErrorKind, text: &'static str) -> Self {
-        Error { kind, offset: None, reason: Reason::Static(text) }
+        #[cfg(feature = "error-texts")]
+        let reason = Reason::Static(text);
+        #[cfg(not(feature = "error-texts"))]
+        let reason = {
+            let _ = text;
+            Reason::Omitted
+        };
+        Error { kind, offset: None, reason }
     }
 
     /// An error whose text is formatted (`Expected header 'x' to be of type String.`).
@@ -156,6 +175,7 @@ impl Error {
     /// Arg::Str("String")])` reads `Reading 'target' as String failed.` Unlike
     /// [`formatted`](Error::formatted) it formats nothing (no `core::fmt` on the error path, no
     /// copy, no cut without `alloc`); the arguments after the last piece but one are ignored.
+    /// Pieces and arguments are kept with the `error-texts` feature.
     ///
     /// ```
     /// use signalr_codec_core::{error::Arg, Error, ErrorKind};
@@ -163,7 +183,14 @@ impl Error {
     /// assert_eq!(e.message().to_string(), "More headers than 256.");
     /// ```
     pub const fn template(kind: ErrorKind, pieces: &'static [&'static str], args: [Arg; 2]) -> Self {
-        Error { kind, offset: None, reason: Reason::Template { pieces, args } }
+        #[cfg(feature = "error-texts")]
+        let reason = Reason::Template { pieces, args };
+        #[cfg(not(feature = "error-texts"))]
+        let reason = {
+            let _ = (pieces, args);
+            Reason::Omitted
+        };
+        Error { kind, offset: None, reason }
     }
 
     /// An error whose text is a copy of `text` (a peer's message, for example): no formatting.
@@ -258,18 +285,26 @@ impl Error {
         }
     }
 
-    /// The error text, without the offset: the exact .NET text where .NET has one.
+    /// The error text, without the offset: the exact .NET text where .NET has one. Without the
+    /// `error-texts` feature, a fixed text or template reads as its kind
+    /// (`syntax error (texts left out: …)`).
     pub fn message(&self) -> impl fmt::Display + '_ {
-        Message(&self.reason)
+        Message(self)
     }
 }
 
-struct Message<'e>(&'e Reason);
+struct Message<'e>(&'e Error);
 
 impl fmt::Display for Message<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
+        match &self.0.reason {
+            #[cfg(not(feature = "error-texts"))]
+            Reason::Omitted => {
+                write!(f, "{} error (texts left out: signalr-codec-core's `error-texts` feature)", self.0.kind)
+            }
+            #[cfg(feature = "error-texts")]
             Reason::Static(s) => f.write_str(s),
+            #[cfg(feature = "error-texts")]
             Reason::Template { pieces, args } => {
                 for (i, piece) in pieces.iter().enumerate() {
                     if i > 0 {
@@ -413,6 +448,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "error-texts")]
     fn templates_are_written_when_displayed() {
         let e =
             Error::template(ErrorKind::Type, &["Reading '", "' as ", " failed."], [Arg::Str("x"), Arg::Str("Int32")]);
@@ -435,10 +471,29 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "error-texts")]
     fn display_adds_the_offset() {
         let e =
             Error::formatted(ErrorKind::Type, format_args!("Expected header '{}' to be of type String.", "a")).at(12);
         assert_eq!(e.to_string(), "Expected header 'a' to be of type String. (at byte 12)");
         assert_eq!(e.shifted(3).offset(), Some(15));
+    }
+
+    /// `cargo test -p signalr-codec-core --no-default-features --features alloc --lib error::`
+    /// (CI runs it).
+    #[test]
+    #[cfg(not(feature = "error-texts"))]
+    fn without_texts_an_error_keeps_its_kind_offset_and_numbers() {
+        let e = Error::template(ErrorKind::Type, &["Reading '", "' failed."], [Arg::Str("x"), Arg::Int(0)]).at(7);
+        assert_eq!((e.kind(), e.offset()), (ErrorKind::Type, Some(7)));
+        assert_eq!(
+            e.to_string(),
+            "type error (texts left out: signalr-codec-core's `error-texts` feature) (at byte 7)"
+        );
+        assert_eq!(Error::new(ErrorKind::Syntax, "left out"), Error::new(ErrorKind::Syntax, "also left out"));
+        // What is not a fixed text stays: a peer's text, and the limits' numbers.
+        assert_eq!(Error::copied(ErrorKind::Invalid, "Refused.").message().to_string(), "Refused.");
+        assert_eq!(Error::buffer_too_small(9).needed(), Some(9));
+        assert!(Error::max_message_size(32768).to_string().contains("32768B"));
     }
 }

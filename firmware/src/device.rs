@@ -100,6 +100,9 @@ pub fn report_memory(connection: usize, io_buffers: usize) {
     let statics = (core::ptr::addr_of!(__ebss) as usize - core::ptr::addr_of!(__sdata) as usize) as u32;
     say(b"connection size: ");
     say_num(connection as u32);
+    // Every result that can fail carries one: its size is part of each frame on the way.
+    say(b" bytes\nerror size: ");
+    say_num(core::mem::size_of::<signalr_codec_core::Error>() as u32);
     say(b" bytes\nio buffers: ");
     say_num(io_buffers as u32);
     say(b" bytes\nstack high-water: ");
