@@ -58,42 +58,60 @@ fn payload_error(field: &'static str, fail: Fail, at: usize) -> Error {
     }
 }
 
+/// The general parser stopped: the error waits in [`Parser::error`]. A unit, so that each `?`
+/// on the way out moves nothing (moving the error through every `?` of the general parser was
+/// 0.9 KB of a device's code).
+struct Stopped;
+
+/// What the general parser's steps return.
+type Step<T> = Result<T, Stopped>;
+
 struct Parser<'a, 'l> {
     c: Cursor<'a>,
     limits: &'l Limits,
+    /// Why parsing stopped, once it has.
+    error: Option<Error>,
 }
 
 impl<'a> Parser<'a, '_> {
-    #[cfg_attr(not(feature = "small"), inline(always))]
-    fn int32(&mut self, field: &'static str) -> Result<i32, Error> {
-        let at = self.c.pos();
-        self.c.read_i32().map_err(|f| reading(f.kind(), field, "Int32", at))
+    /// Keeps `error` as the reason parsing stopped.
+    #[cold]
+    #[inline(never)]
+    fn stop(&mut self, error: Error) -> Stopped {
+        self.error = Some(error);
+        Stopped
     }
 
     #[cfg_attr(not(feature = "small"), inline(always))]
-    fn int64(&mut self, field: &'static str) -> Result<i64, Error> {
+    fn int32(&mut self, field: &'static str) -> Step<i32> {
         let at = self.c.pos();
-        self.c.read_i64().map_err(|f| reading(f.kind(), field, "Int64", at))
+        self.c.read_i32().map_err(|f| self.stop(reading(f.kind(), field, "Int32", at)))
     }
 
     #[cfg_attr(not(feature = "small"), inline(always))]
-    fn string(&mut self, field: &'static str) -> Result<Option<&'a str>, Error> {
+    fn int64(&mut self, field: &'static str) -> Step<i64> {
         let at = self.c.pos();
-        self.c.read_str().map_err(|f| reading(f.kind(), field, "String", at))
+        self.c.read_i64().map_err(|f| self.stop(reading(f.kind(), field, "Int64", at)))
+    }
+
+    #[cfg_attr(not(feature = "small"), inline(always))]
+    fn string(&mut self, field: &'static str) -> Step<Option<&'a str>> {
+        let at = self.c.pos();
+        self.c.read_str().map_err(|f| self.stop(reading(f.kind(), field, "String", at)))
     }
 
     /// A string that must be neither nil nor empty (.NET's `ThrowIfNullOrEmpty`).
     #[cfg_attr(not(feature = "small"), inline(always))]
-    fn required(&mut self, field: &'static str, what: &'static str) -> Result<&'a str, Error> {
+    fn required(&mut self, field: &'static str, what: &'static str) -> Step<&'a str> {
         let at = self.c.pos();
         match self.string(field)? {
             Some(s) if !s.is_empty() => Ok(s),
-            _ => Err(null_or_empty(what, at)),
+            _ => Err(self.stop(null_or_empty(what, at))),
         }
     }
 
     #[cfg_attr(not(feature = "small"), inline(always))]
-    fn headers(&mut self) -> Result<Headers<'a>, Error> {
+    fn headers(&mut self) -> Step<Headers<'a>> {
         // The official clients send an empty map unless the caller set headers.
         if self.c.peek() == Some(0x80) {
             self.c.advance(1);
@@ -103,7 +121,12 @@ impl<'a> Parser<'a, '_> {
     }
 
     #[inline(never)]
-    fn headers_with_entries(&mut self) -> Result<Headers<'a>, Error> {
+    fn headers_with_entries(&mut self) -> Step<Headers<'a>> {
+        self.headers_or_error().map_err(|e| self.stop(e))
+    }
+
+    #[inline(always)]
+    fn headers_or_error(&mut self) -> Result<Headers<'a>, Error> {
         let at = self.c.pos();
         let count = self
             .c
@@ -169,7 +192,12 @@ impl<'a> Parser<'a, '_> {
         Ok(())
     }
 
-    fn stream_ids(&mut self) -> Result<StreamIds<'a>, Error> {
+    fn stream_ids(&mut self) -> Step<StreamIds<'a>> {
+        self.stream_ids_or_error().map_err(|e| self.stop(e))
+    }
+
+    #[inline(always)]
+    fn stream_ids_or_error(&mut self) -> Result<StreamIds<'a>, Error> {
         let at = self.c.pos();
         let count = self
             .c
@@ -207,12 +235,12 @@ impl<'a> Parser<'a, '_> {
 
     /// A payload value (`item`, `result`), kept raw.
     #[cfg_attr(not(feature = "small"), inline(always))]
-    fn payload(&mut self, field: &'static str) -> Result<RawValue<'a>, Error> {
+    fn payload(&mut self, field: &'static str) -> Step<RawValue<'a>> {
         let at = self.c.pos();
-        self.c
-            .skip_value(ENVELOPE_DEPTH, self.limits.max_depth)
-            .map(RawValue::trusted)
-            .map_err(|f| payload_error(field, f, at))
+        match self.c.skip_value(ENVELOPE_DEPTH, self.limits.max_depth) {
+            Ok(value) => Ok(RawValue::trusted(value)),
+            Err(f) => Err(self.stop(payload_error(field, f, at))),
+        }
     }
 
     /// The count of an `array 16`/`array 32` header at the cursor, which stays where it is.
@@ -226,7 +254,7 @@ impl<'a> Parser<'a, '_> {
 
     /// The argument array, and whether it was one (only then does .NET go on to the stream ids).
     #[cfg_attr(not(feature = "small"), inline(always))]
-    fn arguments(&mut self) -> Result<(RawValue<'a>, bool), Error> {
+    fn arguments(&mut self) -> Step<(RawValue<'a>, bool)> {
         let at = self.c.pos();
         let Some(first) = self.c.peek() else {
             // .NET: a binding failure (`Reading array length for 'arguments' failed.`).
@@ -234,12 +262,12 @@ impl<'a> Parser<'a, '_> {
         };
         let count = match first {
             0x90..=0x9f => Some(usize::from(first & 0x0f)),
-            0xdc | 0xdd => Some(Self::long_array_len(self.c, at)?),
+            0xdc | 0xdd => Some(Self::long_array_len(self.c, at).map_err(|e| self.stop(e))?),
             _ => None,
         };
         if let Some(count) = count {
             if count > self.limits.max_arguments {
-                return Err(limit("arguments", self.limits.max_arguments, at));
+                return Err(self.stop(limit("arguments", self.limits.max_arguments, at)));
             }
         }
         let is_array = count.is_some();
@@ -462,94 +490,114 @@ fn stream_ids<'a>(body: &'a [u8], pos: usize, limits: &Limits) -> Option<StreamI
 /// Parses one frame body of any shape, with .NET's error for whatever is wrong.
 #[inline(never)]
 pub(crate) fn parse_general<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error> {
-    if body.is_empty() {
-        // .NET fails reading the array header of an empty body.
-        return Err(Error::new(ErrorKind::Invalid, END_OF_STREAM).at(0));
+    let mut p = Parser { c: Cursor::new(body), limits, error: None };
+    match p.message() {
+        Ok(message) => Ok(message),
+        // Every stop keeps its error; the fallback is never taken.
+        Err(Stopped) => Err(p.error.take().unwrap_or_else(|| Error::new(ErrorKind::Invalid, END_OF_STREAM))),
     }
-    let mut p = Parser { c: Cursor::new(body), limits };
-    let item_count = p.c.read_array_len().map_err(|f| f.plain_error().at(0))?;
-    if ENVELOPE_DEPTH > limits.max_depth {
-        return Err(Fail::Depth.plain_error().at(0));
+}
+
+impl<'a> Parser<'a, '_> {
+    /// The frame's message, or a stop with the error kept.
+    #[inline(always)]
+    fn message(&mut self) -> Step<Message<'a>> {
+        let p = self;
+        if p.c.rest().is_empty() {
+            // .NET fails reading the array header of an empty body.
+            return Err(p.stop(Error::new(ErrorKind::Invalid, END_OF_STREAM).at(0)));
+        }
+        let item_count = match p.c.read_array_len() {
+            Ok(count) => count,
+            Err(f) => return Err(p.stop(f.plain_error().at(0))),
+        };
+        if ENVELOPE_DEPTH > p.limits.max_depth {
+            return Err(p.stop(Fail::Depth.plain_error().at(0)));
+        }
+        let message_type = p.int32("messageType")?;
+        let Some(kind) = MessageType::from_id(i64::from(message_type)) else {
+            // Future protocol changes can add message types: skipped, not an error.
+            return Ok(Parsed::Skipped { message_type: i64::from(message_type) });
+        };
+        if kind == MessageType::Ping {
+            // Returned on its own: through the shared tail below, a ping would pay for storing
+            // every field of the largest message.
+            return Ok(Parsed::Message(HubMessage::Ping));
+        }
+        // Built straight into the result: a `let` first costs a copy of the whole message.
+        Ok(Parsed::Message(match kind {
+            MessageType::Invocation => {
+                let headers = p.headers()?;
+                // nil or "" means a non-blocking invocation.
+                let invocation_id = p.string("invocationId")?.filter(|s| !s.is_empty()).map(Text::borrowed);
+                let target = p.required("target", "target for Invocation message")?;
+                let (arguments, is_array) = p.arguments()?;
+                // Old clients send 5 elements; .NET reads the stream ids only after arguments bound.
+                let stream_ids = if item_count > 5 && is_array { p.stream_ids()? } else { StreamIds::empty() };
+                HubMessage::Invocation(Invocation {
+                    headers,
+                    invocation_id,
+                    target: Text::borrowed(target),
+                    arguments,
+                    stream_ids,
+                })
+            }
+            MessageType::StreamInvocation => {
+                let headers = p.headers()?;
+                let invocation_id = p.required("invocationId", "invocation ID for StreamInvocation message")?;
+                let target = p.required("target", "target for StreamInvocation message")?;
+                let (arguments, is_array) = p.arguments()?;
+                let stream_ids = if item_count > 5 && is_array { p.stream_ids()? } else { StreamIds::empty() };
+                HubMessage::StreamInvocation(StreamInvocation {
+                    headers,
+                    invocation_id: Text::borrowed(invocation_id),
+                    target: Text::borrowed(target),
+                    arguments,
+                    stream_ids,
+                })
+            }
+            MessageType::StreamItem => {
+                let headers = p.headers()?;
+                let invocation_id = p.required("invocationId", "invocation ID for StreamItem message")?;
+                let item = p.payload("item")?;
+                HubMessage::StreamItem(StreamItem { headers, invocation_id: Text::borrowed(invocation_id), item })
+            }
+            MessageType::Completion => {
+                let headers = p.headers()?;
+                let invocation_id = p.required("invocationId", "invocation ID for Completion message")?;
+                let kind_at = p.c.pos();
+                let outcome = match p.int32("resultKind")? {
+                    // A nil error leaves .NET's message with neither error nor result: void.
+                    1 => p.string("error")?.map_or(Outcome::Void, |e| Outcome::Error(Text::borrowed(e))),
+                    2 => Outcome::Void,
+                    3 => Outcome::Result(p.payload("argument")?),
+                    _ => {
+                        return Err(
+                            p.stop(Error::new(ErrorKind::Invalid, "Invalid invocation result kind.").at(kind_at))
+                        )
+                    }
+                };
+                HubMessage::Completion(Completion { headers, invocation_id: Text::borrowed(invocation_id), outcome })
+            }
+            MessageType::CancelInvocation => {
+                let headers = p.headers()?;
+                let invocation_id = p.required("invocationId", "invocation ID for CancelInvocation message")?;
+                HubMessage::CancelInvocation(CancelInvocation { headers, invocation_id: Text::borrowed(invocation_id) })
+            }
+            MessageType::Ping => HubMessage::Ping, // returned above
+            MessageType::Close => {
+                // An empty string is still an error.
+                let error = p.string("error")?.map(Text::borrowed);
+                let at = p.c.pos();
+                let allow_reconnect = if item_count > 2 {
+                    p.c.read_bool().map_err(|f| p.stop(reading(f.kind(), "allowReconnect", "Boolean", at)))?
+                } else {
+                    false
+                };
+                HubMessage::Close(Close { error, allow_reconnect })
+            }
+            MessageType::Ack => HubMessage::Ack { sequence_id: p.int64("sequenceId")? },
+            MessageType::Sequence => HubMessage::Sequence { sequence_id: p.int64("sequenceId")? },
+        }))
     }
-    let message_type = p.int32("messageType")?;
-    let Some(kind) = MessageType::from_id(i64::from(message_type)) else {
-        // Future protocol changes can add message types: skipped, not an error.
-        return Ok(Parsed::Skipped { message_type: i64::from(message_type) });
-    };
-    if kind == MessageType::Ping {
-        // Returned on its own: through the shared tail below, a ping would pay for storing
-        // every field of the largest message.
-        return Ok(Parsed::Message(HubMessage::Ping));
-    }
-    // Built straight into the result: a `let` first costs a copy of the whole message.
-    Ok(Parsed::Message(match kind {
-        MessageType::Invocation => {
-            let headers = p.headers()?;
-            // nil or "" means a non-blocking invocation.
-            let invocation_id = p.string("invocationId")?.filter(|s| !s.is_empty()).map(Text::borrowed);
-            let target = p.required("target", "target for Invocation message")?;
-            let (arguments, is_array) = p.arguments()?;
-            // Old clients send 5 elements; .NET reads the stream ids only after arguments bound.
-            let stream_ids = if item_count > 5 && is_array { p.stream_ids()? } else { StreamIds::empty() };
-            HubMessage::Invocation(Invocation {
-                headers,
-                invocation_id,
-                target: Text::borrowed(target),
-                arguments,
-                stream_ids,
-            })
-        }
-        MessageType::StreamInvocation => {
-            let headers = p.headers()?;
-            let invocation_id = p.required("invocationId", "invocation ID for StreamInvocation message")?;
-            let target = p.required("target", "target for StreamInvocation message")?;
-            let (arguments, is_array) = p.arguments()?;
-            let stream_ids = if item_count > 5 && is_array { p.stream_ids()? } else { StreamIds::empty() };
-            HubMessage::StreamInvocation(StreamInvocation {
-                headers,
-                invocation_id: Text::borrowed(invocation_id),
-                target: Text::borrowed(target),
-                arguments,
-                stream_ids,
-            })
-        }
-        MessageType::StreamItem => {
-            let headers = p.headers()?;
-            let invocation_id = p.required("invocationId", "invocation ID for StreamItem message")?;
-            let item = p.payload("item")?;
-            HubMessage::StreamItem(StreamItem { headers, invocation_id: Text::borrowed(invocation_id), item })
-        }
-        MessageType::Completion => {
-            let headers = p.headers()?;
-            let invocation_id = p.required("invocationId", "invocation ID for Completion message")?;
-            let kind_at = p.c.pos();
-            let outcome = match p.int32("resultKind")? {
-                // A nil error leaves .NET's message with neither error nor result: void.
-                1 => p.string("error")?.map_or(Outcome::Void, |e| Outcome::Error(Text::borrowed(e))),
-                2 => Outcome::Void,
-                3 => Outcome::Result(p.payload("argument")?),
-                _ => return Err(Error::new(ErrorKind::Invalid, "Invalid invocation result kind.").at(kind_at)),
-            };
-            HubMessage::Completion(Completion { headers, invocation_id: Text::borrowed(invocation_id), outcome })
-        }
-        MessageType::CancelInvocation => {
-            let headers = p.headers()?;
-            let invocation_id = p.required("invocationId", "invocation ID for CancelInvocation message")?;
-            HubMessage::CancelInvocation(CancelInvocation { headers, invocation_id: Text::borrowed(invocation_id) })
-        }
-        MessageType::Ping => HubMessage::Ping, // returned above
-        MessageType::Close => {
-            // An empty string is still an error.
-            let error = p.string("error")?.map(Text::borrowed);
-            let at = p.c.pos();
-            let allow_reconnect = if item_count > 2 {
-                p.c.read_bool().map_err(|f| reading(f.kind(), "allowReconnect", "Boolean", at))?
-            } else {
-                false
-            };
-            HubMessage::Close(Close { error, allow_reconnect })
-        }
-        MessageType::Ack => HubMessage::Ack { sequence_id: p.int64("sequenceId")? },
-        MessageType::Sequence => HubMessage::Sequence { sequence_id: p.int64("sequenceId")? },
-    }))
 }
