@@ -200,7 +200,7 @@ pub(crate) fn null_or_empty(what: &'static str) -> Error {
 }
 
 /// A string that must not be empty (.NET's reader: `ThrowIfNullOrEmpty`).
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 fn required<S: Sink>(s: &mut S, v: &str, what: &'static str) -> Result<(), Error> {
     if v.is_empty() {
         return Err(null_or_empty(what));
