@@ -4,7 +4,7 @@
 //! The texts of the codec's own errors (fixed texts and templates) are the `error-texts`
 //! feature, on with `std`. A device that never shows them leaves them out: its errors keep
 //! their kind and offset (and `needed`, `limit`), display as their kind, and the texts and the
-//! code that builds them are not linked (4.1 KB of the MessagePack firmware's flash).
+//! code that builds them are not linked (about 4 KB of the MessagePack firmware's flash).
 
 use core::fmt::{self, Write as _};
 
