@@ -492,22 +492,25 @@ enum Integer {
 /// The closing quote of the string whose text starts at `start`, and whether it has escapes.
 /// (The text is valid JSON: no control characters to look for.)
 fn string_end(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
-    // Most strings are short (member names, ids, tags): the first eight bytes are looked at as
-    // one word, which costs less than setting up the vectorized search.
-    if let Some(&word) = bytes.get(start..).and_then(|b| b.first_chunk::<8>()) {
+    // Most strings are short (member names, ids, tags, names): up to two words of eight bytes
+    // are looked at here, which costs less than setting up the vectorized search (a member
+    // name of exactly eight bytes, `quantity`, went to memchr for its closing quote alone).
+    let mut at = start;
+    for _ in 0..2 {
+        let Some(&word) = bytes.get(at..).and_then(|b| b.first_chunk::<8>()) else { break };
         let word = u64::from_le_bytes(word);
         let hits = has_byte(word, b'"') | has_byte(word, b'\\');
-        if hits == 0 {
-            return string_end_escaped(bytes, start + 8);
+        if hits != 0 {
+            // The lowest flag is exact (the trick's false flags only sit above a true one).
+            let at = at + (hits.trailing_zeros() / 8) as usize;
+            return match bytes[at] {
+                b'"' => Some((at, false)),
+                _ => string_end_escaped(bytes, at),
+            };
         }
-        // The lowest flag is exact (the trick's false flags only sit above a true one).
-        let at = start + (hits.trailing_zeros() / 8) as usize;
-        return match bytes[at] {
-            b'"' => Some((at, false)),
-            _ => string_end_escaped(bytes, at),
-        };
+        at += 8;
     }
-    string_end_escaped(bytes, start)
+    string_end_escaped(bytes, at)
 }
 
 /// The high bit of each byte of `word` that equals `b` is set (and possibly of bytes above the
@@ -688,6 +691,10 @@ mod tests {
             any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Json::from),
             ".{0,12}".prop_map(Json::String),
             "[a-z\"\\\\/\u{1}-\u{1f}é😀]{0,8}".prop_map(Json::String),
+            // Long enough for every path of the closing-quote search: the first word, the
+            // second, and memchr after them, with an escape or a quote anywhere.
+            "[a-z ]{0,40}".prop_map(Json::String),
+            "[a-z]{0,20}[\"\\\\\n][a-z]{0,20}".prop_map(Json::String),
         ];
         leaf.prop_recursive(4, 48, 6, |inner| {
             prop_oneof![
