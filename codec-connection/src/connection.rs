@@ -1251,9 +1251,10 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
 /// double (`15`, `0.5`), without `core::fmt` (devices leave it out).
 fn handshake_timed_out(timeout: core::time::Duration) -> Error {
     const TEXT: &[&str] = &["The handshake timed out after ", " seconds."];
-    let millis = timeout.as_millis();
-    let whole = i64::try_from(millis / 1000).unwrap_or(i64::MAX);
-    let fraction = (millis % 1000) as u32;
+    // Seconds and milliseconds as `Duration` keeps them: `as_millis` divided by 1,000 is u128
+    // division, a 700-byte library routine on a 32-bit device.
+    let whole = i64::try_from(timeout.as_secs()).unwrap_or(i64::MAX);
+    let fraction = timeout.subsec_millis();
     if fraction == 0 {
         return Error::template(ErrorKind::Limit, TEXT, [Arg::Int(whole), Arg::Int(0)]);
     }
