@@ -51,7 +51,7 @@ pub use message::{Close, HubMessage, MessageType, Parsed, ToOwnedValue};
 pub use message::{OwnedMessage, OwnedPayloads};
 #[cfg(feature = "bytes")]
 pub use output::BufMutOutput;
-pub use output::{Output, SliceOutput};
+pub use output::{CountingOutput, Output, SliceOutput};
 #[cfg(feature = "serde")]
 pub use protocol::SerdePayloads;
 pub use protocol::{Encode, HubProtocol, NoPayload, Serialized, TransferFormat};

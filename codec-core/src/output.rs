@@ -176,6 +176,48 @@ impl<B: bytes::BufMut> Output for BufMutOutput<'_, B> {
     }
 }
 
+/// An output that stores nothing and counts the bytes put into it: a value's exact length from
+/// the same writer that writes it.
+///
+/// ```
+/// use signalr_codec_core::{CountingOutput, Output};
+/// let mut count = CountingOutput::new();
+/// count.put(b"{}");
+/// count.put(&[0x1e]);
+/// assert_eq!(count.len(), 3);
+/// ```
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CountingOutput(usize);
+
+impl CountingOutput {
+    /// Nothing counted yet.
+    pub const fn new() -> Self {
+        CountingOutput(0)
+    }
+
+    /// Bytes put so far.
+    pub const fn len(&self) -> usize {
+        self.0
+    }
+
+    /// True when nothing was put.
+    pub const fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl Output for CountingOutput {
+    #[inline]
+    fn remaining(&self) -> usize {
+        usize::MAX - self.0
+    }
+
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        self.0 = self.0.saturating_add(bytes.len());
+    }
+}
+
 impl<O: Output + ?Sized> Output for &mut O {
     #[inline]
     fn remaining(&self) -> usize {

@@ -30,7 +30,7 @@ use alloc::vec::Vec;
 use core::fmt::{self, Display};
 
 use serde::ser::{self, Impossible, Serialize};
-use signalr_codec_core::{Error, ErrorKind, Output};
+use signalr_codec_core::{CountingOutput, Error, ErrorKind, Output};
 
 use crate::number;
 use crate::raw::RAW_TOKEN;
@@ -50,9 +50,9 @@ pub fn to_output<T: Serialize + ?Sized, O: Output + ?Sized>(value: &T, out: &mut
 
 /// The number of bytes [`to_output`] writes for `value` (serializes it without storing anything).
 pub fn serialized_len<T: Serialize + ?Sized>(value: &T) -> Result<usize, Error> {
-    let mut counter = Counter(0);
+    let mut counter = CountingOutput::new();
     value.serialize(&mut Ser { out: &mut counter }).map_err(|e| e.0)?;
-    Ok(counter.0)
+    Ok(counter.len())
 }
 
 /// `value` as JSON bytes.
@@ -67,20 +67,6 @@ pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
     // The serializer only ever writes valid UTF-8 (escaped strings and ASCII punctuation).
     String::from_utf8(to_vec(value)?)
         .map_err(|_| Error::new(ErrorKind::Invalid, "The serializer produced invalid UTF-8."))
-}
-
-/// An [`Output`] that only counts.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct Counter(pub(crate) usize);
-
-impl Output for Counter {
-    fn remaining(&self) -> usize {
-        usize::MAX - self.0
-    }
-
-    fn put(&mut self, bytes: &[u8]) {
-        self.0 += bytes.len();
-    }
 }
 
 /// A serialization error (the core [`Error`] inside; serde needs a local type).

@@ -347,9 +347,9 @@ pub(crate) fn body_len<V: Encode<MessagePackHubProtocol>>(
     // one copy of the writers (and of each payload's `encode`) serves both (1.3 KB less code).
     #[cfg(feature = "small")]
     {
-        let mut measure = Measure(0);
-        emit(p, message, &mut measure)?;
-        Ok(measure.0)
+        let mut counter = signalr_codec_core::CountingOutput::new();
+        emit(p, message, &mut counter)?;
+        Ok(counter.len())
     }
 }
 
@@ -363,50 +363,9 @@ fn emit<V: Encode<MessagePackHubProtocol>, O: Output + ?Sized>(
 ) -> Result<(), Error> {
     #[cfg(not(feature = "small"))]
     return body(p, message, &mut ToOutput(out));
+    // `&mut O` is a sized output (the core forwards it), so it can be a `dyn Output`.
     #[cfg(feature = "small")]
-    return body(p, message, &mut ToOutput(&mut Dyn(out) as &mut dyn Output));
-}
-
-/// An output that counts what is put in it.
-#[cfg(feature = "small")]
-struct Measure(usize);
-
-#[cfg(feature = "small")]
-impl Output for Measure {
-    fn remaining(&self) -> usize {
-        usize::MAX - self.0
-    }
-
-    fn put(&mut self, bytes: &[u8]) {
-        self.0 = self.0.saturating_add(bytes.len());
-    }
-}
-
-/// Any output as a sized one, to be used as `dyn Output`.
-#[cfg(feature = "small")]
-struct Dyn<'o, O: Output + ?Sized>(&'o mut O);
-
-#[cfg(feature = "small")]
-impl<O: Output + ?Sized> Output for Dyn<'_, O> {
-    fn remaining(&self) -> usize {
-        self.0.remaining()
-    }
-
-    fn put(&mut self, bytes: &[u8]) {
-        self.0.put(bytes);
-    }
-
-    fn rewind_point(&self) -> Option<usize> {
-        self.0.rewind_point()
-    }
-
-    fn rewind(&mut self, point: usize) {
-        self.0.rewind(point);
-    }
-
-    fn written_since(&mut self, point: usize) -> &mut [u8] {
-        self.0.written_since(point)
-    }
+    return body(p, message, &mut ToOutput(&mut { out } as &mut dyn Output));
 }
 
 /// Length with the VarInt prefix.
