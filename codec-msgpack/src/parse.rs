@@ -502,19 +502,18 @@ impl<'a> Parser<'a, '_> {
     /// The frame's message, or a stop with the error kept.
     #[inline(always)]
     fn message(&mut self) -> Step<Message<'a>> {
-        let p = self;
-        if p.c.rest().is_empty() {
+        if self.c.rest().is_empty() {
             // .NET fails reading the array header of an empty body.
-            return Err(p.stop(Error::new(ErrorKind::Invalid, END_OF_STREAM).at(0)));
+            return Err(self.stop(Error::new(ErrorKind::Invalid, END_OF_STREAM).at(0)));
         }
-        let item_count = match p.c.read_array_len() {
+        let item_count = match self.c.read_array_len() {
             Ok(count) => count,
-            Err(f) => return Err(p.stop(f.plain_error().at(0))),
+            Err(f) => return Err(self.stop(f.plain_error().at(0))),
         };
-        if ENVELOPE_DEPTH > p.limits.max_depth {
-            return Err(p.stop(Fail::Depth.plain_error().at(0)));
+        if ENVELOPE_DEPTH > self.limits.max_depth {
+            return Err(self.stop(Fail::Depth.plain_error().at(0)));
         }
-        let message_type = p.int32("messageType")?;
+        let message_type = self.int32("messageType")?;
         let Some(kind) = MessageType::from_id(i64::from(message_type)) else {
             // Future protocol changes can add message types: skipped, not an error.
             return Ok(Parsed::Skipped { message_type: i64::from(message_type) });
@@ -527,13 +526,13 @@ impl<'a> Parser<'a, '_> {
         // Built straight into the result: a `let` first costs a copy of the whole message.
         Ok(Parsed::Message(match kind {
             MessageType::Invocation => {
-                let headers = p.headers()?;
+                let headers = self.headers()?;
                 // nil or "" means a non-blocking invocation.
-                let invocation_id = p.string("invocationId")?.filter(|s| !s.is_empty()).map(Text::borrowed);
-                let target = p.required("target", "target for Invocation message")?;
-                let (arguments, is_array) = p.arguments()?;
+                let invocation_id = self.string("invocationId")?.filter(|s| !s.is_empty()).map(Text::borrowed);
+                let target = self.required("target", "target for Invocation message")?;
+                let (arguments, is_array) = self.arguments()?;
                 // Old clients send 5 elements; .NET reads the stream ids only after arguments bound.
-                let stream_ids = if item_count > 5 && is_array { p.stream_ids()? } else { StreamIds::empty() };
+                let stream_ids = if item_count > 5 && is_array { self.stream_ids()? } else { StreamIds::empty() };
                 HubMessage::Invocation(Invocation {
                     headers,
                     invocation_id,
@@ -543,11 +542,11 @@ impl<'a> Parser<'a, '_> {
                 })
             }
             MessageType::StreamInvocation => {
-                let headers = p.headers()?;
-                let invocation_id = p.required("invocationId", "invocation ID for StreamInvocation message")?;
-                let target = p.required("target", "target for StreamInvocation message")?;
-                let (arguments, is_array) = p.arguments()?;
-                let stream_ids = if item_count > 5 && is_array { p.stream_ids()? } else { StreamIds::empty() };
+                let headers = self.headers()?;
+                let invocation_id = self.required("invocationId", "invocation ID for StreamInvocation message")?;
+                let target = self.required("target", "target for StreamInvocation message")?;
+                let (arguments, is_array) = self.arguments()?;
+                let stream_ids = if item_count > 5 && is_array { self.stream_ids()? } else { StreamIds::empty() };
                 HubMessage::StreamInvocation(StreamInvocation {
                     headers,
                     invocation_id: Text::borrowed(invocation_id),
@@ -557,47 +556,47 @@ impl<'a> Parser<'a, '_> {
                 })
             }
             MessageType::StreamItem => {
-                let headers = p.headers()?;
-                let invocation_id = p.required("invocationId", "invocation ID for StreamItem message")?;
-                let item = p.payload("item")?;
+                let headers = self.headers()?;
+                let invocation_id = self.required("invocationId", "invocation ID for StreamItem message")?;
+                let item = self.payload("item")?;
                 HubMessage::StreamItem(StreamItem { headers, invocation_id: Text::borrowed(invocation_id), item })
             }
             MessageType::Completion => {
-                let headers = p.headers()?;
-                let invocation_id = p.required("invocationId", "invocation ID for Completion message")?;
-                let kind_at = p.c.pos();
-                let outcome = match p.int32("resultKind")? {
+                let headers = self.headers()?;
+                let invocation_id = self.required("invocationId", "invocation ID for Completion message")?;
+                let kind_at = self.c.pos();
+                let outcome = match self.int32("resultKind")? {
                     // A nil error leaves .NET's message with neither error nor result: void.
-                    1 => p.string("error")?.map_or(Outcome::Void, |e| Outcome::Error(Text::borrowed(e))),
+                    1 => self.string("error")?.map_or(Outcome::Void, |e| Outcome::Error(Text::borrowed(e))),
                     2 => Outcome::Void,
-                    3 => Outcome::Result(p.payload("argument")?),
+                    3 => Outcome::Result(self.payload("argument")?),
                     _ => {
                         return Err(
-                            p.stop(Error::new(ErrorKind::Invalid, "Invalid invocation result kind.").at(kind_at))
+                            self.stop(Error::new(ErrorKind::Invalid, "Invalid invocation result kind.").at(kind_at))
                         )
                     }
                 };
                 HubMessage::Completion(Completion { headers, invocation_id: Text::borrowed(invocation_id), outcome })
             }
             MessageType::CancelInvocation => {
-                let headers = p.headers()?;
-                let invocation_id = p.required("invocationId", "invocation ID for CancelInvocation message")?;
+                let headers = self.headers()?;
+                let invocation_id = self.required("invocationId", "invocation ID for CancelInvocation message")?;
                 HubMessage::CancelInvocation(CancelInvocation { headers, invocation_id: Text::borrowed(invocation_id) })
             }
             MessageType::Ping => HubMessage::Ping, // returned above
             MessageType::Close => {
                 // An empty string is still an error.
-                let error = p.string("error")?.map(Text::borrowed);
-                let at = p.c.pos();
+                let error = self.string("error")?.map(Text::borrowed);
+                let at = self.c.pos();
                 let allow_reconnect = if item_count > 2 {
-                    p.c.read_bool().map_err(|f| p.stop(reading(f.kind(), "allowReconnect", "Boolean", at)))?
+                    self.c.read_bool().map_err(|f| self.stop(reading(f.kind(), "allowReconnect", "Boolean", at)))?
                 } else {
                     false
                 };
                 HubMessage::Close(Close { error, allow_reconnect })
             }
-            MessageType::Ack => HubMessage::Ack { sequence_id: p.int64("sequenceId")? },
-            MessageType::Sequence => HubMessage::Sequence { sequence_id: p.int64("sequenceId")? },
+            MessageType::Ack => HubMessage::Ack { sequence_id: self.int64("sequenceId")? },
+            MessageType::Sequence => HubMessage::Sequence { sequence_id: self.int64("sequenceId")? },
         }))
     }
 }
