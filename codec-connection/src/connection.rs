@@ -389,7 +389,7 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
         stats.pings_sent = self.core.link.pings_sent;
         if let Some(replay) = &self.core.link.replay {
             stats.unacked_messages = replay.count();
-            stats.unacked_bytes = replay.buffered();
+            stats.unacked_bytes = self.core.link.unacked_bytes();
         }
         stats
     }
@@ -481,8 +481,7 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
     /// count as sent: call again for more (a text handshake request and binary hub messages go
     /// in separate transport messages).
     pub fn poll_transmit(&mut self) -> Option<Transmit<'_>> {
-        let format = self.core.link.protocol.as_ref().map_or(TransferFormat::Text, |p| p.transfer_format());
-        self.core.link.output.poll(format)
+        self.core.link.poll_output()
     }
 
     /// The next event, or `None` until more input, time or actions. Protocol work with no event
@@ -961,9 +960,9 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
             State::Closed | State::Detached => {}
             State::Open if self.link.replay.is_some() => {
                 self.link.state = State::Detached;
-                // Unsent output is dropped: the counted messages in it are in the replay buffer,
+                // Unsent output is dropped: the counted messages in it go to the replay buffer,
                 // the rest (Pings, Acks) means nothing on the next transport.
-                self.link.output.clear();
+                self.link.drop_output();
                 self.inbound.transport_changed();
                 self.ack_at = None;
             }

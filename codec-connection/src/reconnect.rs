@@ -37,13 +37,21 @@ impl<B: Bytes> Replay<B> {
         (self.next_id - self.first_id) as u64
     }
 
-    /// Keeps one framed counted message (its id is the next one); false when it does not fit.
-    pub(crate) fn push(&mut self, framed: &[u8]) -> bool {
-        if !self.bytes.append(framed) {
-            return false;
-        }
+    /// Bytes that still fit (a fixed buffer's room).
+    pub(crate) fn spare(&self) -> usize {
+        self.bytes.spare()
+    }
+
+    /// Numbers one counted message written to the transport's output; its bytes come later, with
+    /// [`keep`](Self::keep).
+    pub(crate) fn numbered(&mut self) {
         self.next_id += 1;
-        true
+    }
+
+    /// Keeps the framed bytes of messages already [`numbered`](Self::numbered), oldest first;
+    /// false when they do not fit.
+    pub(crate) fn keep(&mut self, framed: &[u8]) -> bool {
+        self.bytes.append(framed)
     }
 
     /// Writes one counted message straight into the buffer (no transport is attached), with
@@ -190,9 +198,10 @@ mod tests {
     fn acked_messages_are_dropped_and_the_sequence_follows() {
         let mut replay = Replay::<Buf>::new(Framing::LengthPrefixed);
         assert_eq!(replay.sequence_id(), 1);
-        assert!(replay.push(&[0x02, 0x91, 0x06]));
-        assert!(replay.push(&[0x03, 0x92, 0x08, 0x01]));
-        assert!(replay.push(&[0x02, 0x91, 0x06]));
+        for message in [&[0x02, 0x91, 0x06][..], &[0x03, 0x92, 0x08, 0x01], &[0x02, 0x91, 0x06]] {
+            replay.numbered();
+            assert!(replay.keep(message));
+        }
         assert_eq!((replay.count(), replay.buffered()), (3, 10));
         replay.ack(1);
         assert_eq!((replay.sequence_id(), replay.count(), replay.bytes()), (2, 2, &[3, 0x92, 8, 1, 2, 0x91, 6][..]));
@@ -205,8 +214,9 @@ mod tests {
     #[test]
     fn records_are_split_at_the_separator() {
         let mut replay = Replay::<Buf>::new(Framing::RecordSeparator);
-        assert!(replay.push(b"{\"type\":6}\x1e"));
-        assert!(replay.push(b"{}\x1e"));
+        replay.numbered();
+        replay.numbered();
+        assert!(replay.keep(b"{\"type\":6}\x1e{}\x1e"));
         replay.ack(1);
         assert_eq!(replay.bytes(), b"{}\x1e");
     }

@@ -6,7 +6,7 @@ use core::fmt;
 
 use signalr_codec_core::{
     CancelInvocation, Close, Completion, Encode, Error, ErrorKind, Headers, HubMessage, HubProtocol, Invocation,
-    NoPayload, Outcome, SliceOutput, StreamIds, StreamInvocation, StreamItem, Text,
+    NoPayload, Outcome, SliceOutput, StreamIds, StreamInvocation, StreamItem, Text, TransferFormat,
 };
 
 use crate::connection::{Connection, State};
@@ -71,6 +71,12 @@ pub(crate) struct Link<P, B> {
     pub(crate) state: State,
     pub(crate) output: Outbox<B>,
     pub(crate) replay: Option<Replay<B>>,
+    /// With stateful reconnect: the last `unreplayed` bytes of the output are counted messages
+    /// not yet copied into the replay buffer. They are copied in one piece when the output is
+    /// handed out, an Ack arrives, an uncounted message follows them or the transport goes;
+    /// copied one message at a time, the copies cost more than the messages' bookkeeping
+    /// (`connection_instructions msgpack stateful`).
+    unreplayed: usize,
     pub(crate) now: Instant,
     pub(crate) last_sent: Instant,
     budget: usize,
@@ -87,6 +93,7 @@ impl<P: HubProtocol, B: Bytes> Link<P, B> {
             state,
             output,
             replay: None,
+            unreplayed: 0,
             now,
             last_sent: now,
             budget,
@@ -104,7 +111,7 @@ impl<P: HubProtocol, B: Bytes> Link<P, B> {
         }
         if counted {
             if let Some(replay) = &self.replay {
-                if replay.buffered() >= self.budget {
+                if replay.buffered() + self.unreplayed >= self.budget {
                     self.want_writable = true;
                     return Err(SendError::Backpressure);
                 }
@@ -119,6 +126,10 @@ impl<P: HubProtocol, B: Bytes> Link<P, B> {
     pub(crate) fn write<V: Encode<P>>(&mut self, message: &HubMessage<'_, V>, counted: bool) -> Result<(), SendError> {
         self.output.settle();
         self.check(counted)?;
+        if !counted {
+            // The counted bytes before it go to the replay buffer first: it must not hold this one.
+            self.replay_written();
+        }
         let Some(protocol) = &self.protocol else {
             return Err(SendError::NotConnected);
         };
@@ -146,23 +157,62 @@ impl<P: HubProtocol, B: Bytes> Link<P, B> {
         }
         if replayed {
             let replay = self.replay.as_mut().expect("replayed implies a replay buffer");
-            if !replay.push(&self.output.buf.as_slice()[start..]) {
+            let written = self.output.buf.len() - start;
+            if replay.spare() < self.unreplayed + written {
                 // A fixed replay buffer without room: the message goes nowhere.
                 self.output.buf.truncate(start);
                 return Err(SendError::Full);
             }
+            replay.numbered();
+            self.unreplayed += written;
         }
         self.last_sent = self.now;
         Ok(())
     }
 
+    /// Copies the counted messages at the end of the output into the replay buffer (see
+    /// `unreplayed`).
+    pub(crate) fn replay_written(&mut self) {
+        if self.unreplayed > 0 {
+            if let Some(replay) = &mut self.replay {
+                let output = self.output.buf.as_slice();
+                let kept = replay.keep(&output[output.len() - self.unreplayed..]);
+                // Room was checked as each message was written.
+                debug_assert!(kept, "the replay buffer had room for every counted message");
+            }
+            self.unreplayed = 0;
+        }
+    }
+
+    /// Bytes of counted messages the peer has not acknowledged: those kept for replay and
+    /// those still to be copied there.
+    pub(crate) fn unacked_bytes(&self) -> usize {
+        self.replay.as_ref().map_or(0, |replay| replay.buffered() + self.unreplayed)
+    }
+
+    /// The bytes to send next (see [`Outbox::poll`]); what they hold is kept for replay first.
+    #[inline]
+    pub(crate) fn poll_output(&mut self) -> Option<crate::Transmit<'_>> {
+        self.replay_written();
+        let format = self.protocol.as_ref().map_or(TransferFormat::Text, |p| p.transfer_format());
+        self.output.poll(format)
+    }
+
+    /// The transport is gone: its unsent output is dropped. The counted messages in it go to
+    /// the replay buffer first, to be sent again on the next transport.
+    pub(crate) fn drop_output(&mut self) {
+        self.replay_written();
+        self.output.clear();
+    }
+
     /// True while counted sends are refused until the peer acknowledges.
     pub(crate) fn is_backpressured(&self) -> bool {
-        self.replay.as_ref().is_some_and(|replay| replay.buffered() >= self.budget)
+        self.replay.is_some() && self.unacked_bytes() >= self.budget
     }
 
     /// The peer acknowledged up to `sequence_id`; true when sends held back may go again.
     pub(crate) fn on_ack(&mut self, sequence_id: i64) -> bool {
+        self.replay_written();
         let Some(replay) = &mut self.replay else {
             return false;
         };

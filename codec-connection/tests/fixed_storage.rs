@@ -131,3 +131,35 @@ fn a_handshake_request_larger_than_the_output_fails_the_client_at_once() {
     assert!(client.poll_event().is_none());
     assert!(client.is_closed());
 }
+
+#[test]
+fn a_fixed_replay_buffer_refuses_what_it_cannot_keep_and_takes_it_after_an_ack() {
+    let mut client: Connection<MessagePackHubProtocol, Fixed<64, 1, 1, 8>> =
+        Connection::client_in(MessagePackHubProtocol::new(), Config::client().with_stateful_reconnect(true), t(0));
+    while client.poll_transmit().is_some() {}
+    client.handle_input(t(1), b"{}\x1e");
+    assert!(matches!(client.poll_event(), Some(Event::Connected(h)) if h.stateful_reconnect));
+    while client.poll_transmit().is_some() {} // the Ping after the handshake: not kept
+    let args = RawValue::new(&[0x91, 0x01]).unwrap();
+    // Each message handed to the transport at once: only the replay buffer fills.
+    let mut sizes = Vec::new();
+    let refused = loop {
+        match client.send("N", args) {
+            Ok(()) => sizes.push(client.poll_transmit().expect("the message goes out").bytes.len()),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(refused, SendError::Full);
+    let kept: usize = sizes.iter().sum();
+    assert!(kept <= 64 && kept + sizes[0] > 64, "{sizes:?}");
+    assert!(client.poll_transmit().is_none(), "nothing of the refused message was written");
+    let stats = client.stats();
+    assert_eq!((stats.unacked_messages, stats.unacked_bytes), (sizes.len() as u64, kept));
+    // The server acknowledges all of them: room again.
+    client.handle_input(t(2), &[0x03, 0x92, 0x08, sizes.len() as u8]);
+    assert!(client.poll_event().is_none());
+    assert_eq!(client.stats().unacked_bytes, 0);
+    client.send("N", args).unwrap();
+    // Not yet handed out: counted all the same.
+    assert_eq!(client.stats().unacked_bytes, sizes[0]);
+}
