@@ -123,20 +123,26 @@ impl Piece<'_> {
     }
 }
 
-/// True when one of the eight bytes of `word` may need escaping: a control character, `"`,
-/// `\`, DEL, or any byte of a non-ASCII character. Exact for "any of them", so a `false` lets
-/// eight plain ASCII bytes through at once.
+/// Bytes in a machine word: the plain-ASCII test goes a word at a time. A `usize`, not a
+/// `u64`: on a 32-bit device each 64-bit operation is two (with `u64` words, the firmware's
+/// handshake request took 120 bytes more, `firmware/check codec`); on a 64-bit host the two
+/// are the same.
+const WORD: usize = core::mem::size_of::<usize>();
+
+/// True when one of the bytes of `word` may need escaping: a control character, `"`, `\`,
+/// DEL, or any byte of a non-ASCII character. Exact for "any of them", so a `false` lets a
+/// word of plain ASCII bytes through at once.
 #[inline]
-const fn needs_a_look(word: u64) -> bool {
-    const ONES: u64 = u64::MAX / 255;
-    const HIGH: u64 = ONES * 0x80;
+const fn needs_a_look(word: usize) -> bool {
+    const ONES: usize = usize::MAX / 255;
+    const HIGH: usize = ONES * 0x80;
     // A byte of `x` is zero or a byte below `n` (n ≤ 0x80): the high bit of (x - n) & !x.
-    const fn below(x: u64, n: u8) -> u64 {
-        x.wrapping_sub(ONES * n as u64) & !x
+    const fn below(x: usize, n: u8) -> usize {
+        x.wrapping_sub(ONES * n as usize) & !x
     }
     let control = below(word, 0x20);
-    let quote = below(word ^ (ONES * b'"' as u64), 1);
-    let backslash = below(word ^ (ONES * b'\\' as u64), 1);
+    let quote = below(word ^ (ONES * b'"' as usize), 1);
+    let backslash = below(word ^ (ONES * b'\\' as usize), 1);
     let delete = below(word ^ (ONES * 0x7F), 1);
     (control | quote | backslash | delete | word) & HIGH != 0
 }
@@ -148,12 +154,12 @@ fn scan<'s>(s: &'s str, mut emit: impl FnMut(Piece<'s>)) {
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        // Plain ASCII, the common case, goes eight bytes at a time.
-        while let Some(&word) = bytes.get(i..).and_then(|rest| rest.first_chunk::<8>()) {
-            if needs_a_look(u64::from_le_bytes(word)) {
+        // Plain ASCII, the common case, goes a word at a time.
+        while let Some(&word) = bytes.get(i..).and_then(|rest| rest.first_chunk::<WORD>()) {
+            if needs_a_look(usize::from_le_bytes(word)) {
                 break;
             }
-            i += 8;
+            i += WORD;
         }
         // The rest of a plain run byte by byte, in a loop of its own: short strings (names,
         // ids) are all tail, and going back to the word test after each byte doubled their cost.
@@ -211,14 +217,14 @@ pub fn escaped_len(s: &str) -> usize {
 }
 
 /// True when no byte of `s` needs escaping (plain ASCII without quotes, backslashes or
-/// control characters): the common case, tested eight bytes at a time.
+/// control characters): the common case, tested a word at a time.
 #[inline]
 fn is_plain(s: &str) -> bool {
-    let mut words = s.as_bytes().chunks_exact(8);
+    let mut words = s.as_bytes().chunks_exact(WORD);
     for word in &mut words {
-        let mut w = [0u8; 8];
+        let mut w = [0u8; WORD];
         w.copy_from_slice(word);
-        if needs_a_look(u64::from_le_bytes(w)) {
+        if needs_a_look(usize::from_le_bytes(w)) {
             return false;
         }
     }

@@ -12,7 +12,7 @@
 //! tracked with a bit per level (up to [`MAX_SUPPORTED_DEPTH`]), so hostile nesting costs no
 //! stack.
 //!
-//! Strings are scanned for quotes, backslashes and control characters only, eight bytes at a
+//! Strings are scanned for quotes, backslashes and control characters only, a word (eight bytes on a 64-bit host) at a
 //! time; bytes of 0x80 and above pass as they are.
 
 use crate::limits::MAX_SUPPORTED_DEPTH;
@@ -134,29 +134,33 @@ impl<T> Str<T> {
     }
 }
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
+/// Bytes in a machine word: plain string bytes are skipped a word at a time. A `usize`, not a
+/// `u64`: on a 32-bit device each 64-bit operation is two; on a 64-bit host the two are the
+/// same.
+const WORD: usize = core::mem::size_of::<usize>();
+const LO: usize = usize::MAX / 255;
+const HI: usize = LO * 0x80;
 
 /// True when a byte of `w` is `"`, `\` or a control character (bytes of 0x80 and above pass).
 /// May report a false positive above a real hit, never a false negative.
 #[inline(always)]
-fn has_special(w: u64) -> bool {
+fn has_special(w: usize) -> bool {
     special_bits(w) & HI != 0
 }
 
 /// [`has_special`] before its final test: the high bit of each byte that may be special, so
 /// several words can be tested at once by or-ing their bits.
 #[inline(always)]
-fn special_bits(w: u64) -> u64 {
-    let q = w ^ (LO * b'"' as u64);
-    let b = w ^ (LO * b'\\' as u64);
+fn special_bits(w: usize) -> usize {
+    let q = w ^ (LO * b'"' as usize);
+    let b = w ^ (LO * b'\\' as usize);
     let control = w.wrapping_sub(LO * 0x20) & !w;
     let quote = q.wrapping_sub(LO) & !q;
     let backslash = b.wrapping_sub(LO) & !b;
     control | quote | backslash
 }
 
-/// Skips plain string bytes from `i`, 32 at a time and then eight at a time; returns where
+/// Skips plain string bytes from `i`, 32 at a time and then a word at a time; returns where
 /// the first word that may hold a special byte (or the input's last few bytes) begins.
 #[inline(never)]
 fn skip_plain_run(bytes: &[u8], mut i: usize) -> usize {
@@ -166,24 +170,27 @@ fn skip_plain_run(bytes: &[u8], mut i: usize) -> usize {
         }
         i += 32;
     }
-    while let Some(&word) = bytes.get(i..).and_then(|rest| rest.first_chunk::<8>()) {
-        if has_special(u64::from_le_bytes(word)) {
+    while let Some(&word) = bytes.get(i..).and_then(|rest| rest.first_chunk::<WORD>()) {
+        if has_special(usize::from_le_bytes(word)) {
             break;
         }
-        i += 8;
+        i += WORD;
     }
     i
 }
 
-/// True when one of the 32 bytes of `block` may be special: four words tested with one branch.
+/// True when one of the 32 bytes of `block` may be special: its words tested with one branch.
 #[inline(always)]
 fn block_has_special(block: &[u8; 32]) -> bool {
-    let word = |k: usize| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&block[k * 8..k * 8 + 8]);
-        u64::from_le_bytes(w)
-    };
-    (special_bits(word(0)) | special_bits(word(1)) | special_bits(word(2)) | special_bits(word(3))) & HI != 0
+    let mut bits = 0;
+    let mut k = 0;
+    while k < block.len() {
+        let mut w = [0u8; WORD];
+        w.copy_from_slice(&block[k..k + WORD]);
+        bits |= special_bits(usize::from_le_bytes(w));
+        k += WORD;
+    }
+    bits & HI != 0
 }
 
 /// A byte that ends a run of plain string bytes.
@@ -315,19 +322,19 @@ impl<'a, S: Source<'a>> Scanner<S> {
         let bytes = self.bytes();
         let mut escaped = false;
         loop {
-            // Up to four words here, eight plain bytes at a time; a run longer than that goes
+            // Up to four words here, a word of plain bytes at a time; a run longer than that goes
             // out of line, 32 bytes a step: the short strings most messages hold (names, ids)
             // pay for nothing more than before, long ones (text, base64) go four times faster.
-            // (One copy, for size, scans the whole run eight bytes at a time: see `Source::INLINE`.)
+            // (One copy, for size, scans the whole run a word at a time: see `Source::INLINE`.)
             let mut plain = 0;
             while plain < 4 || !S::INLINE {
-                let Some(chunk) = bytes.get(i..i + 8) else { break };
-                let mut word = [0u8; 8];
+                let Some(chunk) = bytes.get(i..i + WORD) else { break };
+                let mut word = [0u8; WORD];
                 word.copy_from_slice(chunk);
-                if has_special(u64::from_le_bytes(word)) {
+                if has_special(usize::from_le_bytes(word)) {
                     break;
                 }
-                i += 8;
+                i += WORD;
                 plain += 1;
             }
             if S::INLINE && plain == 4 {
