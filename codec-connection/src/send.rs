@@ -158,7 +158,8 @@ impl<P: HubProtocol, B: Bytes> Link<P, B> {
         if replayed {
             let replay = self.replay.as_mut().expect("replayed implies a replay buffer");
             let written = self.output.buf.len() - start;
-            if replay.spare() < self.unreplayed + written {
+            // A growing buffer always has room (`spare` is a bound no message reaches).
+            if !self.output.buf.grows() && replay.spare() < self.unreplayed + written {
                 // A fixed replay buffer without room: the message goes nowhere.
                 self.output.buf.truncate(start);
                 return Err(SendError::Full);
