@@ -212,6 +212,73 @@ impl IdText for alloc::string::String {
     }
 }
 
+/// A peer id kept by [`Heap`] storage: up to 24 bytes in place (the official clients' ids are
+/// short decimal numbers), longer ones on the heap.
+///
+/// Copied into a `String`, every id took a call to `memcpy` for a length the compiler cannot
+/// see; in place, an id of at most 24 bytes is copied by fixed-size moves that overlap.
+#[cfg(feature = "alloc")]
+#[derive(Debug, Default)]
+pub struct HeapId {
+    short: [u8; HeapId::SHORT],
+    /// Bytes of `short` in use, or `LONG` when the id is in `long`.
+    len: u8,
+    long: alloc::string::String,
+}
+
+#[cfg(feature = "alloc")]
+impl HeapId {
+    const SHORT: usize = 24;
+    const LONG: u8 = u8::MAX;
+
+    /// The head and the tail of `id`, `W` bytes each, into `short`: the tail overwrites what
+    /// the head wrote past `id.len() - W`.
+    #[inline(always)]
+    fn overlapping<const W: usize>(short: &mut [u8; Self::SHORT], id: &[u8]) {
+        let n = id.len();
+        short[..W].copy_from_slice(&id[..W]);
+        short[n - W..n].copy_from_slice(&id[n - W..]);
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl IdText for HeapId {
+    #[inline]
+    fn set(&mut self, id: &str) -> bool {
+        let bytes = id.as_bytes();
+        let n = bytes.len();
+        match n {
+            0 => {}
+            1..=3 => {
+                self.short[0] = bytes[0];
+                self.short[n / 2] = bytes[n / 2];
+                self.short[n - 1] = bytes[n - 1];
+            }
+            4..=7 => Self::overlapping::<4>(&mut self.short, bytes),
+            8..=15 => Self::overlapping::<8>(&mut self.short, bytes),
+            16..=24 => Self::overlapping::<16>(&mut self.short, bytes),
+            _ => {
+                // Reuses the capacity of an earlier long id: no allocation once warm.
+                self.long.clear();
+                self.long.push_str(id);
+                self.len = Self::LONG;
+                return true;
+            }
+        }
+        self.len = n as u8;
+        true
+    }
+
+    #[inline]
+    fn as_str(&self) -> &str {
+        match self.short.get(..usize::from(self.len)) {
+            // Copied whole from a `str`.
+            Some(bytes) => signalr_codec_core::text::from_utf8(bytes).unwrap_or_default(),
+            None => &self.long,
+        }
+    }
+}
+
 impl<const N: usize> IdText for heapless::String<N> {
     #[inline]
     fn set(&mut self, id: &str) -> bool {
@@ -245,9 +312,9 @@ pub struct Heap;
 #[cfg(feature = "alloc")]
 impl Store for Heap {
     type Bytes = alloc::vec::Vec<u8>;
-    type Id = alloc::string::String;
+    type Id = HeapId;
     type Calls = alloc::vec::Vec<crate::track::Call>;
-    type Peer = alloc::vec::Vec<crate::track::PeerEntry<alloc::string::String>>;
+    type Peer = alloc::vec::Vec<crate::track::PeerEntry<HeapId>>;
 }
 
 /// Storage fixed at compile time, for devices without an allocator: every buffer holds `BYTES`
@@ -305,5 +372,34 @@ impl<B: Bytes> signalr_codec_core::Output for Sink<'_, B> {
     #[inline]
     fn written_since(&mut self, point: usize) -> &mut [u8] {
         self.0.as_mut_slice().get_mut(point..).unwrap_or_default()
+    }
+}
+
+#[cfg(all(test, feature = "alloc"))]
+mod tests {
+    use super::{HeapId, IdText};
+    use alloc::string::String;
+
+    /// Every length up to past the in-place room, after ids of other lengths (a shorter id
+    /// must not show what a longer one left), ASCII and not.
+    #[test]
+    fn heap_ids_of_every_length_come_back_whole() {
+        let mut kept = HeapId::default();
+        let texts = ["0123456789abcdefghijklmnopqrstuvwxyz-_", "éééééééééééééééééééé", "a😀b😀c😀d😀e😀"];
+        for text in texts {
+            let mut ids: alloc::vec::Vec<&str> =
+                (0..=text.len()).filter(|&n| text.is_char_boundary(n)).map(|n| &text[..n]).collect();
+            // Long, short, long again: both places reused.
+            ids.extend(ids.clone().into_iter().rev());
+            for id in ids {
+                assert!(kept.set(id));
+                assert_eq!(kept.as_str(), id, "{} bytes", id.len());
+            }
+        }
+        let long = String::from("x").repeat(100);
+        assert!(kept.set(&long));
+        assert_eq!(kept.as_str(), long);
+        assert!(kept.set("7"));
+        assert_eq!(kept.as_str(), "7");
     }
 }
