@@ -147,7 +147,7 @@ pub(crate) enum TrackError {
 }
 
 /// Adds an active entry, reusing a free slot when there is one.
-#[cfg_attr(not(feature = "small"), inline)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 pub(crate) fn track_peer<I: IdText, T: Table<PeerEntry<I>>>(
     peer: &mut T,
     kind: PeerKind,
