@@ -109,13 +109,9 @@ impl<P: HubProtocol, B: Bytes> Link<P, B> {
             State::Handshake => return Err(SendError::NotConnected),
             State::Open | State::Detached => {}
         }
-        if counted {
-            if let Some(replay) = &self.replay {
-                if replay.buffered() + self.unreplayed >= self.budget {
-                    self.want_writable = true;
-                    return Err(SendError::Backpressure);
-                }
-            }
+        if counted && self.is_backpressured() {
+            self.want_writable = true;
+            return Err(SendError::Backpressure);
         }
         Ok(())
     }
@@ -208,7 +204,7 @@ impl<P: HubProtocol, B: Bytes> Link<P, B> {
 
     /// True while counted sends are refused until the peer acknowledges.
     pub(crate) fn is_backpressured(&self) -> bool {
-        self.replay.is_some() && self.unacked_bytes() >= self.budget
+        self.replay.as_ref().is_some_and(|replay| replay.buffered() + self.unreplayed >= self.budget)
     }
 
     /// The peer acknowledged up to `sequence_id`; true when sends held back may go again.

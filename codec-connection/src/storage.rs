@@ -196,22 +196,6 @@ pub trait IdText: Default + fmt::Debug {
     fn as_str(&self) -> &str;
 }
 
-#[cfg(feature = "alloc")]
-impl IdText for alloc::string::String {
-    #[inline]
-    fn set(&mut self, id: &str) -> bool {
-        // Reuses the capacity of an earlier id: no allocation per message once warm.
-        self.clear();
-        self.push_str(id);
-        true
-    }
-
-    #[inline]
-    fn as_str(&self) -> &str {
-        self
-    }
-}
-
 /// A peer id kept by [`Heap`] storage: up to 24 bytes in place (the official clients' ids are
 /// short decimal numbers), longer ones on the heap.
 ///
