@@ -364,8 +364,8 @@ fn fixstr(body: &[u8], pos: usize) -> Option<(&str, usize)> {
 #[cfg(not(feature = "small"))]
 /// A non-empty fixstr at `pos`.
 #[inline(always)]
-fn required_fixstr(body: &[u8], pos: usize) -> Option<(Text<'_>, usize)> {
-    fixstr(body, pos).filter(|(s, _)| !s.is_empty()).map(|(s, end)| (Text::borrowed(s), end))
+fn required_fixstr(body: &[u8], pos: usize) -> Option<(&str, usize)> {
+    fixstr(body, pos).filter(|(s, _)| !s.is_empty())
 }
 
 #[cfg(not(feature = "small"))]
@@ -393,13 +393,13 @@ fn arguments<'a>(body: &'a [u8], pos: usize, limits: &Limits) -> Option<(RawValu
 /// The invocation id and target of `[type, {}, invocationId, target, ...]`: the id may be nil or
 /// empty (a non-blocking invocation) only when `optional_id`.
 #[inline(always)]
-fn id_and_target(body: &[u8], optional_id: bool) -> Option<(Option<Text<'_>>, Text<'_>, usize)> {
+fn id_and_target(body: &[u8], optional_id: bool) -> Option<(Option<&str>, &str, usize)> {
     let (invocation_id, pos) = match *body.get(FIELDS)? {
         0xc0 if optional_id => (None, FIELDS + 1),
         _ => match fixstr(body, FIELDS)? {
             ("", end) if optional_id => (None, end),
             ("", _) => return None,
-            (id, end) => (Some(Text::borrowed(id)), end),
+            (id, end) => (Some(id), end),
         },
     };
     let (target, pos) = required_fixstr(body, pos)?;
@@ -426,14 +426,23 @@ fn invocation<'a, const STREAM: bool>(body: &'a [u8], limits: &Limits) -> Result
     let (arguments, pos) = common!(arguments(body, pos, limits), body, limits);
     let stream_ids = common!(trailing_stream_ids(body, pos, limits), body, limits);
     let headers = Headers::empty();
+    let target = Text::borrowed(target);
     Ok(Parsed::Message(match (STREAM, invocation_id) {
-        (false, invocation_id) => {
-            HubMessage::Invocation(Invocation { headers, invocation_id, target, arguments, stream_ids })
-        }
+        (false, invocation_id) => HubMessage::Invocation(Invocation {
+            headers,
+            invocation_id: invocation_id.map(Text::borrowed),
+            target,
+            arguments,
+            stream_ids,
+        }),
         // `id_and_target` refuses a missing id for a stream invocation.
-        (true, Some(invocation_id)) => {
-            HubMessage::StreamInvocation(StreamInvocation { headers, invocation_id, target, arguments, stream_ids })
-        }
+        (true, Some(invocation_id)) => HubMessage::StreamInvocation(StreamInvocation {
+            headers,
+            invocation_id: Text::borrowed(invocation_id),
+            target,
+            arguments,
+            stream_ids,
+        }),
         (true, None) => return parse_general(body, limits),
     }))
 }
@@ -444,7 +453,11 @@ fn invocation<'a, const STREAM: bool>(body: &'a [u8], limits: &Limits) -> Result
 fn stream_item<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error> {
     let (invocation_id, pos) = common!(required_fixstr(body, FIELDS), body, limits);
     let (item, _) = common!(flat_payload(body, pos, limits), body, limits);
-    Ok(Parsed::Message(HubMessage::StreamItem(StreamItem { headers: Headers::empty(), invocation_id, item })))
+    Ok(Parsed::Message(HubMessage::StreamItem(StreamItem {
+        headers: Headers::empty(),
+        invocation_id: Text::borrowed(invocation_id),
+        item,
+    })))
 }
 
 #[cfg(not(feature = "small"))]
@@ -454,11 +467,15 @@ fn completion<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error>
     let (invocation_id, pos) = common!(required_fixstr(body, FIELDS), body, limits);
     let outcome = match (body[0], body.get(pos)) {
         (0x94, Some(0x02)) => Outcome::Void,
-        (0x95, Some(0x01)) => Outcome::Error(common!(required_fixstr(body, pos + 1), body, limits).0),
+        (0x95, Some(0x01)) => Outcome::Error(Text::borrowed(common!(required_fixstr(body, pos + 1), body, limits).0)),
         (0x95, Some(0x03)) => Outcome::Result(common!(flat_payload(body, pos + 1, limits), body, limits).0),
         _ => return parse_general(body, limits),
     };
-    Ok(Parsed::Message(HubMessage::Completion(Completion { headers: Headers::empty(), invocation_id, outcome })))
+    Ok(Parsed::Message(HubMessage::Completion(Completion {
+        headers: Headers::empty(),
+        invocation_id: Text::borrowed(invocation_id),
+        outcome,
+    })))
 }
 
 #[cfg(not(feature = "small"))]
@@ -466,7 +483,10 @@ fn completion<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error>
 #[inline(never)]
 fn cancel_invocation<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error> {
     let (invocation_id, _) = common!(required_fixstr(body, FIELDS), body, limits);
-    Ok(Parsed::Message(HubMessage::CancelInvocation(CancelInvocation { headers: Headers::empty(), invocation_id })))
+    Ok(Parsed::Message(HubMessage::CancelInvocation(CancelInvocation {
+        headers: Headers::empty(),
+        invocation_id: Text::borrowed(invocation_id),
+    })))
 }
 
 #[cfg(not(feature = "small"))]
