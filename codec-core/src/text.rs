@@ -67,6 +67,23 @@ impl<'a> Text<'a> {
         }
     }
 
+    /// The string, if the text points into the input (nothing was copied), with the input's
+    /// lifetime.
+    ///
+    /// ```
+    /// use signalr_codec_core::Text;
+    /// let frame = String::from("SendMessage");
+    /// assert_eq!(Text::borrowed(&frame).as_borrowed(), Some("SendMessage"));
+    /// assert_eq!(Text::inline("SendMessage").unwrap().as_borrowed(), None);
+    /// ```
+    #[inline]
+    pub fn as_borrowed(&self) -> Option<&'a str> {
+        match self.0 {
+            Repr::Borrowed(s) => Some(s),
+            _ => None,
+        }
+    }
+
     /// True when the text points into the input (nothing was copied).
     #[inline]
     pub fn is_borrowed(&self) -> bool {
