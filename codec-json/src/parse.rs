@@ -449,21 +449,18 @@ fn eat(s: &mut Scanner<'_>, literal: &[u8]) -> Option<()> {
     found.then_some(())
 }
 
-/// A string without escapes at the scanner's position.
+/// A non-empty string without escapes at the scanner's position.
 #[inline(always)]
-fn plain<'a>(s: &mut Scanner<'a>) -> Option<Text<'a>> {
-    plain_str(s).map(Text::borrowed)
+fn plain_non_empty<'a>(s: &mut Scanner<'a>) -> Option<&'a str> {
+    plain(s).filter(|raw| !raw.is_empty())
 }
 
-/// A non-empty string without escapes at the scanner's position. Checked before it becomes a
-/// `Text`: an `Option<Text>` filtered has drop glue to run, and stopped being inlined.
+/// A string without escapes at the scanner's position. The readers keep it a `&str` and make
+/// it a `Text` only where the message is built: a `Text` moved from a local into the message
+/// is read with 16-byte loads over the separate stores of its tag and pointer just made, a
+/// store-forwarding stall (as in the MessagePack readers).
 #[inline(always)]
-fn plain_non_empty<'a>(s: &mut Scanner<'a>) -> Option<Text<'a>> {
-    plain_str(s).filter(|raw| !raw.is_empty()).map(Text::borrowed)
-}
-
-#[inline(always)]
-fn plain_str<'a>(s: &mut Scanner<'a>) -> Option<&'a str> {
+fn plain<'a>(s: &mut Scanner<'a>) -> Option<&'a str> {
     if s.peek_at(0) != b'"' {
         return None;
     }
@@ -473,7 +470,7 @@ fn plain_str<'a>(s: &mut Scanner<'a>) -> Option<&'a str> {
 
 /// `"invocationId":"…"` with a non-empty id, as every type but Invocation requires.
 #[inline(always)]
-fn plain_id<'a>(s: &mut Scanner<'a>) -> Option<Text<'a>> {
+fn plain_id<'a>(s: &mut Scanner<'a>) -> Option<&'a str> {
     eat(s, b"\"invocationId\":")?;
     plain_non_empty(s)
 }
@@ -535,14 +532,18 @@ fn common<'a>(
                 _ => StreamIds::empty(),
             };
             match (ty, invocation_id) {
-                (b'1', invocation_id) => {
-                    HubMessage::Invocation(Invocation { headers, invocation_id, target, arguments, stream_ids })
-                }
+                (b'1', invocation_id) => HubMessage::Invocation(Invocation {
+                    headers,
+                    invocation_id: invocation_id.map(Text::borrowed),
+                    target: Text::borrowed(target),
+                    arguments,
+                    stream_ids,
+                }),
                 (_, Some(invocation_id)) if !invocation_id.is_empty() => {
                     HubMessage::StreamInvocation(StreamInvocation {
                         headers,
-                        invocation_id,
-                        target,
+                        invocation_id: Text::borrowed(invocation_id),
+                        target: Text::borrowed(target),
                         arguments,
                         stream_ids,
                     })
@@ -555,7 +556,7 @@ fn common<'a>(
             let invocation_id = or_general!(plain_id(&mut s));
             or_general!(eat(&mut s, b",\"item\":"));
             let item = RawJson::validated(or_general!(s.raw_value(1).ok()));
-            HubMessage::StreamItem(StreamItem { headers, invocation_id, item })
+            HubMessage::StreamItem(StreamItem { headers, invocation_id: Text::borrowed(invocation_id), item })
         }
         // {"type":3,"invocationId":"…"(,"result":…|,"error":"…")?}
         b'3' => {
@@ -563,16 +564,16 @@ fn common<'a>(
             let outcome = if eat(&mut s, b",\"result\":").is_some() {
                 Outcome::Result(RawJson::validated(or_general!(s.raw_value(1).ok())))
             } else if eat(&mut s, b",\"error\":").is_some() {
-                Outcome::Error(or_general!(plain(&mut s)))
+                Outcome::Error(Text::borrowed(or_general!(plain(&mut s))))
             } else {
                 Outcome::Void
             };
-            HubMessage::Completion(Completion { headers, invocation_id, outcome })
+            HubMessage::Completion(Completion { headers, invocation_id: Text::borrowed(invocation_id), outcome })
         }
         // {"type":5,"invocationId":"…"}
         _ => {
             let invocation_id = or_general!(plain_id(&mut s));
-            HubMessage::CancelInvocation(CancelInvocation { headers, invocation_id })
+            HubMessage::CancelInvocation(CancelInvocation { headers, invocation_id: Text::borrowed(invocation_id) })
         }
     };
     // The closing brace ends the record.
