@@ -49,6 +49,7 @@ struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
+    #[inline(always)]
     fn skip_ws(&mut self) -> usize {
         let bytes = self.text.as_bytes();
         while bytes.get(self.pos).is_some_and(|&b| is_ws(b)) {
@@ -58,12 +59,14 @@ impl<'a> Cursor<'a> {
     }
 
     /// The next byte after whitespace (0 at the end), not consumed.
+    #[inline(always)]
     fn peek(&mut self) -> u8 {
         let at = self.skip_ws();
         self.text.as_bytes().get(at).copied().unwrap_or(0)
     }
 
     /// Consumes `b` (after whitespace), or declines.
+    #[inline(always)]
     fn eat(&mut self, b: u8) -> Result<(), Error> {
         if self.peek() != b {
             return Err(decline());
@@ -74,6 +77,7 @@ impl<'a> Cursor<'a> {
 
     /// The string at the cursor (on its opening quote): its text between the quotes and
     /// whether it has escapes; the cursor moves past it.
+    #[inline(always)]
     fn string(&mut self) -> Result<(&'a str, bool), Error> {
         let start = self.pos + 1;
         let (end, escaped) = string_end(self.text.as_bytes(), start).ok_or_else(decline)?;
@@ -93,6 +97,7 @@ impl<'a> Cursor<'a> {
 
     /// Steps to the next element or member of the container being read: false at its `close`
     /// bracket (not consumed: the container's reader checks it), past the comma otherwise.
+    #[inline(always)]
     fn next_item(&mut self, close: u8, first: &mut bool) -> Result<bool, Error> {
         match self.peek() {
             b if b == close => return Ok(false),
@@ -491,6 +496,7 @@ enum Integer {
 
 /// The closing quote of the string whose text starts at `start`, and whether it has escapes.
 /// (The text is valid JSON: no control characters to look for.)
+#[inline(always)]
 fn string_end(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
     // Most strings are short (member names, ids, tags, names): up to two words of eight bytes
     // are looked at here, which costs less than setting up the vectorized search (a member
