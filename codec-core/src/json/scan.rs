@@ -141,14 +141,16 @@ const WORD: usize = core::mem::size_of::<usize>();
 const LO: usize = usize::MAX / 255;
 const HI: usize = LO * 0x80;
 
-/// True when a byte of `w` is `"`, `\` or a control character (bytes of 0x80 and above pass).
-/// May report a false positive above a real hit, never a false negative.
+/// The index of the first byte of `w` (in memory order) that is `"`, `\` or a control
+/// character (bytes of 0x80 and above pass), if any. Exact: the tests below report false
+/// positives only above a real hit, never below one, and never a false negative.
 #[inline(always)]
-fn has_special(w: usize) -> bool {
-    special_bits(w) & HI != 0
+fn first_special(w: usize) -> Option<usize> {
+    let bits = special_bits(w) & HI;
+    (bits != 0).then(|| (bits.trailing_zeros() / 8) as usize)
 }
 
-/// [`has_special`] before its final test: the high bit of each byte that may be special, so
+/// [`first_special`] before its final test: the high bit of each byte that may be special, so
 /// several words can be tested at once by or-ing their bits.
 #[inline(always)]
 fn special_bits(w: usize) -> usize {
@@ -161,7 +163,7 @@ fn special_bits(w: usize) -> usize {
 }
 
 /// Skips plain string bytes from `i`, 32 at a time and then a word at a time; returns where
-/// the first word that may hold a special byte (or the input's last few bytes) begins.
+/// the first special byte is (or where the input's last few bytes begin).
 #[inline(never)]
 fn skip_plain_run(bytes: &[u8], mut i: usize) -> usize {
     while let Some(block) = bytes.get(i..).and_then(|rest| rest.first_chunk::<32>()) {
@@ -171,8 +173,8 @@ fn skip_plain_run(bytes: &[u8], mut i: usize) -> usize {
         i += 32;
     }
     while let Some(&word) = bytes.get(i..).and_then(|rest| rest.first_chunk::<WORD>()) {
-        if has_special(usize::from_le_bytes(word)) {
-            break;
+        if let Some(at) = first_special(usize::from_le_bytes(word)) {
+            return i + at;
         }
         i += WORD;
     }
@@ -331,7 +333,10 @@ impl<'a, S: Source<'a>> Scanner<S> {
                 let Some(chunk) = bytes.get(i..i + WORD) else { break };
                 let mut word = [0u8; WORD];
                 word.copy_from_slice(chunk);
-                if has_special(usize::from_le_bytes(word)) {
+                if let Some(at) = first_special(usize::from_le_bytes(word)) {
+                    // The byte the test flagged first, not a byte loop up to it: most strings
+                    // end in their first or second word.
+                    i += at;
                     break;
                 }
                 i += WORD;
@@ -668,6 +673,43 @@ pub(crate) mod tests {
                 let mut s = Scanner::new(early.as_bytes(), 64);
                 assert_eq!(s.raw_value(0).unwrap(), &early[..at + 2], "{len} {at}");
             }
+        }
+    }
+
+    /// Where a byte-at-a-time reading of the string after the opening quote at 0 ends: the
+    /// closing quote's index, or the index of the first byte a string cannot hold.
+    fn string_end_by_bytes(text: &[u8]) -> Result<usize, usize> {
+        let mut i = 1;
+        while let Some(&b) = text.get(i) {
+            match b {
+                b'"' => return Ok(i),
+                b'\\' => match text.get(i + 1) {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                    Some(b'u') if text.get(i + 2..i + 6).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) => i += 6,
+                    _ => return Err(i),
+                },
+                0x00..=0x1f => return Err(i),
+                _ => i += 1,
+            }
+        }
+        Err(i)
+    }
+
+    proptest::proptest! {
+        /// Strings of plain, multi-byte, control, quote and backslash pieces in any order: the
+        /// word-at-a-time scan (which takes the first byte its bit tests flag) ends where a
+        /// byte-at-a-time reading does, or fails on the same byte.
+        #[test]
+        fn strings_end_where_a_byte_reading_ends(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&["a", "~", " ", "\u{e9}", "\u{1f600}", "\u{7f}", "\\\"", "\\\\", "\\n", "\\u00e9", "\u{1}", "\u{1f}", "\"", "\\"][..]),
+                0..80,
+            )
+        ) {
+            let text = alloc::format!("\"{}\"", pieces.concat());
+            let mut scanner = Scanner::new(text.as_bytes(), 64);
+            let scanned = scanner.string().map(|_| scanner.pos - 1).map_err(|f| f.at());
+            proptest::prop_assert_eq!(scanned, string_end_by_bytes(text.as_bytes()), "{:?}", text);
         }
     }
 
