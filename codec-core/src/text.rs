@@ -232,16 +232,18 @@ fn is_ascii_long(bytes: &[u8]) -> bool {
     if whole > 0 && !blocks.is_ascii() {
         return false;
     }
-    let last = bytes.len().checked_sub(BLOCK).map(|start| &bytes[start..]);
-    match (rest.get(..BLOCK), last) {
-        _ if rest.is_empty() => true,
+    if rest.is_empty() {
+        return true;
+    }
+    match bytes.len().checked_sub(BLOCK) {
         // 33 to 63 bytes left: the first block of them, and the last.
-        (Some(first), Some(last)) if rest.len() > BLOCK => !has_high_bit(first) && !has_high_bit(last),
-        (_, Some(last)) => !has_high_bit(last),
-        // Shorter than a block (17 to 31 bytes): two overlapping halves.
-        (_, None) => match (bytes.get(..16), bytes.len().checked_sub(16).map(|start| &bytes[start..])) {
-            (Some(head), Some(tail)) => !has_high_bit(head) && !has_high_bit(tail),
-            _ => bytes.is_ascii(),
+        Some(last) if rest.len() > BLOCK => !has_high_bit(&rest[..BLOCK]) && !has_high_bit(&bytes[last..]),
+        Some(last) => !has_high_bit(&bytes[last..]),
+        // Shorter than a block (17 to 31 bytes, the only length it is called with below a
+        // block): two overlapping halves.
+        None => match bytes.len().checked_sub(16) {
+            Some(tail) => !has_high_bit(&bytes[..16]) && !has_high_bit(&bytes[tail..]),
+            None => bytes.is_ascii(),
         },
     }
 }

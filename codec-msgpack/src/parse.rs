@@ -426,12 +426,11 @@ fn invocation<'a, const STREAM: bool>(body: &'a [u8], limits: &Limits) -> Result
     let (arguments, pos) = common!(arguments(body, pos, limits), body, limits);
     let stream_ids = common!(trailing_stream_ids(body, pos, limits), body, limits);
     let headers = Headers::empty();
-    let target = Text::borrowed(target);
     Ok(Parsed::Message(match (STREAM, invocation_id) {
         (false, invocation_id) => HubMessage::Invocation(Invocation {
             headers,
             invocation_id: invocation_id.map(Text::borrowed),
-            target,
+            target: Text::borrowed(target),
             arguments,
             stream_ids,
         }),
@@ -439,7 +438,7 @@ fn invocation<'a, const STREAM: bool>(body: &'a [u8], limits: &Limits) -> Result
         (true, Some(invocation_id)) => HubMessage::StreamInvocation(StreamInvocation {
             headers,
             invocation_id: Text::borrowed(invocation_id),
-            target,
+            target: Text::borrowed(target),
             arguments,
             stream_ids,
         }),
