@@ -1277,6 +1277,6 @@ fn handshake_timed_out(timeout: core::time::Duration) -> Error {
     out.put(&digits[..used]);
     out.put(TEXT[1].as_bytes());
     // Only ASCII was written.
-    let text = core::str::from_utf8(out.written()).unwrap_or(TEXT[1]);
+    let text = signalr_codec_core::text::to_str(out.written()).unwrap_or(TEXT[1]);
     Error::copied(ErrorKind::Limit, text)
 }

@@ -258,7 +258,7 @@ impl IdBuf {
 
     fn as_str(&self) -> &str {
         // Only ASCII digits were written.
-        core::str::from_utf8(&self.digits[..self.len]).unwrap_or_default()
+        signalr_codec_core::text::to_str(&self.digits[..self.len]).unwrap_or_default()
     }
 }
 

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(not(test), no_std)]
-// Two places allow it: `text::from_utf8` and the `owned` module (see docs/ARCHITECTURE.md).
+// Three places allow it: `text::from_utf8`, `text::to_str` with `small` and the `owned`
+// module (see docs/ARCHITECTURE.md).
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -381,7 +381,7 @@ impl<'a> Cursor<'a> {
 /// `bytes` as a string, if they are UTF-8 (fast for short ASCII).
 #[cfg_attr(not(feature = "small"), inline(always))]
 pub(crate) fn utf8(bytes: &[u8]) -> Option<&str> {
-    signalr_codec_core::text::from_utf8(bytes).ok()
+    signalr_codec_core::text::to_str(bytes).ok()
 }
 
 /// How a value starts: header length and what follows it.
@@ -549,14 +549,16 @@ pub(crate) fn skip_value(buf: &[u8], pos: usize, depth: usize, max_depth: usize)
     // Every container takes at least a byte, so a value nests no deeper than it is long: when
     // the bytes left could not reach `max_depth`, one count of the values still to skip does
     // the work of the stack (most frames are this short).
-    if buf.len().saturating_sub(pos) <= max_depth.min(MAX_SUPPORTED_DEPTH).saturating_sub(depth) {
-        return skip_with::<UNTRACKED, false>(buf, pos, depth, max_depth);
-    }
     #[cfg(not(feature = "small"))]
     {
+        if buf.len().saturating_sub(pos) <= max_depth.min(MAX_SUPPORTED_DEPTH).saturating_sub(depth) {
+            return skip_with::<UNTRACKED, false>(buf, pos, depth, max_depth);
+        }
         skip_longer(buf, pos, depth, max_depth)
     }
-    // With `small`, the stack straight away (the count walk is 400 B of a device's flash).
+    // With `small`, the stack straight away, short values too: one copy of the walk (the
+    // count walks were 400 B of a device's flash, the short values' one another 356 B,
+    // `firmware/check codec`).
     #[cfg(feature = "small")]
     {
         skip_with::<SHALLOW, false>(buf, pos, depth, max_depth)

@@ -112,6 +112,7 @@ enum Piece<'s> {
     Pair(u32, u32),
 }
 
+#[cfg(not(feature = "small"))]
 impl Piece<'_> {
     const fn len(self) -> usize {
         match self {
@@ -154,7 +155,9 @@ fn scan<'s>(s: &'s str, mut emit: impl FnMut(Piece<'s>)) {
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        // Plain ASCII, the common case, goes a word at a time.
+        // Plain ASCII, the common case, goes a word at a time (with `small`, by the byte loop
+        // below alone).
+        #[cfg(not(feature = "small"))]
         while let Some(&word) = bytes.get(i..).and_then(|rest| rest.first_chunk::<WORD>()) {
             if needs_a_look(usize::from_le_bytes(word)) {
                 break;
@@ -211,9 +214,20 @@ pub fn write_escaped<O: Output + ?Sized>(s: &str, out: &mut O) {
 
 /// The length [`write_escaped`] produces for `s`.
 pub fn escaped_len(s: &str) -> usize {
-    let mut len = 0;
-    scan(s, |piece| len += piece.len());
-    len
+    // With `small`, measured by writing into a counter: one copy of the scan serves both (the
+    // handshake request is the only string a MessagePack device writes as JSON).
+    #[cfg(feature = "small")]
+    {
+        let mut count = crate::output::CountingOutput::new();
+        write_escaped(s, &mut count);
+        count.len()
+    }
+    #[cfg(not(feature = "small"))]
+    {
+        let mut len = 0;
+        scan(s, |piece| len += piece.len());
+        len
+    }
 }
 
 /// True when no byte of `s` needs escaping (plain ASCII without quotes, backslashes or
@@ -234,8 +248,9 @@ fn is_plain(s: &str) -> bool {
 /// Writes `s` as a JSON string, quotes included, escaped as .NET does.
 pub fn write_string<O: Output + ?Sized>(s: &str, out: &mut O) {
     out.put(b"\"");
-    // Most strings (names, ids, text) need no escape: one test, one copy.
-    if is_plain(s) {
+    // Most strings (names, ids, text) need no escape: one test, one copy. (Not with `small`:
+    // the scan writes a plain string as one run anyway.)
+    if !cfg!(feature = "small") && is_plain(s) {
         out.put(s.as_bytes());
     } else {
         write_escaped(s, out);

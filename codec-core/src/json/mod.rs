@@ -551,14 +551,14 @@ fn scan_error(input: &[u8], start: usize, f: Fail) -> Error {
 /// `input[start..end]` as text, or the error at its first byte that is not UTF-8.
 #[inline]
 fn utf8(input: &[u8], start: usize, end: usize) -> Result<&str, Error> {
-    core::str::from_utf8(&input[start..end]).map_err(|e| syntax(INVALID_UTF8, start + e.valid_up_to()))
+    crate::text::to_str(&input[start..end]).map_err(|valid| syntax(INVALID_UTF8, start + valid))
 }
 
 const INVALID_UTF8: &str = "Invalid JSON: a string is not valid UTF-8.";
 
 /// Converts bytes the reader has validated as UTF-8.
 fn validated_str(bytes: &[u8]) -> &str {
-    core::str::from_utf8(bytes).unwrap_or("")
+    crate::text::to_str(bytes).unwrap_or("")
 }
 
 #[cfg(test)]
