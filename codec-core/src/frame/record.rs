@@ -82,7 +82,9 @@ impl Framer for RecordFramer {
 /// outweighs the scan on short input (a ping record is 11 bytes): there, a plain loop.
 #[inline(always)]
 fn find_separator(window: &[u8]) -> Option<usize> {
-    if window.len() <= 16 {
+    // With `small`, the byte loop alone (memchr's search is code a device does not need for a
+    // handshake of a few dozen bytes).
+    if cfg!(feature = "small") || window.len() <= 16 {
         window.iter().position(|&b| b == RECORD_SEPARATOR)
     } else {
         memchr::memchr(RECORD_SEPARATOR, window)

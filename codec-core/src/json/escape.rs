@@ -32,21 +32,28 @@ use super::escape_table::ESCAPED_BMP;
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// What one ASCII byte becomes: 0 = itself, b'u' = `\u00XX`, otherwise the short escape letter.
+const fn ascii_escape(b: u8) -> u8 {
+    match b {
+        0x08 => b'b',
+        0x09 => b't',
+        0x0A => b'n',
+        0x0C => b'f',
+        0x0D => b'r',
+        b'"' => b'"',
+        b'\\' => b'\\',
+        0x00..=0x1F | 0x7F => b'u',
+        _ => 0,
+    }
+}
+
+/// [`ascii_escape`] for every ASCII byte: one load where speed counts.
 const fn ascii_table() -> [u8; 128] {
     let mut t = [0u8; 128];
     let mut i = 0;
-    while i < 0x20 {
-        t[i] = b'u';
+    while i < 128 {
+        t[i] = ascii_escape(i as u8);
         i += 1;
     }
-    t[0x08] = b'b';
-    t[0x09] = b't';
-    t[0x0A] = b'n';
-    t[0x0C] = b'f';
-    t[0x0D] = b'r';
-    t[b'"' as usize] = b'"';
-    t[b'\\' as usize] = b'\\';
-    t[0x7F] = b'u';
     t
 }
 static ASCII: [u8; 128] = ascii_table();
@@ -76,6 +83,7 @@ fn escaped_bmp(cp: u32) -> bool {
 }
 
 /// Decodes the UTF-8 sequence starting at `bytes[i]` (a lead byte ≥ 0x80 of valid UTF-8).
+#[cfg_attr(feature = "small", allow(dead_code))]
 fn decode(bytes: &[u8], i: usize) -> (u32, usize) {
     let b = |k: usize| u32::from(bytes.get(i + k).copied().unwrap_or(0x80) & 0x3F);
     let lead = u32::from(bytes[i]);
@@ -101,6 +109,7 @@ fn put_u_escape<O: Output + ?Sized>(unit: u32, out: &mut O) {
 
 /// One piece of an escaped string: a run written as is, or one escape.
 #[derive(Clone, Copy)]
+#[cfg_attr(feature = "small", allow(dead_code))]
 enum Piece<'s> {
     /// Bytes written unchanged.
     Run(&'s [u8]),
@@ -150,6 +159,7 @@ const fn needs_a_look(word: usize) -> bool {
 
 /// Splits `s` into runs and escapes, in order.
 #[inline]
+#[cfg_attr(feature = "small", allow(dead_code))]
 fn scan<'s>(s: &'s str, mut emit: impl FnMut(Piece<'s>)) {
     let bytes = s.as_bytes();
     let mut start = 0;
@@ -201,6 +211,9 @@ fn scan<'s>(s: &'s str, mut emit: impl FnMut(Piece<'s>)) {
 
 /// Writes the contents of `s` escaped as .NET does, without the quotes.
 pub fn write_escaped<O: Output + ?Sized>(s: &str, out: &mut O) {
+    #[cfg(feature = "small")]
+    return write_escaped_by_character(s, out);
+    #[cfg(not(feature = "small"))]
     scan(s, |piece| match piece {
         Piece::Run(run) => out.put(run),
         Piece::Short(c) => out.put(&[b'\\', c]),
@@ -210,6 +223,33 @@ pub fn write_escaped<O: Output + ?Sized>(s: &str, out: &mut O) {
             put_u_escape(lo, out);
         }
     });
+}
+
+/// [`write_escaped`] with `small`: each character written or escaped on its own, with no runs
+/// and no word-at-a-time test (the scan's run bookkeeping, its pieces and their closure were
+/// 700 B of a device's flash, `firmware/check codec`). The same bytes: a test compares the two.
+#[cfg_attr(not(feature = "small"), allow(dead_code))]
+fn write_escaped_by_character<O: Output + ?Sized>(s: &str, out: &mut O) {
+    let mut utf8 = [0u8; 4];
+    for c in s.chars() {
+        let cp = u32::from(c);
+        if cp < 0x80 {
+            // Worked out rather than looked up: the table is 128 bytes of a device's flash.
+            match ascii_escape(cp as u8) {
+                0 => out.put(&[cp as u8]),
+                b'u' => put_u_escape(cp, out),
+                letter => out.put(&[b'\\', letter]),
+            }
+        } else if cp >= 0x10000 {
+            let v = cp - 0x10000;
+            put_u_escape(0xD800 + (v >> 10), out);
+            put_u_escape(0xDC00 + (v & 0x3FF), out);
+        } else if escaped_bmp(cp) {
+            put_u_escape(cp, out);
+        } else {
+            out.put(c.encode_utf8(&mut utf8).as_bytes());
+        }
+    }
 }
 
 /// The length [`write_escaped`] produces for `s`.
@@ -342,6 +382,54 @@ mod tests {
         for plain in [" ", "!", "#", "[", "]", "~", "0", "z"] {
             let s = plain.repeat(40);
             assert_eq!(esc(&s), format!("\"{s}\""));
+        }
+    }
+
+    /// The scan of runs and escapes (without `small`).
+    fn by_runs(s: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        scan(s, |piece| match piece {
+            Piece::Run(run) => out.extend_from_slice(run),
+            Piece::Short(c) => out.extend_from_slice(&[b'\\', c]),
+            Piece::Unit(u) => put_u_escape(u, &mut out),
+            Piece::Pair(hi, lo) => {
+                put_u_escape(hi, &mut out);
+                put_u_escape(lo, &mut out);
+            }
+        });
+        out
+    }
+
+    /// The character loop (with `small`).
+    fn by_characters(s: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_escaped_by_character(s, &mut out);
+        out
+    }
+
+    #[test]
+    fn both_escapers_write_the_same_bytes_for_every_character_class() {
+        for s in [
+            "",
+            "plain",
+            "\"q\\",
+            "\u{0}\u{1f}\u{7f}\u{80}\u{9f}\u{a0}\u{ad}",
+            "é מחרוזת 中文",
+            "\u{2028}\u{fffe}",
+            "😀a\u{10ffff}",
+        ] {
+            assert_eq!(by_characters(s), by_runs(s), "{s:?}");
+        }
+        for c in (0..0x3000u32).chain(0xd7f0..0xe010).chain(0xfff0..0x10010).filter_map(char::from_u32) {
+            let s = format!("a{c}b");
+            assert_eq!(by_characters(&s), by_runs(&s), "U+{:04X}", u32::from(c));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn both_escapers_write_the_same_bytes(s: String) {
+            proptest::prop_assert_eq!(by_characters(&s), by_runs(&s));
         }
     }
 }
