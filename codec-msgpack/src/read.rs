@@ -589,6 +589,8 @@ fn scalar_end(buf: &[u8], pos: usize) -> Option<usize> {
         return (end <= buf.len()).then_some(end);
     }
     let data = match fixed_data(code) {
+        // With `small`, every marker through `data_len`, as in `skip_with`.
+        _ if cfg!(feature = "small") => data_len(buf, pos + 1, code)?,
         fixed if fixed < LEN8 => usize::from(fixed),
         LEN8 => 1 + usize::from(*buf.get(pos + 1)?),
         _ => data_len(buf, pos + 1, code)?,
@@ -717,15 +719,16 @@ fn skip_with<const LEVELS: usize, const COUNT: bool>(
             if pos > buf.len() {
                 return Err(Fail::Eof);
             }
-        } else if fixed < LEN8 {
+        } else if !cfg!(feature = "small") && fixed < LEN8 {
             // The other sizes a marker fixes (nil, booleans, numbers, fixext): one table load
             // and one bounds check. A fixed size is at most 31 bytes, so `pos + 1 + fixed`
-            // cannot overflow.
+            // cannot overflow. (With `small`, these and the one-byte lengths go to `data_len`
+            // below, with the longer lengths: one decoding of the markers, not two.)
             pos += 1 + usize::from(fixed);
             if pos > buf.len() {
                 return Err(Fail::Eof);
             }
-        } else if fixed == LEN8 {
+        } else if !cfg!(feature = "small") && fixed == LEN8 {
             // `pos + 1 < buf.len()` is checked by the `get`; the length byte is at most 255.
             let len = *buf.get(pos + 1).ok_or(Fail::Eof)?;
             pos += 2 + usize::from(len);

@@ -388,7 +388,9 @@ pub(crate) fn write<V: Encode<MessagePackHubProtocol>, O: Output + ?Sized>(
     out: &mut O,
 ) -> Result<usize, Error> {
     // A Ping is the same three bytes every time (prefix 2, body `[6]`), and the message sent
-    // most often on an idle connection: written whole, into any output.
+    // most often on an idle connection: written whole, into any output. (With `small`, through
+    // the body like the others.)
+    #[cfg(not(feature = "small"))]
     if let HubMessage::Ping = message {
         const PING: [u8; 3] = [PING_BODY.len() as u8, PING_BODY[0], PING_BODY[1]];
         if out.remaining() < PING.len() {
