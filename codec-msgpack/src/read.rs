@@ -247,6 +247,17 @@ impl<'a> Cursor<'a> {
     /// count after `m16`/`m32`. Advances only on success.
     fn container_len(&mut self, fix: u8, m16: u8, m32: u8) -> Result<u32, Fail> {
         let code = self.peek().ok_or(Fail::Eof)?;
+        // With `small`, the 16- and 32-bit counts read by one loop over their bytes.
+        #[cfg(feature = "small")]
+        let (len, count) = if code & 0xf0 == fix {
+            (0, u32::from(code & 0x0f))
+        } else if code == m16 || code == m32 {
+            let len = if code == m16 { 2 } else { 4 };
+            (len, self.be(len)? as u32)
+        } else {
+            return Err(Fail::Code(code));
+        };
+        #[cfg(not(feature = "small"))]
         let (len, count) = if code & 0xf0 == fix {
             (0, u32::from(code & 0x0f))
         } else if code == m16 {

@@ -37,6 +37,15 @@ impl Scratch {
     /// A signed integer in the shortest form (positive values as unsigned), as
     /// MessagePack-CSharp's `Write(long)`.
     pub(crate) fn sint(&mut self, v: i64) {
+        #[cfg(feature = "small")]
+        self.sint_by_width(v);
+        #[cfg(not(feature = "small"))]
+        self.sint_by_range(v);
+    }
+
+    /// [`sint`](Self::sint) a range at a time.
+    #[cfg_attr(feature = "small", allow(dead_code))]
+    fn sint_by_range(&mut self, v: i64) {
         if v >= 0 {
             return self.uint(v as u64);
         }
@@ -53,6 +62,24 @@ impl Scratch {
         } else {
             self.marker_be(0xd3, bits, 8);
         }
+    }
+
+    /// [`sint`](Self::sint) with `small`: the width worked out first, then one marker write
+    /// (`uint 8`–`64` from 0xcc, `int 8`–`64` from 0xd0, the marker's low bits the width's
+    /// logarithm). The same bytes: a test compares the two.
+    #[cfg_attr(not(feature = "small"), allow(dead_code))]
+    fn sint_by_width(&mut self, v: i64) {
+        if (-32..0x80).contains(&v) {
+            return self.push(&[v as u8]);
+        }
+        // A negative value fits `n` signed bytes when its complement fits `8n - 1` bits.
+        let (base, magnitude, limits) = if v >= 0 {
+            (0xcc, v as u64, [0xff, 0xffff, 0xffff_ffff])
+        } else {
+            (0xd0, !(v as u64), [0x7f, 0x7fff, 0x7fff_ffff])
+        };
+        let k = limits.iter().position(|&max| magnitude <= max).unwrap_or(3);
+        self.marker_be(base + k as u8, v as u64, 1 << k);
     }
 
     /// An unsigned integer in the shortest form.
@@ -522,6 +549,11 @@ mod tests {
             let mut expected = [0u8; 10];
             let n = encode_into(&mut expected, |w| rmp::encode::write_sint(w, v).is_ok());
             assert_eq!(s.bytes(), &expected[..n], "sint {v}");
+            // Both ways of choosing the width (the other one is `small`'s or the host's).
+            let (mut by_width, mut by_range) = (Scratch::new(), Scratch::new());
+            by_width.sint_by_width(v);
+            by_range.sint_by_range(v);
+            assert_eq!(by_width.bytes(), by_range.bytes(), "sint {v}");
             let u = v as u64;
             let mut s = Scratch::new();
             s.uint(u);
