@@ -268,8 +268,9 @@ impl<'a, S: Source<'a>> Scanner<S> {
         self.bytes().get(self.pos + n).copied().unwrap_or(0)
     }
 
-    /// Skips whitespace and returns the next byte (0 at the end), without consuming it.
-    #[inline(always)]
+    /// Skips whitespace and returns the next byte (0 at the end), without consuming it. (With
+    /// `small`, a call where the readers use it: it runs at every token.)
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub fn peek(&mut self) -> u8 {
         let bytes = self.bytes();
         while let Some(&b) = bytes.get(self.pos) {
