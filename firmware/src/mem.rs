@@ -1,6 +1,6 @@
 //! The memory routines, a byte at a time, in place of compiler-builtins' (weak symbols, so these
-//! are the ones linked): theirs copy and compare a word at a time with alignment cases, about
-//! 3 KB of flash for a device whose largest copy is a 128-byte buffer.
+//! are the ones linked): theirs copy a word at a time with alignment cases, about 3 KB of flash
+//! for a device whose largest copy is a 128-byte buffer.
 //!
 //! The loops read and write through volatile accesses so that the compiler does not recognise
 //! them as a copy and call `memcpy` from inside `memcpy`.
@@ -94,35 +94,6 @@ pub unsafe extern "C" fn memset(dest: *mut u8, value: i32, n: usize) -> *mut u8 
     // SAFETY: the caller's contract. C converts the value to `unsigned char`.
     unsafe { fill(dest, value as u8, n) };
     dest
-}
-
-/// C's `memcmp` (slice and string comparisons call it), a byte at a time: compiler-builtins'
-/// compares a word at a time (116 B against 36 B here).
-///
-/// # Safety
-/// As C's: `a` and `b` readable for `n` bytes.
-#[no_mangle]
-pub unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
-    let mut i = 0;
-    while i < n {
-        // SAFETY: `i < n`, within both ranges (the caller's contract).
-        let (x, y) = unsafe { (read_volatile(a.add(i)), read_volatile(b.add(i))) };
-        if x != y {
-            return i32::from(x) - i32::from(y);
-        }
-        i += 1;
-    }
-    0
-}
-
-/// `memcmp` when only equality matters.
-///
-/// # Safety
-/// As `memcmp`.
-#[no_mangle]
-pub unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
-    // SAFETY: the caller's contract.
-    unsafe { memcmp(a, b, n) }
 }
 
 /// The ARM EABI's names for the same routines (the `4`/`8` forms promise aligned pointers,
