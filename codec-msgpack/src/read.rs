@@ -591,11 +591,12 @@ fn data_len(buf: &[u8], pos: usize, code: u8) -> Option<usize> {
 #[cfg_attr(not(feature = "small"), inline(always))]
 fn scalar_end(buf: &[u8], pos: usize) -> Option<usize> {
     let code = *buf.get(pos)?;
-    // Fixints and fixstrs on predicted branches, as in `skip_with`.
-    if (code as i8) >= -32 {
+    // Fixints and fixstrs on predicted branches, as in `skip_with` (with `small`, through
+    // `data_len` like the rest).
+    if !cfg!(feature = "small") && (code as i8) >= -32 {
         return Some(pos + 1);
     }
-    if code & 0xe0 == 0xa0 {
+    if !cfg!(feature = "small") && code & 0xe0 == 0xa0 {
         let end = pos + 1 + usize::from(code & 0x1f);
         return (end <= buf.len()).then_some(end);
     }
@@ -720,11 +721,12 @@ fn skip_with<const LEVELS: usize, const COUNT: bool>(
         // length is compared with what is left before it moves `pos` (no overflow on 32-bit
         // targets either).
         let fixed = fixed_data(code);
-        if (code as i8) >= -32 {
+        // (With `small`, only containers are told apart here: `data_len` below sizes the rest.)
+        if !cfg!(feature = "small") && (code as i8) >= -32 {
             // Fixints: a predicted branch, so that the next position does not wait for the
             // marker (let alone a table entry) to load.
             pos += 1;
-        } else if code & 0xe0 == 0xa0 {
+        } else if !cfg!(feature = "small") && code & 0xe0 == 0xa0 {
             // Fixstrs: the length is in the marker, no table entry on the way to it.
             pos += 1 + usize::from(code & 0x1f);
             if pos > buf.len() {

@@ -435,9 +435,10 @@ pub(crate) fn write<V: Encode<MessagePackHubProtocol>, O: Output + ?Sized>(
     if out.remaining() < total {
         return Err(Error::buffer_too_small(total));
     }
-    // Most bodies are under 128 bytes: a one-byte prefix, written without a variable-length copy.
+    // Most bodies are under 128 bytes: a one-byte prefix, written without a variable-length copy
+    // (with `small`, every prefix the same way).
     match prefix {
-        [byte, ..] if n == 1 => out.put(&[byte]),
+        [byte, ..] if n == 1 && !cfg!(feature = "small") => out.put(&[byte]),
         _ => out.put(&prefix[..n]),
     }
     emit(p, message, out)?;
