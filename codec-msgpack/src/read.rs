@@ -292,6 +292,10 @@ impl<'a> Cursor<'a> {
     #[cold]
     fn read_i32_slow(&mut self) -> Result<i32, Fail> {
         let start = self.pos;
+        // With `small`, through the `i64` reader (one conversion from `Int` linked, not two).
+        #[cfg(feature = "small")]
+        let value = self.read_i64().and_then(|v| i32::try_from(v).map_err(|_| Fail::Range));
+        #[cfg(not(feature = "small"))]
         let value = self.read_int()?.get();
         if value.is_err() {
             self.pos = start;
