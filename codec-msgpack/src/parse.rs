@@ -283,11 +283,8 @@ impl<'a> Parser<'a, '_> {
 
 /// Reads the next (already validated) header of a wire list.
 fn decode_header<'a>(rest: &mut &'a [u8]) -> Option<(Text<'a>, Text<'a>)> {
-    let mut c = Cursor::new(rest);
-    let key = c.read_str().ok()??;
-    let value = c.read_str().ok()??;
-    *rest = c.rest();
-    Some((Text::borrowed(key), Text::borrowed(value)))
+    // Two strings, read as stream ids are (the list was validated: both are there).
+    Some((decode_stream_id(rest)?, decode_stream_id(rest)?))
 }
 
 /// Reads the next (already validated) stream id of a wire list.

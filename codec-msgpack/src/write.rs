@@ -113,6 +113,24 @@ impl Scratch {
     /// items it holds; `markers` the 8-, 16- and 32-bit forms (0 where the format has none).
     fn len_header(&mut self, len: usize, fix: Option<(u8, u32)>, markers: [u8; 3]) -> Result<(), Error> {
         let len = too_long(len)?;
+        // With `small`, the 8-, 16- or 32-bit form chosen first and written by one marker write.
+        #[cfg(feature = "small")]
+        {
+            if let Some((marker, _)) = fix.filter(|&(_, max)| len <= max) {
+                self.push(&[marker | len as u8]);
+            } else {
+                let k = if markers[0] != 0 && len <= 0xff {
+                    0
+                } else if len <= 0xffff {
+                    1
+                } else {
+                    2
+                };
+                self.marker_be(markers[k], u64::from(len), 1 << k);
+            }
+            return Ok(());
+        }
+        #[cfg(not(feature = "small"))]
         match (fix, markers) {
             (Some((marker, max)), _) if len <= max => self.push(&[marker | len as u8]),
             (_, [m8, ..]) if m8 != 0 && len <= 0xff => self.push(&[m8, len as u8]),
