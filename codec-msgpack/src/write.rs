@@ -115,20 +115,17 @@ impl Scratch {
         let len = too_long(len)?;
         // With `small`, the 8-, 16- or 32-bit form chosen first and written by one marker write.
         #[cfg(feature = "small")]
-        {
-            if let Some((marker, _)) = fix.filter(|&(_, max)| len <= max) {
-                self.push(&[marker | len as u8]);
+        if let Some((marker, _)) = fix.filter(|&(_, max)| len <= max) {
+            self.push(&[marker | len as u8]);
+        } else {
+            let k = if markers[0] != 0 && len <= 0xff {
+                0
+            } else if len <= 0xffff {
+                1
             } else {
-                let k = if markers[0] != 0 && len <= 0xff {
-                    0
-                } else if len <= 0xffff {
-                    1
-                } else {
-                    2
-                };
-                self.marker_be(markers[k], u64::from(len), 1 << k);
-            }
-            return Ok(());
+                2
+            };
+            self.marker_be(markers[k], u64::from(len), 1 << k);
         }
         #[cfg(not(feature = "small"))]
         match (fix, markers) {
