@@ -257,7 +257,7 @@ impl IdText for HeapId {
     fn as_str(&self) -> &str {
         match self.short.get(..usize::from(self.len)) {
             // Copied whole from a `str`.
-            Some(bytes) => signalr_codec_core::text::to_str(bytes).unwrap_or_default(),
+            Some(bytes) => signalr_codec_core::text::from_utf8(bytes).unwrap_or_default(),
             None => &self.long,
         }
     }
