@@ -368,8 +368,19 @@ mod tests {
     #[test]
     fn the_compact_check_agrees_with_core_on_every_sequence() {
         let edges = [0x7F, 0x80, 0xBF, 0xC0];
-        for lead in 0..=255u8 {
-            for second in 0..=255u8 {
+        // Under Miri (CI runs these tests there for the `unsafe`), every pair would take an
+        // hour: the edges of the lead bytes' classes and of the second bytes' ranges stand for
+        // the rest.
+        let (leads, seconds): (Vec<u8>, Vec<u8>) = if cfg!(miri) {
+            (
+                Vec::from([0x00, 0x7F, 0x80, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xED, 0xEE, 0xF0, 0xF1, 0xF4, 0xF5, 0xFF]),
+                Vec::from([0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF]),
+            )
+        } else {
+            ((0..=255u8).collect(), (0..=255u8).collect())
+        };
+        for &lead in &leads {
+            for &second in &seconds {
                 for third in edges {
                     for fourth in edges {
                         let bytes = [b'a', lead, second, third, fourth, b'z'];
