@@ -97,7 +97,8 @@ pub(crate) fn first_repeated_key(raw: &[u8], count: usize) -> Option<usize> {
 /// With `small` and no allocator: each key compared with every earlier one, the earlier ones
 /// read again from the start for each. Without an allocator the blocks are quadratic too
 /// (n²/32 · log 32 comparisons against n²/2 here, both bounded by `max_headers`: 32,640 at
-/// the default 256); this costs no stack and 384 B less code than the sorted blocks (`firmware/check codec`).
+/// the default 256); this costs no stack and 384 B less code than the sorted blocks
+/// (`firmware/check codec`).
 #[cfg(any(test, all(not(feature = "alloc"), feature = "small")))]
 pub(crate) fn pairwise(raw: &[u8], count: usize) -> Option<usize> {
     let mut later = Cursor::new(raw);
