@@ -525,44 +525,28 @@ const LEN8: u8 = u8::MAX - 1;
 /// marker); [`LEN8`] for one-byte lengths; [`VARIABLE`] for containers, longer lengths that follow
 /// the marker, and the never-used 0xc1.
 /// One load replaces the chain of range tests a `match` compiles to on the skip loop's hot path.
-#[cfg_attr(feature = "small", allow(dead_code))]
 const FIXED_DATA: [u8; 256] = {
     let mut table = [VARIABLE; 256];
     let mut code = 0;
     while code < 256 {
-        table[code] = fixed_data_of(code as u8);
+        table[code] = match code as u8 {
+            0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => 0,
+            c @ 0xa0..=0xbf => c & 0x1f,
+            0xcc | 0xd0 => 1,
+            0xcd | 0xd1 | 0xd4 => 2,
+            0xd5 => 3,
+            0xca | 0xce | 0xd2 => 4,
+            0xd6 => 5,
+            0xcb | 0xcf | 0xd3 => 8,
+            0xd7 => 9,
+            0xd8 => 17,
+            0xc4 | 0xd9 => LEN8,
+            _ => VARIABLE,
+        };
         code += 1;
     }
     table
 };
-
-/// A [`FIXED_DATA`] entry, worked out from the marker.
-const fn fixed_data_of(code: u8) -> u8 {
-    match code {
-        0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => 0,
-        c @ 0xa0..=0xbf => c & 0x1f,
-        0xcc | 0xd0 => 1,
-        0xcd | 0xd1 | 0xd4 => 2,
-        0xd5 => 3,
-        0xca | 0xce | 0xd2 => 4,
-        0xd6 => 5,
-        0xcb | 0xcf | 0xd3 => 8,
-        0xd7 => 9,
-        0xd8 => 17,
-        0xc4 | 0xd9 => LEN8,
-        _ => VARIABLE,
-    }
-}
-
-/// The [`FIXED_DATA`] entry of `code`: the table's with speed in mind, worked out with `small`
-/// (the table is 256 bytes of a device's flash).
-#[inline(always)]
-fn fixed_data(code: u8) -> u8 {
-    #[cfg(not(feature = "small"))]
-    return FIXED_DATA[usize::from(code)];
-    #[cfg(feature = "small")]
-    return fixed_data_of(code);
-}
 
 /// The bytes after the marker `code` (read at `pos - 1`) of a value that is not a container:
 /// its length bytes and its data. `None` for containers, for the never-used 0xc1, and when the
@@ -604,7 +588,7 @@ fn scalar_end(buf: &[u8], pos: usize) -> Option<usize> {
         let end = pos + 1 + usize::from(code & 0x1f);
         return (end <= buf.len()).then_some(end);
     }
-    let data = match fixed_data(code) {
+    let data = match FIXED_DATA[usize::from(code)] {
         // With `small`, every marker through `data_len`, as in `skip_with`.
         _ if cfg!(feature = "small") => data_len(buf, pos + 1, code)?,
         fixed if fixed < LEN8 => usize::from(fixed),
@@ -724,7 +708,7 @@ fn skip_with<const LEVELS: usize, const COUNT: bool>(
         // of every payload the envelope parser steps over. `pos < buf.len()` here, so every
         // length is compared with what is left before it moves `pos` (no overflow on 32-bit
         // targets either).
-        let fixed = fixed_data(code);
+        let fixed = FIXED_DATA[usize::from(code)];
         // (With `small`, only containers are told apart here: `data_len` below sizes the rest.)
         if !cfg!(feature = "small") && (code as i8) >= -32 {
             // Fixints: a predicted branch, so that the next position does not wait for the
