@@ -247,23 +247,12 @@ impl<'a> Cursor<'a> {
     /// count after `m16`/`m32`. Advances only on success.
     fn container_len(&mut self, fix: u8, m16: u8, m32: u8) -> Result<u32, Fail> {
         let code = self.peek().ok_or(Fail::Eof)?;
-        // With `small`, the 16- and 32-bit counts read by one loop over their bytes.
-        #[cfg(feature = "small")]
         let (len, count) = if code & 0xf0 == fix {
             (0, u32::from(code & 0x0f))
         } else if code == m16 || code == m32 {
+            // The 16- or 32-bit count after the marker.
             let len = if code == m16 { 2 } else { 4 };
             (len, self.be(len)? as u32)
-        } else {
-            return Err(Fail::Code(code));
-        };
-        #[cfg(not(feature = "small"))]
-        let (len, count) = if code & 0xf0 == fix {
-            (0, u32::from(code & 0x0f))
-        } else if code == m16 {
-            (2, u32::from(u16::from_be_bytes(self.after_marker()?)))
-        } else if code == m32 {
-            (4, u32::from_be_bytes(self.after_marker()?))
         } else {
             return Err(Fail::Code(code));
         };
@@ -401,17 +390,9 @@ impl<'a> Cursor<'a> {
                 return Ok(None);
             }
             Some(&b @ 0xa0..=0xbf) => (1, usize::from(b & 0x1f)),
-            // With `small`, the longer forms here too: one string body read, not two.
+            // With `small`, the longer forms share the body read below (one copy, not two).
             #[cfg(feature = "small")]
-            Some(0xd9) => (2, self.be(1)?),
-            #[cfg(feature = "small")]
-            Some(0xda) => (3, self.be(2)?),
-            #[cfg(feature = "small")]
-            Some(0xdb) => (5, self.be(4)?),
-            #[cfg(feature = "small")]
-            None => return Err(Fail::Eof),
-            #[cfg(feature = "small")]
-            Some(&other) => return Err(Fail::Code(other)),
+            _ => self.long_str_header()?,
             #[cfg(not(feature = "small"))]
             _ => return self.read_str_slow(),
         };
@@ -421,14 +402,20 @@ impl<'a> Cursor<'a> {
     #[cold]
     #[cfg(not(feature = "small"))]
     fn read_str_slow(&mut self) -> Result<Option<&'a str>, Fail> {
-        let (header, len) = match self.peek() {
-            None => return Err(Fail::Eof),
-            Some(0xd9) => (2, self.be(1)?),
-            Some(0xda) => (3, self.be(2)?),
-            Some(0xdb) => (5, self.be(4)?),
-            Some(other) => return Err(Fail::Code(other)),
-        };
+        let (header, len) = self.long_str_header()?;
         self.str_body(header, len).map(Some)
+    }
+
+    /// The header length and string length of a `str 8`/`16`/`32` at the cursor.
+    #[cfg_attr(feature = "small", inline(always))]
+    fn long_str_header(&self) -> Result<(usize, usize), Fail> {
+        match self.peek() {
+            None => Err(Fail::Eof),
+            Some(0xd9) => Ok((2, self.be(1)?)),
+            Some(0xda) => Ok((3, self.be(2)?)),
+            Some(0xdb) => Ok((5, self.be(4)?)),
+            Some(other) => Err(Fail::Code(other)),
+        }
     }
 
     /// The `len` bytes after a `header`-byte string header, checked as UTF-8.
@@ -589,10 +576,9 @@ fn scalar_end(buf: &[u8], pos: usize) -> Option<usize> {
         return (end <= buf.len()).then_some(end);
     }
     let data = match FIXED_DATA[usize::from(code)] {
+        fixed if fixed < LEN8 && !cfg!(feature = "small") => usize::from(fixed),
+        LEN8 if !cfg!(feature = "small") => 1 + usize::from(*buf.get(pos + 1)?),
         // With `small`, every marker through `data_len`, as in `skip_with`.
-        _ if cfg!(feature = "small") => data_len(buf, pos + 1, code)?,
-        fixed if fixed < LEN8 => usize::from(fixed),
-        LEN8 => 1 + usize::from(*buf.get(pos + 1)?),
         _ => data_len(buf, pos + 1, code)?,
     };
     // `pos < buf.len()`: no overflow, and `data` is compared with what is left.
