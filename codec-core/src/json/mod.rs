@@ -202,52 +202,12 @@ impl Iterator for Unescape<'_> {
             self.rest = rest;
             return char::from_u32(code).map(Ok);
         }
-        let esc = *self.rest.get(1)?;
-        self.rest = &self.rest[2..];
-        let c = match esc {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => {
-                let hi = self.hex4()?;
-                let code = if (0xD800..0xDC00).contains(&hi) {
-                    if self.rest.len() >= 6 && self.rest[0] == b'\\' && self.rest[1] == b'u' {
-                        self.rest = &self.rest[2..];
-                        let lo = self.hex4()?;
-                        if !(0xDC00..0xE000).contains(&lo) {
-                            return Some(Err(lone_surrogate()));
-                        }
-                        0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
-                    } else {
-                        return Some(Err(lone_surrogate()));
-                    }
-                } else if (0xDC00..0xE000).contains(&hi) {
-                    return Some(Err(lone_surrogate()));
-                } else {
-                    hi
-                };
-                return Some(char::from_u32(code).ok_or_else(lone_surrogate));
-            }
-            _ => return None,
-        };
-        Some(Ok(c))
-    }
-}
-
-impl Unescape<'_> {
-    fn hex4(&mut self) -> Option<u32> {
-        let digits = self.rest.get(..4)?;
-        let mut v = 0;
-        for &d in digits {
-            v = v * 16 + (d as char).to_digit(16)?;
-        }
-        self.rest = &self.rest[4..];
-        Some(v)
+        let (code, used) = decode_escape(self.rest);
+        self.rest = self.rest.get(used..).unwrap_or_default();
+        Some(
+            code.map_err(|LoneSurrogate| lone_surrogate())
+                .and_then(|code| char::from_u32(code).ok_or_else(lone_surrogate)),
+        )
     }
 }
 
@@ -265,45 +225,17 @@ struct LoneSurrogate;
 fn unescape(raw: &[u8], emit: &mut dyn FnMut(&[u8]) -> bool) -> Result<bool, LoneSurrogate> {
     let mut i = 0;
     while let Some(&b) = raw.get(i) {
-        i += 1;
         if b != b'\\' {
             if !emit(&[b]) {
                 return Ok(false);
             }
+            i += 1;
             continue;
         }
-        let escape = raw.get(i).copied().unwrap_or(b'\\');
-        i += 1;
-        let code = match escape {
-            b'b' => 0x08,
-            b'f' => 0x0C,
-            b'n' => 0x0A,
-            b'r' => 0x0D,
-            b't' => 0x09,
-            b'u' => {
-                let hi = hex4(raw, i);
-                i += 4;
-                match hi {
-                    0xDC00..=0xDFFF => return Err(LoneSurrogate),
-                    0xD800..=0xDBFF => {
-                        // The low half must follow as an escape of its own.
-                        if raw.get(i..i + 2) != Some(b"\\u") || raw.len() < i + 6 {
-                            return Err(LoneSurrogate);
-                        }
-                        let lo = hex4(raw, i + 2);
-                        i += 6;
-                        if !(0xDC00..=0xDFFF).contains(&lo) {
-                            return Err(LoneSurrogate);
-                        }
-                        0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
-                    }
-                    _ => hi,
-                }
-            }
-            // `"`, `\\` and `/` stand for themselves.
-            other => u32::from(other),
-        };
-        // UTF-8 by hand: `code` is a scalar value (surrogates were refused above).
+        let (code, used) = decode_escape(&raw[i..]);
+        let code = code?;
+        i += used;
+        // UTF-8 by hand: `code` is a scalar value (`decode_escape` refuses surrogate halves).
         let (lead, n): (u32, usize) = match code {
             0..=0x7F => (0, 1),
             0x80..=0x7FF => (0xC0, 2),
@@ -322,6 +254,40 @@ fn unescape(raw: &[u8], emit: &mut dyn FnMut(&[u8]) -> bool) -> Result<bool, Lon
         }
     }
     Ok(true)
+}
+
+/// The escape at the start of `rest` (a backslash, validated by the scanner): the code point it
+/// stands for, or an unpaired surrogate half, and the bytes it takes (a surrogate pair is two
+/// `\u` escapes, twelve bytes). What both unescapers decode escapes with.
+fn decode_escape(rest: &[u8]) -> (Result<u32, LoneSurrogate>, usize) {
+    let code = match rest.get(1).copied().unwrap_or(b'\\') {
+        b'b' => 0x08,
+        b'f' => 0x0C,
+        b'n' => 0x0A,
+        b'r' => 0x0D,
+        b't' => 0x09,
+        b'u' => {
+            let hi = hex4(rest, 2);
+            return match hi {
+                0xDC00..=0xDFFF => (Err(LoneSurrogate), 6),
+                0xD800..=0xDBFF => {
+                    // The low half must follow as an escape of its own.
+                    if rest.get(6..8) != Some(b"\\u") || rest.len() < 12 {
+                        return (Err(LoneSurrogate), 6);
+                    }
+                    let lo = hex4(rest, 8);
+                    if !(0xDC00..=0xDFFF).contains(&lo) {
+                        return (Err(LoneSurrogate), 12);
+                    }
+                    (Ok(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)), 12)
+                }
+                _ => (Ok(hi), 6),
+            };
+        }
+        // `"`, `\\` and `/` stand for themselves.
+        other => u32::from(other),
+    };
+    (Ok(code), 2)
 }
 
 /// The four hex digits at `raw[at..]` (validated by the scanner), as a number: a digit's low
