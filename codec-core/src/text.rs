@@ -252,8 +252,8 @@ fn is_ascii_long(bytes: &[u8]) -> bool {
 ///
 /// Method names, ids and header keys are short and nearly always ASCII. `core::str::from_utf8`
 /// checks inputs under 16 bytes one byte at a time; two overlapping word loads check them here,
-/// and ASCII needs no second walk. The protocol crates borrow every
-/// string of a frame through this function.
+/// and ASCII needs no second walk. The protocol crates borrow every string of a frame through
+/// this function, by way of [`to_str`].
 ///
 /// ```
 /// use signalr_codec_core::text::from_utf8;
