@@ -319,51 +319,19 @@ pub(crate) fn parse<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, 
 
 /// Parses one frame body: see the `small` variant's documentation above.
 #[cfg(not(feature = "small"))]
-#[inline]
 pub(crate) fn parse<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error> {
-    // One call, through a table, from wherever this is inlined: the reader builds the message
-    // straight into the caller's result and returns to the caller. (A dispatching function of
-    // its own in between cost a call and a return more per frame, and LLVM would not make its
-    // calls jumps: it must hand back the result's address. Inlined as a `match` of calls, the
-    // caller got the message in a temporary and copied it.)
-    READERS[reader_for(body, limits)](body, limits)
-}
-
-#[cfg(not(feature = "small"))]
-/// Which of [`READERS`] takes `body`.
-#[inline(always)]
-fn reader_for(body: &[u8], limits: &Limits) -> usize {
     match body {
-        [0x91, 0x06, ..] if limits.max_depth >= ENVELOPE_DEPTH => PING,
-        // The readers of the common shapes also allow a payload array inside the envelope
-        // (level 2).
-        _ if limits.max_depth <= ENVELOPE_DEPTH => GENERAL,
-        // [type, headers = {}, ...]: the reader for the type checks the array's length.
-        [_, kind @ 0x01..=0x05, 0x80, ..] => usize::from(*kind),
-        _ => GENERAL,
+        [0x91, 0x06, ..] if limits.max_depth >= ENVELOPE_DEPTH => Ok(Parsed::Message(HubMessage::Ping)),
+        // The readers below also allow a payload array inside the envelope (level 2).
+        _ if limits.max_depth <= ENVELOPE_DEPTH => parse_general(body, limits),
+        // [type, headers = {}, ...]
+        [0x95 | 0x96, 0x01, 0x80, ..] => invocation::<false>(body, limits),
+        [0x94, 0x02, 0x80, ..] => stream_item(body, limits),
+        [0x94 | 0x95, 0x03, 0x80, ..] => completion(body, limits),
+        [0x95 | 0x96, 0x04, 0x80, ..] => invocation::<true>(body, limits),
+        [0x93, 0x05, 0x80, ..] => cancel_invocation(body, limits),
+        _ => parse_general(body, limits),
     }
-}
-
-#[cfg(not(feature = "small"))]
-/// A reader of frame bodies.
-type Reader = for<'a> fn(&'a [u8], &Limits) -> Result<Message<'a>, Error>;
-
-#[cfg(not(feature = "small"))]
-/// [`parse_general`]'s place in [`READERS`]; the common shapes sit at their message type.
-const GENERAL: usize = 0;
-#[cfg(not(feature = "small"))]
-/// [`ping`]'s place in [`READERS`].
-const PING: usize = 6;
-
-#[cfg(not(feature = "small"))]
-/// The readers, by [`reader_for`]'s answer.
-static READERS: [Reader; 7] =
-    [parse_general, invocation::<false>, stream_item, completion, invocation::<true>, cancel_invocation, ping];
-
-#[cfg(not(feature = "small"))]
-/// `[6]`
-fn ping<'a>(_: &'a [u8], _: &Limits) -> Result<Message<'a>, Error> {
-    Ok(Parsed::Message(HubMessage::Ping))
 }
 
 #[cfg(not(feature = "small"))]
@@ -456,9 +424,6 @@ fn trailing_stream_ids<'a>(body: &'a [u8], pos: usize, limits: &Limits) -> Optio
 /// monomorphisation, like the other types.
 #[inline(never)]
 fn invocation<'a, const STREAM: bool>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error> {
-    if !matches!(body[0], 0x95 | 0x96) {
-        return parse_general(body, limits);
-    }
     let (invocation_id, target, pos) = common!(id_and_target(body, !STREAM), body, limits);
     let (arguments, pos) = common!(arguments(body, pos, limits), body, limits);
     let stream_ids = common!(trailing_stream_ids(body, pos, limits), body, limits);
@@ -487,9 +452,6 @@ fn invocation<'a, const STREAM: bool>(body: &'a [u8], limits: &Limits) -> Result
 /// `[2, {}, invocationId, item]`
 #[inline(never)]
 fn stream_item<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error> {
-    if body[0] != 0x94 {
-        return parse_general(body, limits);
-    }
     let (invocation_id, pos) = common!(required_fixstr(body, FIELDS), body, limits);
     let (item, _) = common!(flat_payload(body, pos, limits), body, limits);
     Ok(Parsed::Message(HubMessage::StreamItem(StreamItem {
@@ -503,9 +465,6 @@ fn stream_item<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error
 /// `[3, {}, invocationId, resultKind, result?]`
 #[inline(never)]
 fn completion<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error> {
-    if !matches!(body[0], 0x94 | 0x95) {
-        return parse_general(body, limits);
-    }
     let (invocation_id, pos) = common!(required_fixstr(body, FIELDS), body, limits);
     let outcome = match (body[0], body.get(pos)) {
         (0x94, Some(0x02)) => Outcome::Void,
@@ -524,9 +483,6 @@ fn completion<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error>
 /// `[5, {}, invocationId]`
 #[inline(never)]
 fn cancel_invocation<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error> {
-    if body[0] != 0x93 {
-        return parse_general(body, limits);
-    }
     let (invocation_id, _) = common!(required_fixstr(body, FIELDS), body, limits);
     Ok(Parsed::Message(HubMessage::CancelInvocation(CancelInvocation {
         headers: Headers::empty(),
