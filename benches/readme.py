@@ -77,14 +77,14 @@ def build_timed(*examples):
     run(["cargo", "build", "--release", "--locked", "-p", "signalr-codec-benches", *args], env=env)
 
 
-def timed(example):
+def timed_binary(example):
     return os.path.join(TIMED_TARGET, "release", "examples", example)
 
 
 def paired():
     build_timed("paired")
     run(["cargo", "build", "--release", "--locked", "-p", "signalr-codec-benches", "--example", "instructions"])
-    out = run([timed("paired")], capture_output=True).stdout
+    out = run([timed_binary("paired")], capture_output=True).stdout
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
@@ -105,7 +105,7 @@ def connection():
     build_timed("connection_paired")
     run(["cargo", "build", "--release", "--locked", "-p", "signalr-codec-benches", "--example", "connection_instructions"])
     examples = os.path.join(ROOT, "target", "release", "examples")
-    out = run([timed("connection_paired"), "--json"], capture_output=True).stdout
+    out = run([timed_binary("connection_paired"), "--json"], capture_output=True).stdout
     timed = {r["protocol"]: r for r in map(json.loads, out.splitlines())}
     counts = {}
     if subprocess.run(["which", "valgrind"], capture_output=True).returncode == 0:
@@ -132,7 +132,7 @@ def javascript(rounds=5):
         out = run(["node", os.path.join("interop", "bench.cjs"), "--json"], capture_output=True).stdout
         node = [json.loads(line) for line in out.splitlines() if line.strip()]
         names = sorted({j["payload"] for j in node})
-        out = run([timed("paired"), "decode", *names], capture_output=True).stdout
+        out = run([timed_binary("paired"), "decode", *names], capture_output=True).stdout
         ours = {(r["protocol"], r["payload"]): r["ours_ns"] for r in map(json.loads, out.splitlines()) if r["table"] == "decode"}
         for j in node:
             mine = ours[(j["protocol"], j["payload"])]
