@@ -671,12 +671,13 @@ fn skip_with<const LEVELS: usize, const COUNT: bool>(
         let code = *buf.get(pos).ok_or(Fail::Eof)?;
         let marker = pos;
         pos += 1;
-        // Decoded straight from the marker byte (not through `header`), by one `match` that
-        // compiles to a jump table: one indirect branch per value, which the predictor learns
-        // from the values before it. (Fixints, fixstrs and a size table tried first on
-        // branches of their own took more time on nested payloads, with fewer instructions:
-        // medium_invocation 199 -> 171 ns, large_invocation 5,431 -> 5,220 ns when this replaced
-        // them, builds aligned as `benches/readme.py` times them.) `pos <= buf.len()` here, so
+        // Decoded straight from the marker byte (not through `header`): fixints and fixstrs,
+        // most of the values and map keys, on two predicted branches; every other marker by
+        // one `match`, a jump table, containers included. Measured on builds aligned as
+        // `benches/readme.py` times them, each side's own time, eight alternations: with a
+        // 256-entry size table between the branches and the `match` (as before), medium_invocation
+        // 216 ns and large_invocation 5,871 ns; the `match` alone, 174 and 5,253 ns; both, as here,
+        // 161 and 4,340 ns (the floor's walk: 142 and 4,200 ns). `pos <= buf.len()` here, so
         // every length is compared with what is left before it moves `pos` (no overflow on
         // 32-bit targets either).
         #[cfg(not(feature = "small"))]
@@ -700,65 +701,71 @@ fn skip_with<const LEVELS: usize, const COUNT: bool>(
                 }
             };
         }
-        let data = sized!(
-            0xc1 => return Err(Fail::Code(code)),
-            0x90..=0x9f | 0x80..=0x8f | 0xdc..=0xdf => {
-                let (header, items) = match code {
-                    0x90..=0x9f => (0, usize::from(code & 0x0f)),
-                    0x80..=0x8f => (0, 2 * usize::from(code & 0x0f)),
-                    0xdc => (2, be_len(buf, pos, 2).ok_or(Fail::Eof)?),
-                    0xdd => (4, be_len(buf, pos, 4).ok_or(Fail::Eof)?),
-                    0xde => (2, 2 * be_len(buf, pos, 2).ok_or(Fail::Eof)?),
-                    _ => (4, be_len(buf, pos, 4).ok_or(Fail::Eof)?.saturating_mul(2)),
-                };
-                pos += header;
-                // Every item takes at least a byte: a count past the input fails before
-                // any work is done for it.
-                if items > buf.len() - pos {
-                    return Err(Fail::Eof);
-                }
-                if LEVELS == UNTRACKED {
-                    // The container's items join the values still to skip. At most as many
-                    // as there are bytes left are added each time: without `COUNT` this path
-                    // only serves values of at most `MAX_SUPPORTED_DEPTH` bytes, no
-                    // overflow; with it, saturating (a count past the input fails for lack
-                    // of bytes either way), and past the budget of containers the caller
-                    // tracks levels instead.
-                    if COUNT {
-                        if containers_left == 0 {
-                            return Err(Fail::Depth);
-                        }
-                        containers_left -= 1;
-                        left = left.saturating_add(items);
-                    } else {
-                        left += items;
+        let data = if !cfg!(feature = "small") && (code as i8) >= -32 {
+            0
+        } else if !cfg!(feature = "small") && code & 0xe0 == 0xa0 {
+            usize::from(code & 0x1f)
+        } else {
+            sized!(
+                0xc1 => return Err(Fail::Code(code)),
+                0x90..=0x9f | 0x80..=0x8f | 0xdc..=0xdf => {
+                    let (header, items) = match code {
+                        0x90..=0x9f => (0, usize::from(code & 0x0f)),
+                        0x80..=0x8f => (0, 2 * usize::from(code & 0x0f)),
+                        0xdc => (2, be_len(buf, pos, 2).ok_or(Fail::Eof)?),
+                        0xdd => (4, be_len(buf, pos, 4).ok_or(Fail::Eof)?),
+                        0xde => (2, 2 * be_len(buf, pos, 2).ok_or(Fail::Eof)?),
+                        _ => (4, be_len(buf, pos, 4).ok_or(Fail::Eof)?.saturating_mul(2)),
+                    };
+                    pos += header;
+                    // Every item takes at least a byte: a count past the input fails before
+                    // any work is done for it.
+                    if items > buf.len() - pos {
+                        return Err(Fail::Eof);
                     }
-                } else if depth + top + 1 > max_depth {
-                    return Err(Fail::Depth);
-                } else if top >= LEVELS {
-                    // This stack is full: the container is skipped whole, with a stack of
-                    // its own, as one value of the level open here.
-                    pos = skip_deeper(buf, marker, depth + top, max_depth)?;
-                    left -= 1;
-                    while left == 0 {
-                        if top == 0 {
-                            return Ok(pos);
+                    if LEVELS == UNTRACKED {
+                        // The container's items join the values still to skip. At most as many
+                        // as there are bytes left are added each time: without `COUNT` this path
+                        // only serves values of at most `MAX_SUPPORTED_DEPTH` bytes, no
+                        // overflow; with it, saturating (a count past the input fails for lack
+                        // of bytes either way), and past the budget of containers the caller
+                        // tracks levels instead.
+                        if COUNT {
+                            if containers_left == 0 {
+                                return Err(Fail::Depth);
+                            }
+                            containers_left -= 1;
+                            left = left.saturating_add(items);
+                        } else {
+                            left += items;
                         }
-                        top -= 1;
-                        left = outer[top] as usize;
+                    } else if depth + top + 1 > max_depth {
+                        return Err(Fail::Depth);
+                    } else if top >= LEVELS {
+                        // This stack is full: the container is skipped whole, with a stack of
+                        // its own, as one value of the level open here.
+                        pos = skip_deeper(buf, marker, depth + top, max_depth)?;
+                        left -= 1;
+                        while left == 0 {
+                            if top == 0 {
+                                return Ok(pos);
+                            }
+                            top -= 1;
+                            left = outer[top] as usize;
+                        }
+                        continue;
+                    } else if items > 0 {
+                        // `items <= buf.len()`; frames are at most 2^31 bytes, and a larger
+                        // slice handed in directly is capped rather than wrapped.
+                        outer[top] = u32::try_from(left - 1).map_err(|_| Fail::Eof)?;
+                        top += 1;
+                        left = items;
+                        continue;
                     }
-                    continue;
-                } else if items > 0 {
-                    // `items <= buf.len()`; frames are at most 2^31 bytes, and a larger
-                    // slice handed in directly is capped rather than wrapped.
-                    outer[top] = u32::try_from(left - 1).map_err(|_| Fail::Eof)?;
-                    top += 1;
-                    left = items;
-                    continue;
+                    0
                 }
-                0
-            }
-        );
+            )
+        };
         if data > buf.len() - pos {
             return Err(Fail::Eof);
         }
