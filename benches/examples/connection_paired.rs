@@ -10,50 +10,12 @@
 //! cargo run --release -p signalr-codec-benches --example connection_paired -- --json  # JSON lines
 //! ```
 
+use signalr_codec_benches::alternate::alternated;
 use signalr_codec_benches::connection::{batches, json_result, msgpack_result, Bare, Server, BATCH};
 use signalr_codec_json::JsonHubProtocol;
 use signalr_codec_msgpack::MessagePackHubProtocol;
-use std::hint::black_box;
-use std::time::Instant;
 
 const ROUNDS: usize = 300;
-const ROUND_NANOS: f64 = 500_000.0;
-
-fn median(samples: &mut [f64]) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
-}
-
-/// Median ns per invocation of each body, timed in alternation, and the median over the rounds
-/// of each body's time divided by the first body's in the same round.
-fn paired<const N: usize>(mut bodies: [Box<dyn FnMut() -> usize + '_>; N]) -> ([f64; N], [f64; N]) {
-    let calls = bodies.each_mut().map(|body| {
-        let start = Instant::now();
-        for _ in 0..100 {
-            black_box(body());
-        }
-        let per_call = start.elapsed().as_nanos() as f64 / 100.0;
-        ((ROUND_NANOS / per_call.max(1.0)) as usize).max(1)
-    });
-    let mut samples: [Vec<f64>; N] = std::array::from_fn(|_| Vec::new());
-    let mut ratios: [Vec<f64>; N] = std::array::from_fn(|_| Vec::new());
-    for round in 0..ROUNDS {
-        let mut times = [0.0; N];
-        for k in 0..N {
-            let i = (round + k) % N;
-            let start = Instant::now();
-            for _ in 0..calls[i] {
-                black_box(bodies[i]());
-            }
-            times[i] = start.elapsed().as_nanos() as f64 / (calls[i] * BATCH) as f64;
-        }
-        for i in 0..N {
-            samples[i].push(times[i]);
-            ratios[i].push(times[i] / times[0]);
-        }
-    }
-    (samples.map(|mut s| median(&mut s)), ratios.map(|mut r| median(&mut r)))
-}
 
 /// One protocol's line: a Markdown table row, or a JSON object for `benches/readme.py`.
 fn report(
@@ -81,19 +43,27 @@ fn main() {
     let mut bare = Bare::new(JsonHubProtocol::new());
     let mut plain = Server::new(JsonHubProtocol::new(), false);
     let mut stateful = Server::new(JsonHubProtocol::new(), true);
-    let (ns, ratios) = paired([
-        Box::new(|| bare.round(&json, json_result())),
-        Box::new(|| plain.round(&json, json_result())),
-        Box::new(|| stateful.round(&json, json_result())),
-    ]);
+    let (ns, ratios) = alternated(
+        [
+            Box::new(|| bare.round(&json, json_result())),
+            Box::new(|| plain.round(&json, json_result())),
+            Box::new(|| stateful.round(&json, json_result())),
+        ],
+        [BATCH; 3],
+        ROUNDS,
+    );
     report(json_lines, "json", ns, ratios);
     let mut bare = Bare::new(MessagePackHubProtocol::new());
     let mut plain = Server::new(MessagePackHubProtocol::new(), false);
     let mut stateful = Server::new(MessagePackHubProtocol::new(), true);
-    let (ns, ratios) = paired([
-        Box::new(|| bare.round(&msgpack, msgpack_result())),
-        Box::new(|| plain.round(&msgpack, msgpack_result())),
-        Box::new(|| stateful.round(&msgpack, msgpack_result())),
-    ]);
+    let (ns, ratios) = alternated(
+        [
+            Box::new(|| bare.round(&msgpack, msgpack_result())),
+            Box::new(|| plain.round(&msgpack, msgpack_result())),
+            Box::new(|| stateful.round(&msgpack, msgpack_result())),
+        ],
+        [BATCH; 3],
+        ROUNDS,
+    );
     report(json_lines, "msgpack", ns, ratios);
 }

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod alternate;
 pub mod comparison;
 pub mod connection;
 pub mod floor;
