@@ -8,19 +8,19 @@ and `performance:end` markers comes from this one command.
 What it runs, in order:
 
 1. `examples/paired.rs` (release, built into `target/aligned` with every loop aligned to 64
-   bytes, as `connection_paired` is: see `TIMED_RUSTFLAGS`), run `PAIRED_RUNS` times, each
-   comparison reporting the run with its median ratio: each comparison of
-   `benches/src/comparison.rs`, this codec
+   bytes and linked in `len(LAYOUT_SEEDS)` code layouts, as `connection_paired` is: see
+   `TIMED_RUSTFLAGS` and `build_timed`), run once in each layout, each comparison reporting
+   the run with its median ratio: each comparison of `benches/src/comparison.rs`, this codec
    and what it is measured against alternating round by round; the ratio is the median of the
    per-round ratios, so a slow spell of a shared machine hits both sides alike.
 2. `benches/instructions.py`'s counts under callgrind (needs valgrind): decode and floors in
    instructions per message, which repeat exactly from run to run.
 3. `interop/bench.cjs --json` (needs Node and `npm ci --prefix interop`, which it runs when
    `interop/node_modules` is missing): the official JavaScript client parsing the same bytes,
-   five rounds each followed by this codec's decode of the same payloads, so each ratio
-   compares times taken minutes apart at most.
+   five rounds each followed by this codec's decode of the same payloads (one layout a
+   round), so each ratio compares times taken minutes apart at most.
 
-4. `examples/connection_paired.rs --json` (aligned, `PAIRED_RUNS` runs, the run whose larger
+4. `examples/connection_paired.rs --json` (aligned, once in each layout, the run whose larger
    ratio is the median) and `examples/connection_instructions.rs` under
    callgrind: a batch of small invocations completed through a server connection (with and
    without stateful reconnect) against the bare codec decoding them and writing the same
@@ -35,6 +35,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 
@@ -73,34 +74,60 @@ TIMED_TARGET = os.path.join(ROOT, "target", "aligned")
 TIMED_RUSTFLAGS = "-C llvm-args=-align-loops=64"
 
 
-def build_timed(*examples):
+# Aligned loops still leave where each function lands to the linker's order, and that moves
+# times too: with the same code, the connection's stateful ratio (MessagePack) read 1.25x to
+# 1.38x in five orders, and the ping floor 3.8 or 4.3 ns in two builds that differed only in
+# unrelated code. A layout is as arbitrary as any other, so each timed runner is linked in
+# several, the linker (rust-lld, which rustup ships) shuffling the order of the functions with
+# a fixed seed, and each figure is the median over the layouts (as Mytkowicz et al.,
+# "Producing Wrong Data Without Doing Anything Obviously Wrong!", ASPLOS 2009, and Stabilizer,
+# ASPLOS 2013, advise). Fixed seeds: a layout that happened to flatter a figure cannot be
+# picked afterwards.
+LAYOUT_SEEDS = (1, 2, 3, 4, 5)
+
+
+def rust_lld_driver():
+    """The directory of rustup's `ld.lld` driver for `cc -fuse-ld=lld`."""
+    sysroot = subprocess.run(["rustc", "--print", "sysroot"], capture_output=True, text=True, check=True).stdout.strip()
+    host = re.search(r"^host: (\S+)$", subprocess.run(["rustc", "-vV"], capture_output=True, text=True, check=True).stdout, re.M).group(1)
+    path = os.path.join(sysroot, "lib", "rustlib", host, "bin", "gcc-ld")
+    if not os.path.exists(os.path.join(path, "ld.lld")):
+        sys.exit(f"readme.py: no rust-lld driver at {path} (rustup's toolchains ship it on x86_64 Linux)")
+    return path
+
+
+def build_timed(example):
+    """Links `example` once per layout seed; returns the binaries, one per layout."""
     env = dict(os.environ, CARGO_TARGET_DIR=TIMED_TARGET, RUSTFLAGS=TIMED_RUSTFLAGS)
-    args = [a for e in examples for a in ("--example", e)]
-    run(["cargo", "build", "--release", "--locked", "-p", "signalr-codec-benches", *args], env=env)
+    driver = rust_lld_driver()
+    layouts = os.path.join(TIMED_TARGET, "layouts")
+    os.makedirs(layouts, exist_ok=True)
+    binaries = []
+    for seed in LAYOUT_SEEDS:
+        # Only the example is compiled again: the extra arguments go to its crate alone.
+        run(["cargo", "rustc", "--release", "--locked", "-p", "signalr-codec-benches", "--example", example, "--",
+             "-C", "link-arg=-fuse-ld=lld", "-C", f"link-arg=-B{driver}",
+             "-C", f"link-arg=-Wl,--shuffle-sections=.text.*={seed}"], env=env)
+        binary = os.path.join(layouts, f"{example}-{seed}")
+        shutil.copy2(os.path.join(TIMED_TARGET, "release", "examples", example), binary)
+        binaries.append(binary)
+    return binaries
 
 
-def timed_binary(example):
-    return os.path.join(TIMED_TARGET, "release", "examples", example)
-
-
-# Runs of each paired runner, one after the other, of which each comparison reports its
-# median: a busy neighbour on a shared machine can last the whole of one comparison's rounds
-# and slow one side more than the other (large_invocation read 1.24x, 1.34x and 1.80x in three
-# runs in a row).
-PAIRED_RUNS = 3
-
-
+# One run of each paired runner per layout, one after the other, of which each comparison
+# reports its median: that also covers a busy neighbour on a shared machine, which can last the
+# whole of one comparison's rounds and slow one side more than the other (large_invocation read
+# 1.24x, 1.34x and 1.80x in three runs in a row of one binary).
 def median_run(rows, key):
     """The row with the median `key(row)`, whole: its times are the ones that figure came from."""
     return sorted(rows, key=key)[len(rows) // 2]
 
 
-def paired():
-    build_timed("paired")
+def paired(binaries):
     run(["cargo", "build", "--release", "--locked", "-p", "signalr-codec-benches", "--example", "instructions"])
     runs = {}
-    for _ in range(PAIRED_RUNS):
-        out = run([timed_binary("paired")], capture_output=True).stdout
+    for binary in binaries:
+        out = run([binary], capture_output=True).stdout
         for row in (json.loads(line) for line in out.splitlines() if line.strip()):
             runs.setdefault((row["table"], row["payload"], row["protocol"]), []).append(row)
     # The framing rows, a throughput and no ratio, by their time.
@@ -121,17 +148,16 @@ def counted(names):
 
 def connection():
     """The connection benchmark: paired times, and instructions per message under callgrind."""
-    build_timed("connection_paired")
     run(["cargo", "build", "--release", "--locked", "-p", "signalr-codec-benches", "--example", "connection_instructions"])
     examples = os.path.join(ROOT, "target", "release", "examples")
     runs = {}
-    for _ in range(PAIRED_RUNS):
-        out = run([timed_binary("connection_paired"), "--json"], capture_output=True).stdout
+    for binary in build_timed("connection_paired"):
+        out = run([binary, "--json"], capture_output=True).stdout
         for row in map(json.loads, out.splitlines()):
             runs.setdefault(row["protocol"], []).append(row)
     # Each protocol's run with the median of the figure the target reads: the larger ratio.
     worst = lambda r: max(r["connection_ratio"], r["stateful_ratio"])
-    timed = {protocol: median_run(rows, worst) for protocol, rows in runs.items()}
+    timed = {protocol: dict(median_run(rows, worst), layouts=rows) for protocol, rows in runs.items()}
     counts = {}
     if subprocess.run(["which", "valgrind"], capture_output=True).returncode == 0:
         for protocol in ("json", "msgpack"):
@@ -146,18 +172,19 @@ def connection():
     return timed, counts
 
 
-def javascript(rounds=5):
+def javascript(binaries):
     """The JS client's parse times next to this codec's decode times measured right after them,
-    `rounds` times over: Node cannot run inside the paired timer, so each round pairs one Node
-    run with one decode run, and the ratio reported is the median of the rounds' ratios."""
+    once per layout of the paired runner (`binaries`): Node cannot run inside the paired timer,
+    so each round pairs one Node run with one decode run, and the ratio reported is the median
+    of the rounds' ratios."""
     if not os.path.isdir(os.path.join(ROOT, "interop", "node_modules")):
         run(["npm", "ci", "--prefix", "interop", "--no-audit", "--no-fund"])
     samples = {}
-    for _ in range(rounds):
+    for binary in binaries:
         out = run(["node", os.path.join("interop", "bench.cjs"), "--json"], capture_output=True).stdout
         node = [json.loads(line) for line in out.splitlines() if line.strip()]
         names = sorted({j["payload"] for j in node})
-        out = run([timed_binary("paired"), "decode", *names], capture_output=True).stdout
+        out = run([binary, "decode", *names], capture_output=True).stdout
         ours = {(r["protocol"], r["payload"]): r["ours_ns"] for r in map(json.loads, out.splitlines()) if r["table"] == "decode"}
         for j in node:
             mine = ours[(j["protocol"], j["payload"])]
@@ -245,7 +272,7 @@ def section(rows, counts, js, conn=None):
         out.append("")
 
     def table(kind, title, against):
-        out.append(f"**{title}** (ns per message; ratio = median of the paired rounds' ratios, median of {PAIRED_RUNS} runs; {against}):")
+        out.append(f"**{title}** (ns per message; ratio = median of the paired rounds' ratios, median of {len(LAYOUT_SEEDS)} code layouts; {against}):")
         out.append("")
         out.append("| payload | JSON | serde_json | ratio | MessagePack | " + ("skip walk" if kind == "decode" else "rmp-serde") + " | ratio |")
         out.append("|---|---|---|---|---|---|---|")
@@ -304,6 +331,18 @@ def section(rows, counts, js, conn=None):
                 cells += ["—", "—", "—"]
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
+        # Each row is the layout with the median of its larger ratio; how far the layouts spread:
+        spread = lambda rows, key: f"{min(r[key] for r in rows):.2f}×–{max(r[key] for r in rows):.2f}×"
+        out.append(
+            f"Over the {len(LAYOUT_SEEDS)} code layouts: "
+            + "; ".join(
+                f"{PROTOCOL[p]} connection {spread(timed[p]['layouts'], 'connection_ratio')}, "
+                f"stateful {spread(timed[p]['layouts'], 'stateful_ratio')}"
+                for p in ("json", "msgpack")
+            )
+            + "."
+        )
+        out.append("")
 
     if js:
         first = js[0]
@@ -311,8 +350,8 @@ def section(rows, counts, js, conn=None):
             f"**The official JavaScript client** parsing the same bytes (`@microsoft/signalr` {first['signalr']}, "
             f"Node {first['node']}; it builds JavaScript values for every argument, this codec leaves "
             "payloads raw until they are bound, so this compares what each hands its caller. Node "
-            "cannot run inside the paired timer: five rounds each run the JS benchmark and then "
-            "this codec's decode, and the ratio is the median of the rounds' ratios):"
+            f"cannot run inside the paired timer: {len(LAYOUT_SEEDS)} rounds each run the JS benchmark and then "
+            "this codec's decode (one code layout a round), and the ratio is the median of the rounds' ratios):"
         )
         out.append("")
         out.append("| payload | JS JSON | this codec | faster | JS MessagePack | this codec | faster |")
@@ -329,12 +368,13 @@ def section(rows, counts, js, conn=None):
 
 def main():
     print_only = "--print" in sys.argv
-    rows = paired()
+    timed = build_timed("paired")
+    rows = paired(timed)
     names = list(dict.fromkeys(r["payload"] for r in rows if r["table"] == "decode"))
     counts = counted(names) if subprocess.run(["which", "valgrind"], capture_output=True).returncode == 0 else []
     if not counts:
         print("valgrind not found: no instruction counts", file=sys.stderr)
-    js = javascript()
+    js = javascript(timed)
     conn = connection()
     text = section(rows, counts, js, conn)
     if print_only:
