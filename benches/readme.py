@@ -5,6 +5,9 @@ and `performance:end` markers comes from this one command.
     python3 benches/readme.py              # measure everything, rewrite README.md
     python3 benches/readme.py --print      # measure, print the section, leave README.md alone
 
+Needs rustup's rust-lld (its `gcc-ld/ld.lld` driver ships with the x86_64 Linux toolchains):
+the timed runners are linked in several code layouts with it (see `LAYOUT_SEEDS`).
+
 What it runs, in order:
 
 1. `examples/paired.rs` (release, built into `target/aligned` with every loop aligned to 64
