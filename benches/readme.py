@@ -20,8 +20,8 @@ What it runs, in order:
    instructions per message, which repeat exactly from run to run.
 3. `interop/bench.cjs --json` (needs Node and `npm ci --prefix interop`, which it runs when
    `interop/node_modules` is missing): the official JavaScript client parsing the same bytes,
-   five rounds each followed by this codec's decode of the same payloads (one layout a
-   round), so each ratio compares times taken minutes apart at most.
+   one round per layout, each followed by this codec's decode of the same payloads in that
+   layout, so each ratio compares times taken minutes apart at most.
 
 4. `examples/connection_paired.rs --json` (aligned, once in each layout, the run whose larger
    ratio is the median) and `examples/connection_instructions.rs` under

@@ -12,6 +12,7 @@
 
 use signalr_codec_benches::alternate::alternated;
 use signalr_codec_benches::connection::{batches, json_result, msgpack_result, Bare, Server, BATCH};
+use signalr_codec_core::{Encode, HubProtocol};
 use signalr_codec_json::JsonHubProtocol;
 use signalr_codec_msgpack::MessagePackHubProtocol;
 
@@ -40,30 +41,25 @@ fn main() {
         println!("| protocol | bare ns/msg | connection | ratio | stateful | ratio |");
         println!("|---|---|---|---|---|---|");
     }
-    let mut bare = Bare::new(JsonHubProtocol::new());
-    let mut plain = Server::new(JsonHubProtocol::new(), false);
-    let mut stateful = Server::new(JsonHubProtocol::new(), true);
-    let (ns, ratios) = alternated(
-        [
-            Box::new(|| bare.round(&json, json_result())),
-            Box::new(|| plain.round(&json, json_result())),
-            Box::new(|| stateful.round(&json, json_result())),
-        ],
-        [BATCH; 3],
-        ROUNDS,
-    );
+    let (ns, ratios) = timed(JsonHubProtocol::new(), &json, json_result());
     report(json_lines, "json", ns, ratios);
-    let mut bare = Bare::new(MessagePackHubProtocol::new());
-    let mut plain = Server::new(MessagePackHubProtocol::new(), false);
-    let mut stateful = Server::new(MessagePackHubProtocol::new(), true);
-    let (ns, ratios) = alternated(
+    let (ns, ratios) = timed(MessagePackHubProtocol::new(), &msgpack, msgpack_result());
+    report(json_lines, "msgpack", ns, ratios);
+}
+
+/// The bare codec, a connection and a connection with stateful reconnect over `batch`, in
+/// alternation: ns per message of each, and each one's ratio to the bare codec.
+fn timed<P: HubProtocol + Clone, R: Encode<P> + Copy>(protocol: P, batch: &[u8], result: R) -> ([f64; 3], [f64; 3]) {
+    let mut bare = Bare::new(protocol.clone());
+    let mut plain = Server::new(protocol.clone(), false);
+    let mut stateful = Server::new(protocol, true);
+    alternated(
         [
-            Box::new(|| bare.round(&msgpack, msgpack_result())),
-            Box::new(|| plain.round(&msgpack, msgpack_result())),
-            Box::new(|| stateful.round(&msgpack, msgpack_result())),
+            Box::new(|| bare.round(batch, result)),
+            Box::new(|| plain.round(batch, result)),
+            Box::new(|| stateful.round(batch, result)),
         ],
         [BATCH; 3],
         ROUNDS,
-    );
-    report(json_lines, "msgpack", ns, ratios);
+    )
 }

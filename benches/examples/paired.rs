@@ -15,6 +15,7 @@
 //! (`json`, `msgpack`).
 
 use signalr_codec_benches::all;
+use signalr_codec_benches::alternate::{median, ROUND_NANOS};
 use signalr_codec_benches::comparison::{comparisons, Body};
 use signalr_codec_core::frame::{Framer, LengthPrefixFramer, RecordFramer};
 use signalr_codec_core::Limits;
@@ -23,14 +24,6 @@ use std::time::Instant;
 
 /// Rounds per comparison; each round times both bodies once.
 const ROUNDS: usize = 301;
-/// How long one timed round of a body lasts, about: long enough that reading the clock is
-/// noise, short enough that a slow spell of the machine spans many rounds.
-const ROUND_NANOS: f64 = 500_000.0;
-
-fn median(samples: &mut [f64]) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
-}
 
 /// Calls of `body` that take about one round.
 fn calls_per_round(body: &mut Body) -> usize {

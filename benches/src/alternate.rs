@@ -1,12 +1,13 @@
 //! Timing several bodies in alternation, for the paired runners (`connection_paired`,
-//! `item_cost`): rounds of about half a millisecond each, the body that goes first turning
+//! `item_cost`; `paired` shares the round length and the median): rounds of about half a millisecond each, the body that goes first turning
 //! each round, so that a slow spell of a shared machine hits every body alike.
 
 use std::hint::black_box;
 use std::time::Instant;
 
-/// How long one timed round of a body lasts, about.
-const ROUND_NANOS: f64 = 500_000.0;
+/// How long one timed round of a body lasts, about: long enough that reading the clock is
+/// noise, short enough that a slow spell of the machine spans many rounds.
+pub const ROUND_NANOS: f64 = 500_000.0;
 
 /// A body to time: it does its work once and returns a count that keeps it from being
 /// optimised away.

@@ -15,7 +15,7 @@ use signalr_codec_msgpack::MessagePackHubProtocol;
 use std::hint::black_box;
 
 /// A benchmark body: runs once over its payload, returns the messages it handled.
-pub type Body = Box<dyn FnMut() -> usize>;
+pub type Body = crate::alternate::Body<'static>;
 
 /// What is compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
