@@ -30,7 +30,8 @@ pub struct Config {
     /// Stateful reconnect (Ack and Sequence). On a server: this connection's transport
     /// negotiated it (`useStatefulReconnect`), so it is used when the client's handshake asks
     /// for version 2 or more. On a client: ask for it (the handshake then says version 2, else
-    /// 1, as the official clients do). Off by default, as in .NET.
+    /// 1, as the official clients do). Off by default, as in .NET. Ignored when the crate is
+    /// built without its `stateful-reconnect` feature: the connection then never negotiates it.
     pub stateful_reconnect: bool,
     /// Bytes of unacknowledged messages kept for replay before sends are held back
     /// (`StatefulReconnectBufferSize`, 100,000).

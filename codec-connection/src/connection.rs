@@ -19,7 +19,7 @@ use signalr_codec_core::{Output as _, SliceOutput};
 use crate::config::Config;
 use crate::event::{Event, Failure, FailureKind, Handshake, Incoming};
 use crate::outbox::{Outbox, Transmit};
-use crate::reconnect::{Arrival, Inbound, Replay};
+use crate::reconnect::{self, Arrival, Inbound};
 use signalr_codec_core::NoPayload;
 
 use crate::send::{Bare, Link};
@@ -336,7 +336,7 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
     #[inline(never)]
     pub fn client_in(protocol: P, config: Config, now: Instant) -> Self {
         let limits = *protocol.limits();
-        let version = if config.stateful_reconnect { protocol.version() } else { 1 };
+        let version = if config.stateful_reconnect && reconnect::SUPPORTED { protocol.version() } else { 1 };
         let request = HandshakeRequest::new(protocol.name(), version);
         let mut candidates = heapless::Vec::new();
         let _ = candidates.push(protocol);
@@ -836,7 +836,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
         // The response goes out in the protocol's transfer format, as .NET switches the
         // transport's format before answering.
         let _ = HandshakeResponse::success().write(&mut Sink(&mut self.link.output.buf));
-        let stateful = self.config.stateful_reconnect && version >= 2;
+        let stateful = self.config.stateful_reconnect && reconnect::SUPPORTED && version >= 2;
         self.open(protocol, version, stateful);
     }
 
@@ -844,8 +844,9 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
         match HandshakeResponse::parse(record, &self.handshake_limits) {
             Ok(Status::Complete((response, _))) if response.is_success() => {
                 let protocol = self.candidates.swap_remove(0);
-                let version = if self.config.stateful_reconnect { protocol.version() } else { 1 };
-                self.open(protocol, version, self.config.stateful_reconnect);
+                let stateful = self.config.stateful_reconnect && reconnect::SUPPORTED;
+                let version = if stateful { protocol.version() } else { 1 };
+                self.open(protocol, version, stateful);
                 if self.config.ping_after_handshake {
                     let _ = self.link.write(&Bare::<P>::Ping, false);
                 }
@@ -869,7 +870,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
         };
         self.framer = Some(protocol.framer());
         if stateful {
-            self.link.replay = Some(Replay::new(protocol.framing()));
+            self.link.replay = reconnect::replay_buffer(protocol.framing());
         }
         self.link.protocol = Some(protocol);
         self.link.state = State::Open;
@@ -920,7 +921,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
                 if self.link.state == State::Detached {
                     return;
                 }
-                if self.ack_at.is_some_and(|at| now >= at) {
+                if reconnect::SUPPORTED && self.ack_at.is_some_and(|at| now >= at) {
                     self.ack_at = None;
                     if let Some(id) = self.inbound.ack_due() {
                         if self.link.write(&Bare::<P>::Ack { sequence_id: id }, false).is_ok() {
@@ -956,7 +957,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
             State::Open => {
                 let mut at = (self.last_received + self.config.timeout)
                     .min(self.link.last_sent + self.config.keep_alive_interval);
-                if let Some(ack) = self.ack_at {
+                if let Some(ack) = self.ack_at.filter(|_| reconnect::SUPPORTED) {
                     at = at.min(ack);
                 }
                 Some(at)

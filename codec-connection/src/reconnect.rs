@@ -2,16 +2,36 @@
 //! the replay buffer of what the peer has not acknowledged, and the receiving side's
 //! duplicate filter after a Sequence.
 
-use signalr_codec_core::frame::Status;
-use signalr_codec_core::frame::{Framing, RECORD_SEPARATOR};
+use signalr_codec_core::frame::Framing;
+#[cfg(feature = "stateful-reconnect")]
+use signalr_codec_core::frame::{Status, RECORD_SEPARATOR};
+#[cfg(feature = "stateful-reconnect")]
 use signalr_codec_core::varint;
 
 use crate::storage::Bytes;
+
+/// Whether this build can use stateful reconnect (feature `stateful-reconnect`). Without it a
+/// connection never negotiates it, whatever its `Config` says.
+pub(crate) const SUPPORTED: bool = cfg!(feature = "stateful-reconnect");
+
+/// The replay buffer a connection that negotiated stateful reconnect starts with.
+#[cfg(feature = "stateful-reconnect")]
+pub(crate) fn replay_buffer<B: Bytes>(framing: Framing) -> Option<Replay<B>> {
+    Some(Replay::new(framing))
+}
+
+/// Without the feature there is no replay buffer: [`Replay`] has no values, so every path that
+/// holds one (`Some(replay)`) is unreachable and the compiler leaves it out of the binary.
+#[cfg(not(feature = "stateful-reconnect"))]
+pub(crate) fn replay_buffer<B: Bytes>(_framing: Framing) -> Option<Replay<B>> {
+    None
+}
 
 /// The sending side: the counted messages not yet acknowledged, framed as they were sent.
 ///
 /// Messages are stored back to back exactly as written, so replaying is one copy and dropping
 /// acknowledged ones needs only their framing to find where each ends.
+#[cfg(feature = "stateful-reconnect")]
 #[derive(Debug)]
 pub(crate) struct Replay<B> {
     bytes: B,
@@ -22,6 +42,7 @@ pub(crate) struct Replay<B> {
     next_id: i64,
 }
 
+#[cfg(feature = "stateful-reconnect")]
 impl<B: Bytes> Replay<B> {
     pub(crate) fn new(framing: Framing) -> Self {
         Replay { bytes: B::default(), framing, first_id: 1, next_id: 1 }
@@ -100,7 +121,62 @@ impl<B: Bytes> Replay<B> {
     }
 }
 
+/// A replay buffer that cannot exist: the build without stateful reconnect. Its methods are
+/// those of the real one, and none can be called.
+#[cfg(not(feature = "stateful-reconnect"))]
+#[derive(Debug)]
+pub(crate) enum Replay<B> {
+    #[allow(dead_code)] // Never built: that is the point.
+    Never(core::convert::Infallible, core::marker::PhantomData<B>),
+}
+
+#[cfg(not(feature = "stateful-reconnect"))]
+impl<B: Bytes> Replay<B> {
+    fn never(&self) -> ! {
+        match *self {
+            Replay::Never(never, _) => match never {},
+        }
+    }
+
+    pub(crate) fn buffered(&self) -> usize {
+        self.never()
+    }
+
+    pub(crate) fn count(&self) -> u64 {
+        self.never()
+    }
+
+    pub(crate) fn spare(&self) -> usize {
+        self.never()
+    }
+
+    pub(crate) fn numbered(&mut self) {
+        self.never()
+    }
+
+    pub(crate) fn keep(&mut self, _framed: &[u8]) -> bool {
+        self.never()
+    }
+
+    pub(crate) fn write_with<E>(&mut self, _write: impl FnOnce(&mut B) -> Result<usize, E>) -> Result<(), E> {
+        self.never()
+    }
+
+    pub(crate) fn ack(&mut self, _sequence_id: i64) {
+        self.never()
+    }
+
+    pub(crate) fn sequence_id(&self) -> i64 {
+        self.never()
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        self.never()
+    }
+}
+
 /// Length of the frame at the front of `bytes`, which this side wrote itself.
+#[cfg(feature = "stateful-reconnect")]
 fn frame_len(framing: Framing, bytes: &[u8]) -> usize {
     match framing {
         Framing::RecordSeparator => memchr::memchr(RECORD_SEPARATOR, bytes).map_or(bytes.len(), |i| i + 1),
@@ -113,6 +189,7 @@ fn frame_len(framing: Framing, bytes: &[u8]) -> usize {
 
 /// The receiving side: which counted message comes next, which were already processed, and
 /// what was last acknowledged.
+#[cfg(feature = "stateful-reconnect")]
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Inbound {
     /// Highest counted id processed (0: none yet).
@@ -137,8 +214,10 @@ pub(crate) enum Arrival {
 }
 
 /// `Sequence ID greater than amount of messages we've received.`
+#[cfg(feature = "stateful-reconnect")]
 pub(crate) const SEQUENCE_TOO_HIGH: &str = "Sequence ID greater than amount of messages we've received.";
 
+#[cfg(feature = "stateful-reconnect")]
 impl Inbound {
     pub(crate) const fn new() -> Self {
         Inbound { latest: 0, next: 1, acked: 0, awaiting_sequence: false }
@@ -188,7 +267,36 @@ impl Inbound {
     }
 }
 
-#[cfg(test)]
+/// Without stateful reconnect nothing is numbered: every message is new and none is
+/// acknowledged (a connection only calls these with a replay buffer, which it never has).
+#[cfg(not(feature = "stateful-reconnect"))]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Inbound;
+
+#[cfg(not(feature = "stateful-reconnect"))]
+impl Inbound {
+    pub(crate) const fn new() -> Self {
+        Inbound
+    }
+
+    pub(crate) fn arrive(&mut self) -> Arrival {
+        Arrival::New
+    }
+
+    pub(crate) fn sequence(&mut self, _sequence_id: i64) -> Result<(), &'static str> {
+        Ok(())
+    }
+
+    pub(crate) fn transport_changed(&mut self) {}
+
+    pub(crate) fn ack_due(&self) -> Option<i64> {
+        None
+    }
+
+    pub(crate) fn acked(&mut self, _id: i64) {}
+}
+
+#[cfg(all(test, feature = "stateful-reconnect"))]
 mod tests {
     use super::*;
 

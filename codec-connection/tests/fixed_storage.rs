@@ -133,6 +133,7 @@ fn a_handshake_request_larger_than_the_output_fails_the_client_at_once() {
 }
 
 #[test]
+#[cfg(feature = "stateful-reconnect")]
 fn a_fixed_replay_buffer_refuses_what_it_cannot_keep_and_takes_it_after_an_ack() {
     let mut client: Connection<MessagePackHubProtocol, Fixed<64, 1, 1, 8>> =
         Connection::client_in(MessagePackHubProtocol::new(), Config::client().with_stateful_reconnect(true), t(0));

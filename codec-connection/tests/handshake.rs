@@ -150,6 +150,7 @@ fn a_request_split_across_reads_is_answered_once_whole() {
 }
 
 #[test]
+#[cfg(feature = "stateful-reconnect")]
 fn stateful_reconnect_needs_the_transport_and_version_2() {
     for (negotiated, version, stateful) in [(true, 2, true), (true, 1, false), (false, 2, false)] {
         let mut server =
@@ -157,6 +158,37 @@ fn stateful_reconnect_needs_the_transport_and_version_2() {
         feed(&mut server, t(0), format!("{{\"protocol\":\"json\",\"version\":{version}}}\x1e").as_bytes());
         assert_eq!(events(&mut server), [Ev::Connected { protocol: "json", version, stateful }]);
     }
+    // A client asks for it with version 2.
+    let mut client = Connection::client(JsonHubProtocol::new(), Config::client().with_stateful_reconnect(true), t(0));
+    assert_eq!(output(&mut client), b"{\"protocol\":\"json\",\"version\":2}\x1e");
+    feed(&mut client, t(1), b"{}\x1e");
+    assert_eq!(events(&mut client), [Ev::Connected { protocol: "json", version: 2, stateful: true }]);
+}
+
+/// Built without the `stateful-reconnect` feature, a connection never negotiates it, whatever
+/// its `Config` says: the server answers a version 2 request without it, and the client asks
+/// for version 1, as a client that does not offer it does.
+#[test]
+#[cfg(not(feature = "stateful-reconnect"))]
+fn without_the_feature_stateful_reconnect_is_never_negotiated() {
+    for version in [1, 2] {
+        let mut server =
+            Connection::server([JsonHubProtocol::new()], Config::server().with_stateful_reconnect(true), t(0));
+        feed(&mut server, t(0), format!("{{\"protocol\":\"json\",\"version\":{version}}}\x1e").as_bytes());
+        assert_eq!(events(&mut server), [Ev::Connected { protocol: "json", version, stateful: false }]);
+        assert_eq!(output(&mut server), b"{}\x1e");
+    }
+    let mut client = Connection::client(JsonHubProtocol::new(), Config::client().with_stateful_reconnect(true), t(0));
+    assert_eq!(output(&mut client), b"{\"protocol\":\"json\",\"version\":1}\x1e");
+    feed(&mut client, t(1), b"{}\x1e");
+    assert_eq!(events(&mut client), [Ev::Connected { protocol: "json", version: 1, stateful: false }]);
+    // The Ping after the handshake.
+    output(&mut client);
+    // No Acks: a counted message arriving is not acknowledged a second later.
+    feed(&mut client, t(2), b"{\"type\":1,\"target\":\"Hello\",\"arguments\":[]}\x1e");
+    assert_eq!(events(&mut client).len(), 1);
+    client.handle_timeout(t(5_000));
+    assert!(output(&mut client).is_empty());
 }
 
 #[test]
@@ -166,9 +198,8 @@ fn the_client_writes_its_request_first_as_text() {
         transmits(&mut client),
         [(TransferFormat::Text, b"{\"protocol\":\"messagepack\",\"version\":1}\x1e".to_vec())]
     );
-    let stateful = Config::client().with_stateful_reconnect(true);
-    let mut client = Connection::client(JsonHubProtocol::new(), stateful, t(0));
-    assert_eq!(output(&mut client), b"{\"protocol\":\"json\",\"version\":2}\x1e");
+    let mut client = Connection::client(JsonHubProtocol::new(), Config::client(), t(0));
+    assert_eq!(output(&mut client), b"{\"protocol\":\"json\",\"version\":1}\x1e");
     assert!(
         client.invoke("Add", signalr_codec_json::Serialized(NO_ARGS)).is_err(),
         "no invocation before the handshake"

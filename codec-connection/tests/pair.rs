@@ -4,6 +4,8 @@
 //! buffer stays within its budget plus one message, refused sends go out after `Writable`, and
 //! after a last reconnect everything sent has arrived and been acknowledged.
 
+#![cfg(feature = "stateful-reconnect")]
+
 use std::collections::VecDeque;
 use std::time::Duration;
 

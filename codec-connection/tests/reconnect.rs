@@ -1,6 +1,8 @@
 //! Stateful reconnect (hub-protocol.md §10): numbering, Acks, the replay buffer and its budget,
 //! the Sequence on a new transport, duplicates, and the fatal skip-ahead.
 
+#![cfg(feature = "stateful-reconnect")]
+
 mod common;
 
 use common::*;

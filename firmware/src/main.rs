@@ -30,14 +30,15 @@ use messagepack::{ADD_CALL, CLOSE, GREET_COMPLETION, HANDSHAKE_REQUEST, HANDSHAK
 use signalr_codec_connection::{CallId, Config, Connection, Event, Fixed, Instant};
 use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue};
 
-/// Bytes in each of the connection's three buffers (input, output, replay): the largest frame
-/// this device sends or receives.
+/// Bytes in each of the connection's buffers (input and output; this client is built without
+/// stateful reconnect, so it has no replay buffer): the largest frame this device sends or
+/// receives.
 const BYTES: usize = 128;
 /// The device's storage: 128-byte buffers, two pending calls, two tracked server calls, server
 /// ids of at most 8 bytes.
 type Device = Fixed<BYTES, 2, 2, 8>;
-/// The I/O buffers, which the RAM budget does not count: the connection's three.
-const IO_BUFFERS: usize = 3 * BYTES;
+/// The I/O buffers, which the RAM budget does not count: the connection's two.
+const IO_BUFFERS: usize = 2 * BYTES;
 
 /// The keep-alive interval of `Config::client()` (the official clients' 15 s).
 const KEEP_ALIVE_MS: u64 = 15_000;
