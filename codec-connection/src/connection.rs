@@ -19,7 +19,7 @@ use signalr_codec_core::{Output as _, SliceOutput};
 use crate::config::Config;
 use crate::event::{Event, Failure, FailureKind, Handshake, Incoming};
 use crate::outbox::{Outbox, Transmit};
-use crate::reconnect::{self, Arrival, Inbound};
+use crate::reconnect::{self, AckDue, Arrival, Inbound};
 use signalr_codec_core::NoPayload;
 
 use crate::send::{Bare, Link};
@@ -31,6 +31,10 @@ use crate::track::{self, CallKind, InvocationHandle, PeerKind, StreamHandle, Tra
 
 /// Most protocols a server offers one connection (JSON and MessagePack need two).
 pub const MAX_PROTOCOLS: usize = 4;
+
+/// Room for the protocols a connection may still choose from: a client has one, so a build
+/// without the server role keeps one (a `MessagePackHubProtocol` is 24 bytes on a device).
+const CANDIDATES: usize = if cfg!(feature = "server") { MAX_PROTOCOLS } else { 1 };
 
 /// Which end of the connection this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -160,7 +164,7 @@ struct Input<B> {
 pub(crate) struct Core<P: HubProtocol, S: Store> {
     pub(crate) role: Role,
     pub(crate) config: Config,
-    candidates: heapless::Vec<P, MAX_PROTOCOLS>,
+    candidates: heapless::Vec<P, CANDIDATES>,
     handshake_limits: Limits,
     handshake_framer: RecordFramer,
     framer: Option<P::Framer>,
@@ -174,7 +178,7 @@ pub(crate) struct Core<P: HubProtocol, S: Store> {
     pub(crate) in_flight: usize,
     started: Instant,
     last_received: Instant,
-    ack_at: Option<Instant>,
+    ack_at: AckDue,
     pending: PendingEvents,
     /// A message at the front of the input waits for a free invocation slot or upload budget.
     pub(crate) stalled: bool,
@@ -657,7 +661,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
     fn new(
         role: Role,
         config: Config,
-        candidates: heapless::Vec<P, MAX_PROTOCOLS>,
+        candidates: heapless::Vec<P, CANDIDATES>,
         limits: Limits,
         now: Instant,
         output: Outbox<S::Bytes>,
@@ -683,7 +687,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
             in_flight: 0,
             started: now,
             last_received: now,
-            ack_at: None,
+            ack_at: AckDue::NONE,
             pending: PendingEvents::starting_with(failure),
             stalled: false,
             handshake: None,
@@ -921,8 +925,8 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
                 if self.link.state == State::Detached {
                     return;
                 }
-                if reconnect::SUPPORTED && self.ack_at.is_some_and(|at| now >= at) {
-                    self.ack_at = None;
+                if self.ack_at.get().is_some_and(|at| now >= at) {
+                    self.ack_at.clear();
                     if let Some(id) = self.inbound.ack_due() {
                         if self.link.write(&Bare::<P>::Ack { sequence_id: id }, false).is_ok() {
                             self.inbound.acked(id);
@@ -957,7 +961,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
             State::Open => {
                 let mut at = (self.last_received + self.config.timeout)
                     .min(self.link.last_sent + self.config.keep_alive_interval);
-                if let Some(ack) = self.ack_at.filter(|_| reconnect::SUPPORTED) {
+                if let Some(ack) = self.ack_at.get() {
                     at = at.min(ack);
                 }
                 Some(at)
@@ -974,7 +978,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
                 // the rest (Pings, Acks) means nothing on the next transport.
                 self.link.drop_output();
                 self.inbound.transport_changed();
-                self.ack_at = None;
+                self.ack_at.clear();
             }
             State::Handshake | State::Open => {
                 let e = if partial {
@@ -1001,7 +1005,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
         self.stats.resumed += 1;
         // Acknowledge again what arrived before (see `Inbound::transport_changed`).
         if self.inbound.ack_due().is_some() {
-            self.ack_at = Some(self.link.now + self.config.ack_interval);
+            self.ack_at.set(self.link.now + self.config.ack_interval);
         }
         self.push_pending(Pending::Resumed);
         true
@@ -1086,8 +1090,8 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
                 self.stats.duplicates_skipped += 1;
                 return false;
             }
-            if self.ack_at.is_none() {
-                self.ack_at = Some(self.link.now + self.config.ack_interval);
+            if self.ack_at.get().is_none() {
+                self.ack_at.set(self.link.now + self.config.ack_interval);
             }
         }
         true

@@ -9,6 +9,7 @@ use signalr_codec_core::frame::{Status, RECORD_SEPARATOR};
 use signalr_codec_core::varint;
 
 use crate::storage::Bytes;
+use crate::time::Instant;
 
 /// Whether this build can use stateful reconnect (feature `stateful-reconnect`). Without it a
 /// connection never negotiates it, whatever its `Config` says.
@@ -294,6 +295,41 @@ impl Inbound {
     }
 
     pub(crate) fn acked(&mut self, _id: i64) {}
+}
+
+/// When the next Ack is due: set by the first counted message received since the last Ack.
+/// Without stateful reconnect it is never set, and holds nothing.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AckDue(#[cfg(feature = "stateful-reconnect")] Option<Instant>);
+
+impl AckDue {
+    #[cfg(feature = "stateful-reconnect")]
+    pub(crate) const NONE: AckDue = AckDue(None);
+    #[cfg(not(feature = "stateful-reconnect"))]
+    pub(crate) const NONE: AckDue = AckDue();
+
+    #[inline]
+    pub(crate) fn get(self) -> Option<Instant> {
+        #[cfg(feature = "stateful-reconnect")]
+        return self.0;
+        #[cfg(not(feature = "stateful-reconnect"))]
+        return None;
+    }
+
+    #[inline]
+    pub(crate) fn set(&mut self, at: Instant) {
+        #[cfg(feature = "stateful-reconnect")]
+        {
+            self.0 = Some(at);
+        }
+        #[cfg(not(feature = "stateful-reconnect"))]
+        let _ = at;
+    }
+
+    #[inline]
+    pub(crate) fn clear(&mut self) {
+        *self = AckDue::NONE;
+    }
 }
 
 #[cfg(all(test, feature = "stateful-reconnect"))]
