@@ -8,14 +8,18 @@ use crate::owned::OwnedStr;
 #[cfg(feature = "alloc")]
 use alloc::{boxed::Box, string::String};
 
-/// Capacity of the inline form used for unescaped strings when no allocator is available.
+/// Capacity of the inline form (feature `inline-text`, on with `alloc`) used for unescaped
+/// strings when no allocator is available.
 pub const INLINE_CAPACITY: usize = 22;
 
 /// A string read from (or to be written to) the wire.
 ///
 /// Decoding borrows every string straight from the frame. The exception is a JSON string
 /// containing escapes: its decoded form differs from its bytes, so it is stored owned (with
-/// `alloc`) or, without an allocator, inline when it is at most [`INLINE_CAPACITY`] bytes.
+/// `alloc`) or, without an allocator, inline when it is at most [`INLINE_CAPACITY`] bytes
+/// (feature `inline-text`). Without either, a text is only ever borrowed: it is a `&str` and
+/// nothing more (8 bytes on a 32-bit device instead of 24), and an escaped JSON string cannot
+/// be decoded (`ErrorKind::Unsupported`).
 ///
 /// ```
 /// use signalr_codec_core::Text;
@@ -33,6 +37,7 @@ pub struct Text<'a>(Repr<'a>);
 #[derive(Clone)]
 enum Repr<'a> {
     Borrowed(&'a str),
+    #[cfg(feature = "inline-text")]
     Inline(heapless::String<INLINE_CAPACITY, u8>),
     #[cfg(feature = "alloc")]
     Owned(OwnedStr),
@@ -46,6 +51,7 @@ impl<'a> Text<'a> {
     }
 
     /// A text stored inline, if `s` fits in [`INLINE_CAPACITY`] bytes.
+    #[cfg(feature = "inline-text")]
     pub fn inline(s: &str) -> Option<Text<'static>> {
         heapless::String::try_from(s).ok().map(|s| Text(Repr::Inline(s)))
     }
@@ -61,6 +67,7 @@ impl<'a> Text<'a> {
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Borrowed(s) => s,
+            #[cfg(feature = "inline-text")]
             Repr::Inline(s) => s.as_str(),
             #[cfg(feature = "alloc")]
             Repr::Owned(s) => s.as_str(),
@@ -80,6 +87,7 @@ impl<'a> Text<'a> {
     pub fn as_borrowed(&self) -> Option<&'a str> {
         match self.0 {
             Repr::Borrowed(s) => Some(s),
+            #[cfg(feature = "inline-text")]
             _ => None,
         }
     }
@@ -335,6 +343,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "inline-text")]
     fn inline_holds_short_strings_only() {
         assert_eq!(Text::inline("dummy").unwrap(), "dummy");
         assert!(Text::inline(&"x".repeat(INLINE_CAPACITY + 1)).is_none());
@@ -429,6 +438,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "inline-text")]
     fn equality_ignores_representation() {
         let a = Text::borrowed("abc");
         let b = Text::inline("abc").unwrap();

@@ -106,8 +106,9 @@ impl<'a> JsonStr<'a> {
     }
 
     /// The decoded string: borrowed when it has no escapes; otherwise owned (`alloc`), or inline
-    /// when it fits [`INLINE_CAPACITY`](crate::text::INLINE_CAPACITY) without an allocator.
-    /// Errors on an unpaired surrogate escape.
+    /// when it fits [`INLINE_CAPACITY`](crate::text::INLINE_CAPACITY) without an allocator
+    /// (feature `inline-text`). Errors on an unpaired surrogate escape, and on any escaped
+    /// string with neither (`ErrorKind::Unsupported`).
     pub fn to_text(&self) -> Result<Text<'a>, Error> {
         if !self.escaped {
             return Ok(Text::borrowed(self.raw));
@@ -124,13 +125,17 @@ impl<'a> JsonStr<'a> {
             s.extend(self.chars().flatten());
             Ok(Text::owned(s))
         }
-        #[cfg(not(feature = "alloc"))]
-        self.decode_inline()
+        #[cfg(all(not(feature = "alloc"), feature = "inline-text"))]
+        return self.decode_inline();
+        #[cfg(not(feature = "inline-text"))]
+        Err(Error::new(ErrorKind::Unsupported, "An escaped JSON string cannot be decoded without an allocator.")
+            .at(self.offset))
     }
 
     /// [`to_text`](Self::to_text) of an escaped string without an allocator: decoded into the
     /// text's inline room.
-    #[cfg(any(test, not(feature = "alloc")))]
+    #[cfg(feature = "inline-text")]
+    #[cfg_attr(feature = "alloc", allow(dead_code))] // Tested with `alloc` too.
     fn decode_inline(&self) -> Result<Text<'a>, Error> {
         let mut s = heapless::Vec::<u8, { crate::text::INLINE_CAPACITY }>::new();
         match unescape(self.raw.as_bytes(), &mut |piece| s.extend_from_slice(piece).is_ok()) {
@@ -810,6 +815,7 @@ mod tests {
     /// when it fits, `Unsupported` when it does not, an unpaired surrogate refused at the
     /// string's offset.
     #[test]
+    #[cfg(feature = "inline-text")]
     fn escaped_strings_decode_inline_without_an_allocator() {
         let read = |json: &'static str| JsonReader::new(json.as_bytes(), 64).read_string().unwrap();
         assert_eq!(read(r#""\u0064ummy \ud83d\ude00""#).decode_inline().unwrap(), "dummy 😀");

@@ -1,0 +1,60 @@
+//! Strings without an allocator. A decoded string is borrowed from the input; a JSON string with
+//! escapes (the only kind whose decoded form differs from its bytes) is decoded into the text's
+//! inline room with `inline-text`, and is an `Unsupported` error without it. Run by CI without
+//! any feature and with `inline-text` alone; with `alloc` these cases are the handshake tests'.
+
+#![cfg(not(feature = "alloc"))]
+
+use signalr_codec_core::frame::Status;
+use signalr_codec_core::handshake::{HandshakeRequest, HandshakeResponse};
+use signalr_codec_core::{Error, ErrorKind, Limits, Text};
+
+fn request(input: &[u8]) -> Result<Status<(HandshakeRequest<'_>, usize)>, Error> {
+    HandshakeRequest::parse(input, &Limits::default())
+}
+
+fn response(input: &[u8]) -> Result<Status<(HandshakeResponse<'_>, usize)>, Error> {
+    HandshakeResponse::parse(input, &Limits::default())
+}
+
+#[test]
+fn strings_without_escapes_are_borrowed() {
+    let input = b"{\"protocol\":\"messagepack\",\"version\":1}\x1e";
+    let Ok(Status::Complete((req, consumed))) = request(input) else { panic!("not parsed") };
+    assert_eq!((req.protocol.as_str(), req.version, consumed), ("messagepack", 1, input.len()));
+    assert!(req.protocol.is_borrowed());
+    let Ok(Status::Complete((res, _))) = response(b"{\"error\":\"refused\"}\x1e") else { panic!("not parsed") };
+    assert_eq!(res.error.as_deref(), Some("refused"));
+}
+
+#[cfg(not(feature = "inline-text"))]
+#[test]
+fn a_text_is_a_str_and_an_escaped_string_is_unsupported() {
+    assert_eq!(core::mem::size_of::<Text<'_>>(), core::mem::size_of::<&str>());
+    assert_eq!(core::mem::size_of::<Option<Text<'_>>>(), core::mem::size_of::<&str>());
+    // The error names the string's offset: its opening quote.
+    let e = request(b"{\"protocol\":\"\\u0064ummy\",\"version\":1}\x1e").unwrap_err();
+    assert_eq!((e.kind(), e.offset()), (ErrorKind::Unsupported, Some(12)));
+    let e = response(b"{\"error\":\"caf\\u00e9\"}\x1e").unwrap_err();
+    assert_eq!((e.kind(), e.offset()), (ErrorKind::Unsupported, Some(9)));
+    // An escaped key is compared without decoding it into a text.
+    let Ok(Status::Complete((req, _))) = request(b"{\"\\u0070rotocol\":\"json\",\"version\":1}\x1e") else {
+        panic!("not parsed")
+    };
+    assert_eq!(req.protocol.as_str(), "json");
+}
+
+#[cfg(feature = "inline-text")]
+#[test]
+fn short_escaped_strings_are_decoded_inline() {
+    let Ok(Status::Complete((req, _))) = request(b"{\"protocol\":\"\\u0064ummy\",\"version\":1}\x1e") else {
+        panic!("not parsed")
+    };
+    assert_eq!(req.protocol.as_str(), "dummy");
+    assert!(!req.protocol.is_borrowed());
+    let Ok(Status::Complete((res, _))) = response(b"{\"error\":\"caf\\u00e9\"}\x1e") else { panic!("not parsed") };
+    assert_eq!(res.error.as_deref(), Some("caf\u{e9}"));
+    let long = b"{\"error\":\"The protocol \\u0027x\\u0027 is not supported.\"}\x1e";
+    assert_eq!(response(long).unwrap_err().kind(), ErrorKind::Unsupported);
+    assert_eq!(Text::inline("dummy").as_deref(), Some("dummy"));
+}
