@@ -128,12 +128,6 @@ enum Reason {
     Formatted(Detail),
 }
 
-/// `offset` when the error has none: an offset that no input reaches (a byte at `usize::MAX`
-/// would need an input of more than the address space). A plain `usize` where an
-/// `Option<usize>` took twice the room: an `Error` is 16 bytes instead of 20 on a 32-bit
-/// device, and every `?` that moves one writes a word less.
-const NO_OFFSET: usize = usize::MAX;
-
 /// An error reading or writing the hub protocol.
 ///
 /// ```
@@ -147,7 +141,10 @@ const NO_OFFSET: usize = usize::MAX;
 #[derive(Clone, PartialEq, Eq)]
 pub struct Error {
     kind: ErrorKind,
-    offset: usize,
+    /// The offset plus one: a `NonZeroUsize` is one word and its `Option` too, where an
+    /// `Option<usize>` takes two (an `Error` is 16 bytes instead of 20 on a 32-bit device, and
+    /// each `?` that moves one stores a word less). No input reaches byte `usize::MAX`.
+    offset: Option<core::num::NonZeroUsize>,
     reason: Reason,
 }
 
@@ -161,7 +158,7 @@ impl Error {
             let _ = text;
             Reason::Omitted
         };
-        Error { kind, offset: NO_OFFSET, reason }
+        Error { kind, offset: None, reason }
     }
 
     /// An error whose text is formatted (`Expected header 'x' to be of type String.`).
@@ -173,7 +170,7 @@ impl Error {
         }
         let mut detail = DetailWriter::default();
         let _ = detail.write_fmt(args);
-        Error { kind, offset: NO_OFFSET, reason: Reason::Formatted(detail.finish()) }
+        Error { kind, offset: None, reason: Reason::Formatted(detail.finish()) }
     }
 
     /// An error whose text is `pieces` with `args` between them, built only when displayed:
@@ -196,7 +193,7 @@ impl Error {
             let _ = (pieces, args);
             Reason::Omitted
         };
-        Error { kind, offset: NO_OFFSET, reason }
+        Error { kind, offset: None, reason }
     }
 
     /// An error whose text is a copy of `text` (a peer's message, for example): no formatting.
@@ -228,23 +225,23 @@ impl Error {
     pub(crate) fn written(kind: ErrorKind, write: impl FnOnce(&mut DetailWriter)) -> Self {
         let mut detail = DetailWriter::default();
         write(&mut detail);
-        Error { kind, offset: NO_OFFSET, reason: Reason::Formatted(detail.finish()) }
+        Error { kind, offset: None, reason: Reason::Formatted(detail.finish()) }
     }
 
     /// `The maximum message size of {limit}B was exceeded. …`, the .NET server's text.
     pub const fn max_message_size(limit: usize) -> Self {
-        Error { kind: ErrorKind::Limit, offset: NO_OFFSET, reason: Reason::MaxMessageSize { limit } }
+        Error { kind: ErrorKind::Limit, offset: None, reason: Reason::MaxMessageSize { limit } }
     }
 
     /// The output buffer cannot hold `needed` bytes; nothing was written.
     pub const fn buffer_too_small(needed: usize) -> Self {
-        Error { kind: ErrorKind::BufferTooSmall, offset: NO_OFFSET, reason: Reason::BufferTooSmall { needed } }
+        Error { kind: ErrorKind::BufferTooSmall, offset: None, reason: Reason::BufferTooSmall { needed } }
     }
 
     /// This error, located at byte `offset` of the input.
     #[must_use]
     pub const fn at(mut self, offset: usize) -> Self {
-        self.offset = offset;
+        self.offset = core::num::NonZeroUsize::new(offset.wrapping_add(1));
         self
     }
 
@@ -259,7 +256,11 @@ impl Error {
     /// Moves this error `base` bytes later, in place: [`shifted`](Error::shifted) for an
     /// error that is part of a larger value.
     pub const fn shift(&mut self, base: usize) {
-        self.offset = if self.offset == NO_OFFSET { base } else { base + self.offset };
+        let at = match self.offset {
+            Some(o) => base + (o.get() - 1),
+            None => base,
+        };
+        self.offset = core::num::NonZeroUsize::new(at.wrapping_add(1));
     }
 
     /// The category.
@@ -269,10 +270,9 @@ impl Error {
 
     /// The byte offset in the input where the problem was found, when known.
     pub const fn offset(&self) -> Option<usize> {
-        if self.offset == NO_OFFSET {
-            None
-        } else {
-            Some(self.offset)
+        match self.offset {
+            Some(o) => Some(o.get() - 1),
+            None => None,
         }
     }
 
