@@ -122,9 +122,9 @@ impl<P: ?Sized> Encode<P> for NoPayload {
 }
 
 /// A payload written from any `T: Serialize`, by every protocol that implements
-/// [`SerdePayloads`]: JSON as .NET's `System.Text.Json` writes it, MessagePack as .NET's
-/// default options do. One wrapper for every protocol, so code generic over the protocol
-/// writes serde values with one bound, `P: SerdePayloads`.
+/// `SerdePayloads` (feature `serde`): JSON as .NET's `System.Text.Json` writes it, MessagePack
+/// as .NET's default options do. One wrapper for every protocol, so code generic over the
+/// protocol writes serde values with one bound, `P: SerdePayloads`.
 ///
 /// ```
 /// use signalr_codec_core::{HubMessage, Invocation, Serialized};
