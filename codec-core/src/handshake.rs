@@ -45,7 +45,10 @@ pub struct HandshakeRequest<'a> {
 /// The server's answer to the handshake request.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HandshakeResponse<'a> {
-    /// Why the server refuses the connection; `None` on success.
+    /// Why the server refuses the connection; `None` on success. Read without an allocator, a
+    /// text with escapes that does not fit the text's inline room (`inline-text`, 22 bytes) is
+    /// kept as the server wrote it, escapes included (`The protocol \u0027x\u0027 is not
+    /// supported.`): the response is still read as a refusal.
     pub error: Option<Text<'a>>,
 }
 
@@ -216,7 +219,14 @@ impl<'a> HandshakeResponse<'a> {
                 if reader.peek() != TokenType::String {
                     return Err(expected_type("error", "String", &reader));
                 }
-                error = Some(reader.read_string()?.to_text()?);
+                let text = reader.read_string()?;
+                error = Some(match text.to_text() {
+                    Ok(decoded) => decoded,
+                    // No room to decode it (no allocator): the refusal stays a refusal, its
+                    // text as the server wrote it. .NET escapes the quote in every refusal.
+                    Err(e) if e.kind() == ErrorKind::Unsupported => Text::borrowed(text.raw()),
+                    Err(e) => return Err(e),
+                });
             } else {
                 reader.skip_value()?;
             }

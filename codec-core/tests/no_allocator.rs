@@ -1,6 +1,7 @@
 //! Strings without an allocator. A decoded string is borrowed from the input; a JSON string with
 //! escapes (the only kind whose decoded form differs from its bytes) is decoded into the text's
-//! inline room with `inline-text`, and is an `Unsupported` error without it. Run by CI without
+//! inline room with `inline-text`, and is an `Unsupported` error without it, except a
+//! handshake refusal's text, kept as the server wrote it so that the refusal is still read. Run by CI without
 //! any feature and with `inline-text` alone; with `alloc` these cases are the handshake tests'.
 
 #![cfg(not(feature = "alloc"))]
@@ -35,8 +36,11 @@ fn a_text_is_a_str_and_an_escaped_string_is_unsupported() {
     // The error names the string's offset: its opening quote.
     let e = request(b"{\"protocol\":\"\\u0064ummy\",\"version\":1}\x1e").unwrap_err();
     assert_eq!((e.kind(), e.offset()), (ErrorKind::Unsupported, Some(12)));
-    let e = response(b"{\"error\":\"caf\\u00e9\"}\x1e").unwrap_err();
-    assert_eq!((e.kind(), e.offset()), (ErrorKind::Unsupported, Some(9)));
+    // A refusal stays a refusal: its text as the server wrote it.
+    let Ok(Status::Complete((res, _))) = response(b"{\"error\":\"caf\\u00e9\"}\x1e") else { panic!("not parsed") };
+    assert_eq!(res.error.as_deref(), Some("caf\\u00e9"));
+    // An unpaired surrogate is still invalid JSON.
+    assert_eq!(response(b"{\"error\":\"\\ud800\"}\x1e").unwrap_err().kind(), ErrorKind::Syntax);
     // An escaped key is compared without decoding it into a text.
     let Ok(Status::Complete((req, _))) = request(b"{\"\\u0070rotocol\":\"json\",\"version\":1}\x1e") else {
         panic!("not parsed")
@@ -54,7 +58,9 @@ fn short_escaped_strings_are_decoded_inline() {
     assert!(!req.protocol.is_borrowed());
     let Ok(Status::Complete((res, _))) = response(b"{\"error\":\"caf\\u00e9\"}\x1e") else { panic!("not parsed") };
     assert_eq!(res.error.as_deref(), Some("caf\u{e9}"));
+    // Longer than the room: kept as written, still a refusal.
     let long = b"{\"error\":\"The protocol \\u0027x\\u0027 is not supported.\"}\x1e";
-    assert_eq!(response(long).unwrap_err().kind(), ErrorKind::Unsupported);
+    let Ok(Status::Complete((res, _))) = response(long) else { panic!("not parsed") };
+    assert_eq!(res.error.as_deref(), Some("The protocol \\u0027x\\u0027 is not supported."));
     assert_eq!(Text::inline("dummy").as_deref(), Some("dummy"));
 }

@@ -128,8 +128,20 @@ impl<'a> JsonStr<'a> {
         #[cfg(all(not(feature = "alloc"), feature = "inline-text"))]
         return self.decode_inline();
         #[cfg(not(feature = "inline-text"))]
-        Err(Error::new(ErrorKind::Unsupported, "An escaped JSON string cannot be decoded without an allocator.")
-            .at(self.offset))
+        Err(self.no_room())
+    }
+
+    /// The error for an escaped string with no room to decode it into (no allocator): the
+    /// escapes are still checked to the end, so that invalid JSON stays a syntax error.
+    #[cfg_attr(feature = "alloc", allow(dead_code))] // With `alloc`, called by tests only.
+    fn no_room(&self) -> Error {
+        match unescape(self.raw.as_bytes(), &mut |_| true) {
+            Err(LoneSurrogate) => lone_surrogate().at(self.offset),
+            Ok(_) => {
+                Error::new(ErrorKind::Unsupported, "An escaped JSON string is too long to decode without an allocator.")
+                    .at(self.offset)
+            }
+        }
     }
 
     /// [`to_text`](Self::to_text) of an escaped string without an allocator: decoded into the
@@ -140,13 +152,7 @@ impl<'a> JsonStr<'a> {
         let mut s = heapless::Vec::<u8, { crate::text::INLINE_CAPACITY }>::new();
         match unescape(self.raw.as_bytes(), &mut |piece| s.extend_from_slice(piece).is_ok()) {
             Ok(true) => {}
-            Ok(false) => {
-                return Err(Error::new(
-                    ErrorKind::Unsupported,
-                    "An escaped JSON string is too long to decode without an allocator.",
-                )
-                .at(self.offset))
-            }
+            Ok(false) => return Err(self.no_room()),
             Err(LoneSurrogate) => return Err(lone_surrogate().at(self.offset)),
         }
         // Valid UTF-8: the raw text's own bytes and whole encoded characters.
@@ -827,5 +833,9 @@ mod tests {
         assert_eq!((e.kind(), e.offset()), (ErrorKind::Unsupported, Some(0)));
         let e = read(r#"  "x\ud83d""#).decode_inline().unwrap_err();
         assert_eq!((e.kind(), e.offset()), (ErrorKind::Syntax, Some(2)));
+        // Past the room, the escapes are still checked to the end.
+        let late = alloc::format!("\"{}\\ud800\"", "x".repeat(crate::text::INLINE_CAPACITY + 1));
+        let e = JsonReader::new(late.as_bytes(), 64).read_string().unwrap().decode_inline().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Syntax);
     }
 }
