@@ -62,5 +62,29 @@ fn short_escaped_strings_are_decoded_inline() {
     let long = b"{\"error\":\"The protocol \\u0027x\\u0027 is not supported.\"}\x1e";
     let Ok(Status::Complete((res, _))) = response(long) else { panic!("not parsed") };
     assert_eq!(res.error.as_deref(), Some("The protocol \\u0027x\\u0027 is not supported."));
+    // Past the room, the escapes are still checked: an unpaired surrogate is invalid JSON.
+    let late = b"{\"error\":\"The protocol is not supported. \\ud800\"}\x1e";
+    assert_eq!(response(late).unwrap_err().kind(), ErrorKind::Syntax);
     assert_eq!(Text::inline("dummy").as_deref(), Some("dummy"));
+}
+
+proptest::proptest! {
+    /// Any refusal the core writes reads back as a refusal without an allocator: its text
+    /// itself when it has no escapes (or, with `inline-text`, when its decoded form fits), else
+    /// exactly the bytes between the quotes as written.
+    #[test]
+    fn every_refusal_reads_back_as_a_refusal(text in "[\\PC\\n\\r\\t\\u{1}'\"\\\\]{1,40}") {
+        let mut buf = [0u8; 512];
+        let mut out = signalr_codec_core::SliceOutput::new(&mut buf);
+        let n = HandshakeResponse::error(text.as_str()).write(&mut out).unwrap();
+        let record = &buf[..n];
+        let Ok(Status::Complete((res, consumed))) = response(record) else { panic!("not read back") };
+        proptest::prop_assert_eq!(consumed, n);
+        let read = res.error.expect("a refusal");
+        let written = core::str::from_utf8(&record[10..n - 3]).unwrap(); // {"error":"…"}␞
+        if read.as_str() != text {
+            proptest::prop_assert_eq!(read.as_str(), written);
+            proptest::prop_assert!(written.contains('\\'));
+        }
+    }
 }
