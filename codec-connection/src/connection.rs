@@ -340,7 +340,7 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
     #[inline(never)]
     pub fn client_in(protocol: P, config: Config, now: Instant) -> Self {
         let limits = *protocol.limits();
-        let version = if config.stateful_reconnect && reconnect::SUPPORTED { protocol.version() } else { 1 };
+        let version = if reconnect::wanted(&config) { protocol.version() } else { 1 };
         let request = HandshakeRequest::new(protocol.name(), version);
         let mut candidates = heapless::Vec::new();
         let _ = candidates.push(protocol);
@@ -840,7 +840,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
         // The response goes out in the protocol's transfer format, as .NET switches the
         // transport's format before answering.
         let _ = HandshakeResponse::success().write(&mut Sink(&mut self.link.output.buf));
-        let stateful = self.config.stateful_reconnect && reconnect::SUPPORTED && version >= 2;
+        let stateful = reconnect::wanted(&self.config) && version >= 2;
         self.open(protocol, version, stateful);
     }
 
@@ -848,7 +848,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
         match HandshakeResponse::parse(record, &self.handshake_limits) {
             Ok(Status::Complete((response, _))) if response.is_success() => {
                 let protocol = self.candidates.swap_remove(0);
-                let stateful = self.config.stateful_reconnect && reconnect::SUPPORTED;
+                let stateful = reconnect::wanted(&self.config);
                 let version = if stateful { protocol.version() } else { 1 };
                 self.open(protocol, version, stateful);
                 if self.config.ping_after_handshake {

@@ -8,12 +8,16 @@ use signalr_codec_core::frame::{Status, RECORD_SEPARATOR};
 #[cfg(feature = "stateful-reconnect")]
 use signalr_codec_core::varint;
 
+use crate::config::Config;
 use crate::storage::Bytes;
 use crate::time::Instant;
 
-/// Whether this build can use stateful reconnect (feature `stateful-reconnect`). Without it a
-/// connection never negotiates it, whatever its `Config` says.
-pub(crate) const SUPPORTED: bool = cfg!(feature = "stateful-reconnect");
+/// Whether this connection offers (client) or accepts (server) stateful reconnect: when its
+/// `Config` asks for it and the build has it (feature `stateful-reconnect`). Without the
+/// feature a connection never negotiates it, whatever its `Config` says.
+pub(crate) const fn wanted(config: &Config) -> bool {
+    config.stateful_reconnect && cfg!(feature = "stateful-reconnect")
+}
 
 /// The replay buffer a connection that negotiated stateful reconnect starts with.
 #[cfg(feature = "stateful-reconnect")]

@@ -128,6 +128,11 @@ enum Reason {
     Formatted(Detail),
 }
 
+/// How an `Error` keeps `offset` (see its field).
+const fn plus_one(offset: usize) -> Option<core::num::NonZeroUsize> {
+    core::num::NonZeroUsize::new(offset.wrapping_add(1))
+}
+
 /// An error reading or writing the hub protocol.
 ///
 /// ```
@@ -241,7 +246,7 @@ impl Error {
     /// This error, located at byte `offset` of the input.
     #[must_use]
     pub const fn at(mut self, offset: usize) -> Self {
-        self.offset = core::num::NonZeroUsize::new(offset.wrapping_add(1));
+        self.offset = plus_one(offset);
         self
     }
 
@@ -260,7 +265,7 @@ impl Error {
             Some(o) => base + (o.get() - 1),
             None => base,
         };
-        self.offset = core::num::NonZeroUsize::new(at.wrapping_add(1));
+        self.offset = plus_one(at);
     }
 
     /// The category.
