@@ -37,8 +37,9 @@ const BYTES: usize = 128;
 /// The device's storage: 128-byte buffers, two pending calls, two tracked server calls, server
 /// ids of at most 8 bytes.
 type Device = Fixed<BYTES, 2, 2, 8>;
-/// The I/O buffers, which the RAM budget does not count: the connection's two.
-const IO_BUFFERS: usize = 2 * BYTES;
+/// The I/O buffers, which the RAM budget does not count: the connection's two, and its replay
+/// buffer when stateful reconnect is built in (`check stateful-reconnect`).
+const IO_BUFFERS: usize = if cfg!(feature = "stateful-reconnect") { 3 } else { 2 } * BYTES;
 
 /// The keep-alive interval of `Config::client()` (the official clients' 15 s).
 const KEEP_ALIVE_MS: u64 = 15_000;
