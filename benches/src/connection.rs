@@ -7,7 +7,7 @@ use std::hint::black_box;
 
 use signalr_codec_connection::{Config, Connection, Event, Instant};
 use signalr_codec_core::handshake::HandshakeRequest;
-use signalr_codec_core::{Completion, Encode, HubDecoder, HubMessage, HubProtocol, Invocation, Parsed};
+use signalr_codec_core::{Completion, Encode, HubDecoder, HubMessage, HubProtocol, Invocation, Parsed, Text};
 use signalr_codec_json::{JsonHubProtocol, RawJson};
 use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue};
 
@@ -34,7 +34,7 @@ where
         };
         let Parsed::Message(HubMessage::Invocation(inv)) = message else { panic!("an invocation") };
         let id = i.to_string();
-        let call = Invocation { invocation_id: Some(id.as_str().into()), ..inv };
+        let call = Invocation { invocation_id: Some(Text::from_frame(id.as_str())), ..inv };
         protocol.write(&HubMessage::Invocation(call), &mut out).expect("writes");
     }
     out
@@ -150,7 +150,7 @@ impl<P: HubProtocol + Clone> Bare<P> {
                 panic!("only invocations arrive")
             };
             let id = inv.invocation_id.clone().expect("blocking");
-            let done = HubMessage::Completion(Completion::result(id, result));
+            let done = HubMessage::Completion(Completion::result(id.owning(), result));
             self.protocol.write(&done, &mut self.out).expect("writes");
         }
         black_box(&self.out).len()

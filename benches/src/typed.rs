@@ -207,10 +207,10 @@ where
     let mut out = Vec::new();
     for parsed in decoder.messages(buf) {
         let Parsed::Message(message) = parsed.expect("valid") else { continue };
-        let text = |t: &Text<'b>| t.as_str().to_owned();
+        let text = |t: &str| t.to_owned();
         out.push(match (shape, message) {
             (Shape::Invocation, HubMessage::Invocation(i)) => Typed {
-                invocation_id: i.invocation_id.as_ref().map(text),
+                invocation_id: i.invocation_id.as_deref().map(text),
                 target: text(&i.target),
                 value: i.arguments.bind().expect("binds"),
             },

@@ -325,7 +325,7 @@ where
     }
 }
 
-fn describe<V: ArgumentSizes>(message: &HubMessage<'_, V>) -> String {
+fn describe<V: ArgumentSizes>(message: &HubMessage<'_, V, impl signalr_codec_core::ownership::Ownership>) -> String {
     let mut line = format!("{:?}", message.message_type());
     if let Some(id) = message.invocation_id() {
         let _ = write!(line, " id={id:?}");
@@ -383,7 +383,10 @@ fn describe<V: ArgumentSizes>(message: &HubMessage<'_, V>) -> String {
 }
 
 /// Warnings for one message, given what came before it.
-fn judge<V>(session: &mut Session, message: &HubMessage<'_, V>) -> Vec<String> {
+fn judge<V>(
+    session: &mut Session,
+    message: &HubMessage<'_, V, impl signalr_codec_core::ownership::Ownership>,
+) -> Vec<String> {
     let mut warnings = Vec::new();
     match message {
         HubMessage::Invocation(m) => {

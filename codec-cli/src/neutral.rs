@@ -12,6 +12,7 @@
 //! value), and a float64 that JSON cannot hold `{"$f64":"NaN"|"Infinity"|"-Infinity"}`.
 
 use serde_json::{json, Map, Number, Value};
+use signalr_codec_core::ownership::Ownership;
 use signalr_codec_core::{
     CancelInvocation, Close, Completion, HubMessage, Invocation, MessageType, Outcome, StreamInvocation, StreamItem,
     Text,
@@ -24,13 +25,13 @@ use crate::{hex, rfc3339};
 
 /// A message in neutral form, from any protocol: `payload` turns each raw value into JSON.
 pub fn from_message<V>(
-    message: &HubMessage<'_, V>,
+    message: &HubMessage<'_, V, impl Ownership>,
     mut payload: impl FnMut(&V) -> Result<Value, String>,
 ) -> Result<Value, String> {
     let mut out = Map::new();
     out.insert("type".into(), json!(message.message_type().id()));
-    let id = |out: &mut Map<String, Value>, id: &Text<'_>| {
-        out.insert("invocationId".into(), json!(id.as_str()));
+    let id = |out: &mut Map<String, Value>, id: &str| {
+        out.insert("invocationId".into(), json!(id));
     };
     match message {
         HubMessage::Invocation(m) => {
@@ -83,12 +84,12 @@ pub fn from_message<V>(
 
 fn invocation_body(
     out: &mut Map<String, Value>,
-    target: &Text<'_>,
+    target: &str,
     arguments: Value,
-    ids: &StreamIds<'_>,
-    h: &Headers<'_>,
+    ids: &StreamIds<'_, impl Ownership>,
+    h: &Headers<'_, impl Ownership>,
 ) {
-    out.insert("target".into(), json!(target.as_str()));
+    out.insert("target".into(), json!(target));
     out.insert("arguments".into(), arguments);
     if !ids.is_empty() {
         out.insert("streamIds".into(), ids.iter().map(|s| json!(s.as_str())).collect());
@@ -96,7 +97,7 @@ fn invocation_body(
     headers(out, h);
 }
 
-fn headers(out: &mut Map<String, Value>, headers: &Headers<'_>) {
+fn headers(out: &mut Map<String, Value>, headers: &Headers<'_, impl Ownership>) {
     if !headers.is_empty() {
         let map: Map<String, Value> = headers.iter().map(|(k, v)| (k.to_string(), json!(v.as_str()))).collect();
         out.insert("headers".into(), Value::Object(map));

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 use signalr_codec_core::frame::{Frame, Framer, Framing, LengthPrefixFramer, RecordFramer, Status};
+use signalr_codec_core::ownership::{Ownership, Owning};
 use signalr_codec_core::{
     Bind, Encode, Error, ErrorKind, HubMessage, HubProtocol, Limits, Output, Parsed, SerdePayloads, Serialized,
     ToOwnedValue, TransferFormat,
@@ -355,12 +356,13 @@ impl Framer for AnyFramer {
     }
 }
 
-fn wrap<'a, V>(
-    parsed: Parsed<HubMessage<'a, V>>,
+fn wrap<'a, V, O: Ownership>(
+    parsed: Parsed<HubMessage<'a, V, O>>,
     f: impl FnMut(V) -> AnyValue<'a>,
 ) -> Parsed<HubMessage<'a, AnyValue<'a>>> {
     match parsed {
-        Parsed::Message(m) => Parsed::Message(m.map_values(f)),
+        // A MessagePack message borrows only; as one type with JSON's, it becomes owning.
+        Parsed::Message(m) => Parsed::Message(m.map_values(f).owning()),
         Parsed::Skipped { message_type } => Parsed::Skipped { message_type },
     }
 }
@@ -375,6 +377,8 @@ impl signalr_codec_core::OwnedPayloads for AnyProtocol {
 }
 
 impl HubProtocol for AnyProtocol {
+    /// JSON's messages may own (escaped strings), so the two protocols' meet there.
+    type Ownership = Owning;
     type Value<'a> = AnyValue<'a>;
     type Framer = AnyFramer;
 
@@ -420,7 +424,7 @@ impl HubProtocol for AnyProtocol {
         }
     }
 
-    fn encoded_len<V: Encode<Self>>(&self, message: &HubMessage<'_, V>) -> Result<usize, Error> {
+    fn encoded_len<V: Encode<Self>, Own: Ownership>(&self, message: &HubMessage<'_, V, Own>) -> Result<usize, Error> {
         let message = message.as_ref().map_values(Via);
         match self {
             AnyProtocol::Json(p) => p.encoded_len(&message),
@@ -428,9 +432,9 @@ impl HubProtocol for AnyProtocol {
         }
     }
 
-    fn write<V: Encode<Self>, O: Output + ?Sized>(
+    fn write<V: Encode<Self>, Own: Ownership, O: Output + ?Sized>(
         &self,
-        message: &HubMessage<'_, V>,
+        message: &HubMessage<'_, V, Own>,
         out: &mut O,
     ) -> Result<usize, Error> {
         let message = message.as_ref().map_values(Via);

@@ -266,7 +266,7 @@ impl PendingEvents {
     }
 }
 
-impl<V> From<Pending> for Event<'_, V> {
+impl<V, O: signalr_codec_core::ownership::Ownership> From<Pending> for Event<'_, V, O> {
     fn from(p: Pending) -> Self {
         match p {
             Pending::Connected(h) => Event::Connected(h),
@@ -278,9 +278,9 @@ impl<V> From<Pending> for Event<'_, V> {
 }
 
 /// What one hub message did.
-enum Dispatch<'a, V> {
+enum Dispatch<'a, V, O: signalr_codec_core::ownership::Ownership> {
     /// Tell the owner.
-    Event(Event<'a, V>),
+    Event(Event<'a, V, O>),
     /// Handled inside (Ping, Ack, a duplicate, an unknown id, …).
     Consumed,
     /// Leave it unread until an invocation completes or upload items are released.
@@ -491,7 +491,7 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
     /// The next event, or `None` until more input, time or actions. Protocol work with no event
     /// (Pings, Acks, Sequences, duplicates, messages for unknown ids) happens here too: drain
     /// it after every input.
-    pub fn poll_event(&mut self) -> Option<Event<'_, P::Value<'_>>> {
+    pub fn poll_event(&mut self) -> Option<Event<'_, P::Value<'_>, P::Ownership>> {
         let Connection { input, core } = self;
         if let Some(pending) = core.pending.pop_front() {
             return Some(pending.into());
@@ -570,7 +570,7 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
                         // fields went the same way. `connection_paired`, alternated five times
                         // each way: MessagePack 1.30x -> 1.25x, stateful 1.34x -> 1.30x.
                         let target = match target.as_borrowed() {
-                            Some(s) => Text::borrowed(s),
+                            Some(s) => Text::from_frame(s),
                             None => target,
                         };
                         return Some(Event::Invocation(Incoming {
@@ -1059,7 +1059,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
 
     /// True when `message` must stay unread for now (.NET's receive loop blocks the same way).
     #[inline(always)]
-    fn must_wait<V>(&self, message: &HubMessage<'_, V>) -> bool {
+    fn must_wait<V>(&self, message: &HubMessage<'_, V, impl signalr_codec_core::ownership::Ownership>) -> bool {
         match message {
             HubMessage::Invocation(inv) => self.invocation_must_wait(!inv.is_non_blocking()),
             HubMessage::StreamItem(item) => self.config.stream_buffer_capacity.is_some_and(|cap| {
@@ -1102,7 +1102,10 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
     // deepest stack 144 B less, and 128 B less code).
     #[cfg_attr(not(feature = "small"), inline(always))]
     #[cfg_attr(feature = "small", inline(never))]
-    fn dispatch<'a>(&mut self, message: HubMessage<'a, P::Value<'a>>) -> Dispatch<'a, P::Value<'a>> {
+    fn dispatch<'a>(
+        &mut self,
+        message: HubMessage<'a, P::Value<'a>, P::Ownership>,
+    ) -> Dispatch<'a, P::Value<'a>, P::Ownership> {
         if self.must_wait(&message) {
             return Dispatch::Wait;
         }
@@ -1193,13 +1196,16 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
         }
     }
 
-    fn unknown<'a, V>(&mut self) -> Dispatch<'a, V> {
+    fn unknown<'a, V, O: signalr_codec_core::ownership::Ownership>(&mut self) -> Dispatch<'a, V, O> {
         self.stats.unknown_ids += 1;
         Dispatch::Consumed
     }
 
     #[inline(always)]
-    fn track_uploads(&mut self, stream_ids: &signalr_codec_core::StreamIds<'_>) -> Option<Uploads> {
+    fn track_uploads(
+        &mut self,
+        stream_ids: &signalr_codec_core::StreamIds<'_, impl signalr_codec_core::ownership::Ownership>,
+    ) -> Option<Uploads> {
         let first = self.next_handle;
         if stream_ids.is_empty() {
             return Some(Uploads { first, count: 0 });
@@ -1218,7 +1224,7 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
     fn on_invocation(
         &mut self,
         id: Option<&str>,
-        stream_ids: &signalr_codec_core::StreamIds<'_>,
+        stream_ids: &signalr_codec_core::StreamIds<'_, impl signalr_codec_core::ownership::Ownership>,
     ) -> Option<(Option<InvocationHandle>, Uploads)> {
         let handle = match id {
             Some(id) => Some(InvocationHandle(self.track(PeerKind::Invocation, id)?)),
@@ -1231,15 +1237,20 @@ impl<P: HubProtocol, S: Store> Core<P, S> {
         Some((handle, uploads))
     }
 
-    fn on_stream_invocation<'a>(&mut self, inv: StreamInvocation<'a, P::Value<'a>>) -> Dispatch<'a, P::Value<'a>> {
+    fn on_stream_invocation<'a>(
+        &mut self,
+        inv: StreamInvocation<'a, P::Value<'a>, P::Ownership>,
+    ) -> Dispatch<'a, P::Value<'a>, P::Ownership> {
         if !self.is_server() {
             // The official clients treat a stream invocation from the server as an unknown type.
             return Dispatch::Consumed;
         }
         if track::find_peer_id(&self.peer, PeerKind::Stream, &inv.invocation_id).is_some() {
             let text = render(format_args!("Invocation ID '{}' is already in use.", inv.invocation_id));
-            let done =
-                signalr_codec_core::Completion::<NoPayload>::error(inv.invocation_id.clone(), Text::borrowed(&text));
+            let done = signalr_codec_core::Completion::<NoPayload>::error(
+                inv.invocation_id.clone().owning(),
+                Text::borrowed(&text),
+            );
             let _ = self.link.write(&HubMessage::Completion(done), true);
             return Dispatch::Consumed;
         }

@@ -1,6 +1,7 @@
 //! [`Event`]: what the connection tells its owner, one at a time from
 //! [`Connection::poll_event`](crate::Connection::poll_event).
 
+use signalr_codec_core::ownership::{Ownership, Owning};
 use signalr_codec_core::{Error, Headers, Outcome, StreamIds, Text, TransferFormat};
 
 use crate::track::{CallId, InvocationHandle, StreamHandle, Uploads};
@@ -10,16 +11,16 @@ use crate::track::{CallId, InvocationHandle, StreamHandle, Uploads};
 /// Strings and payloads borrow the connection's input buffer: bind them (or copy what you keep)
 /// before the next call on the connection.
 #[derive(Debug)]
-pub enum Event<'a, V> {
+pub enum Event<'a, V, O: Ownership = Owning> {
     /// The handshake succeeded; hub messages flow from now on.
     Connected(Handshake),
     /// The peer invokes a method. With [`Incoming::handle`] set it waits for a Completion
     /// ([`Connection::complete`](crate::Connection::complete) and friends); without, it is a
     /// non-blocking send and nothing answers it.
-    Invocation(Incoming<'a, V>),
+    Invocation(Incoming<'a, V, O>),
     /// The peer invokes a streaming method: send items with
     /// [`Connection::stream_item`](crate::Connection::stream_item), then complete the handle.
-    StreamInvocation(Incoming<'a, V>),
+    StreamInvocation(Incoming<'a, V, O>),
     /// The peer cancelled a stream invocation it made (CancelInvocation): stop producing items
     /// and complete the handle.
     Cancel(InvocationHandle),
@@ -35,7 +36,7 @@ pub enum Event<'a, V> {
         /// The stream.
         stream: StreamHandle,
         /// Why it failed, if it did.
-        error: Option<Text<'a>>,
+        error: Option<Text<'a, O>>,
     },
     /// An item of a stream this side invoked.
     StreamItem {
@@ -49,7 +50,7 @@ pub enum Event<'a, V> {
         /// The call.
         call: CallId,
         /// How it ended.
-        outcome: Outcome<'a, V>,
+        outcome: Outcome<'a, V, O>,
     },
     /// A new transport took over: the Sequence and the unacknowledged messages went out on it.
     Resumed,
@@ -59,7 +60,7 @@ pub enum Event<'a, V> {
     /// The peer closed the connection (a Close message). Nothing more is sent or received.
     Closed {
         /// The peer's error, if it closed because of one.
-        error: Option<Text<'a>>,
+        error: Option<Text<'a, O>>,
         /// The peer allows a reconnect.
         allow_reconnect: bool,
     },
@@ -88,20 +89,20 @@ pub struct Handshake {
 // codec's time, `connection_paired`).
 #[derive(Debug)]
 #[repr(C)]
-pub struct Incoming<'a, V> {
+pub struct Incoming<'a, V, O: Ownership = Owning> {
     /// What answers it; `None` for a non-blocking invocation.
     pub handle: Option<InvocationHandle>,
     /// The method.
-    pub target: Text<'a>,
+    pub target: Text<'a, O>,
     /// The argument array, raw.
     pub arguments: V,
     /// The message's headers.
-    pub headers: Headers<'a>,
+    pub headers: Headers<'a, O>,
     /// The upload streams it announced (one per `streamIds` entry, in order): their items
     /// arrive as [`Event::UploadItem`].
     pub uploads: Uploads,
     /// The upload streams' ids as sent.
-    pub stream_ids: StreamIds<'a>,
+    pub stream_ids: StreamIds<'a, O>,
 }
 
 /// Why a connection failed.

@@ -119,7 +119,11 @@ impl<P: HubProtocol, B: Bytes> Link<P, B> {
     /// Writes one message: into the output when a transport is attached, and into the replay
     /// buffer when stateful reconnect counts it. On any error nothing is kept.
     #[cfg_attr(not(feature = "small"), inline)]
-    pub(crate) fn write<V: Encode<P>>(&mut self, message: &HubMessage<'_, V>, counted: bool) -> Result<(), SendError> {
+    pub(crate) fn write<V: Encode<P>>(
+        &mut self,
+        message: &HubMessage<'_, V, impl signalr_codec_core::ownership::Ownership>,
+        counted: bool,
+    ) -> Result<(), SendError> {
         self.output.settle();
         self.check(counted)?;
         if !counted {

@@ -15,7 +15,7 @@ use bytes::{Bytes, BytesMut};
 
 use crate::error::Error;
 use crate::frame::Framer;
-use crate::message::{HubMessage, Parsed};
+use crate::message::HubMessage;
 use crate::protocol::{Encode, HubProtocol};
 
 /// One frame read by [`HubCodec`]: its body, still raw, and the protocol to parse it with.
@@ -32,7 +32,7 @@ impl<P: HubProtocol> HubFrame<P> {
     }
 
     /// Parses the frame; strings and payloads borrow from it.
-    pub fn parse(&self) -> Result<Parsed<HubMessage<'_, P::Value<'_>>>, Error> {
+    pub fn parse(&self) -> Result<crate::Decoded<'_, P>, Error> {
         self.protocol.parse(&self.body)
     }
 }
@@ -74,10 +74,12 @@ impl<P: HubProtocol + Clone> tokio_util::codec::Decoder for HubCodec<P> {
     }
 }
 
-impl<P: HubProtocol + Clone, V: Encode<P>> tokio_util::codec::Encoder<HubMessage<'_, V>> for HubCodec<P> {
+impl<P: HubProtocol + Clone, V: Encode<P>, Own: crate::ownership::Ownership>
+    tokio_util::codec::Encoder<HubMessage<'_, V, Own>> for HubCodec<P>
+{
     type Error = std::io::Error;
 
-    fn encode(&mut self, message: HubMessage<'_, V>, dst: &mut BytesMut) -> Result<(), std::io::Error> {
+    fn encode(&mut self, message: HubMessage<'_, V, Own>, dst: &mut BytesMut) -> Result<(), std::io::Error> {
         let len = self.protocol.encoded_len(&message)?;
         dst.reserve(len);
         self.protocol.write(&message, dst)?;

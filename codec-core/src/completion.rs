@@ -1,17 +1,18 @@
 //! [`Completion`] (type 3) and its [`Outcome`]: void, a result (possibly null), or an error.
 
 use crate::headers::Headers;
+use crate::ownership::{Ownership, Owning};
 use crate::text::Text;
 
 /// Completion (type 3): the end of an invocation or stream.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Completion<'a, V> {
+pub struct Completion<'a, V, O: Ownership = Owning> {
     /// Message headers.
-    pub headers: Headers<'a>,
+    pub headers: Headers<'a, O>,
     /// The invocation (or stream) this completes.
-    pub invocation_id: Text<'a>,
+    pub invocation_id: Text<'a, O>,
     /// How it ended.
-    pub outcome: Outcome<'a, V>,
+    pub outcome: Outcome<'a, V, O>,
 }
 
 /// How an invocation ended.
@@ -19,13 +20,13 @@ pub struct Completion<'a, V> {
 /// A null result is `Result` holding the protocol's null value: it is not `Void`. The wire
 /// keeps the two apart (JSON `"result":null` vs. no `result`; MessagePack kind 3 + nil vs. kind 2).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome<'a, V> {
+pub enum Outcome<'a, V, O: Ownership = Owning> {
     /// Completed without a value (void method, or the end of a stream).
     Void,
     /// Completed with a value, which may be null.
     Result(V),
     /// Failed with this error text.
-    Error(Text<'a>),
+    Error(Text<'a, O>),
 }
 
 impl<'a, V> Completion<'a, V> {
@@ -49,7 +50,7 @@ impl<'a, V> Completion<'a, V> {
     }
 }
 
-impl<'a, V> Outcome<'a, V> {
+impl<'a, V, O: Ownership> Outcome<'a, V, O> {
     /// The result value, if there is one.
     pub fn result(&self) -> Option<&V> {
         match self {
@@ -59,7 +60,7 @@ impl<'a, V> Outcome<'a, V> {
     }
 
     /// The error text, if the invocation failed.
-    pub fn error(&self) -> Option<&Text<'a>> {
+    pub fn error(&self) -> Option<&Text<'a, O>> {
         match self {
             Outcome::Error(e) => Some(e),
             _ => None,
@@ -67,7 +68,7 @@ impl<'a, V> Outcome<'a, V> {
     }
 
     /// Converts the result value.
-    pub fn map<W>(self, f: impl FnOnce(V) -> W) -> Outcome<'a, W> {
+    pub fn map<W>(self, f: impl FnOnce(V) -> W) -> Outcome<'a, W, O> {
         match self {
             Outcome::Void => Outcome::Void,
             Outcome::Result(v) => Outcome::Result(f(v)),

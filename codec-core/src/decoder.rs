@@ -6,7 +6,7 @@ use crate::message::{HubMessage, Parsed};
 use crate::protocol::HubProtocol;
 
 /// One parsed frame: the message (or skipped type) it held.
-pub type Decoded<'a, P> = Parsed<HubMessage<'a, <P as HubProtocol>::Value<'a>>>;
+pub type Decoded<'a, P> = Parsed<HubMessage<'a, <P as HubProtocol>::Value<'a>, <P as HubProtocol>::Ownership>>;
 
 /// Frames and parses a byte stream with one protocol.
 ///

@@ -3,6 +3,7 @@
 use core::fmt;
 
 use crate::list::{DecodeItem, Given, List, ListIter, WireItem, WireList};
+use crate::ownership::{Ownership, Owning};
 use crate::text::Text;
 
 #[cfg(feature = "alloc")]
@@ -35,7 +36,7 @@ impl WireItem for WireHeader {
 /// assert_eq!(headers.len(), 1);
 /// ```
 #[derive(Clone)]
-pub struct Headers<'a>(List<'a, (&'a str, &'a str), Header<'a>, WireHeader>);
+pub struct Headers<'a, O: Ownership = Owning>(List<'a, (&'a str, &'a str), Header<'a>, WireHeader, O>);
 
 /// Iterator over [`Headers`], in wire order.
 pub type HeaderIter<'a, 'h> = ListIter<'a, 'h, (&'a str, &'a str), Header<'a>, WireHeader>;
@@ -51,16 +52,24 @@ impl<'a> Headers<'a> {
         Headers(List::Given(pairs))
     }
 
-    /// Headers still in their wire form (used by protocol parsers): `len` items
-    /// encoded in `raw`, which the parser has validated, read one at a time with `decode`.
-    pub const fn from_wire(raw: &'a [u8], len: usize, decode: DecodeItem<WireHeader>) -> Self {
-        Headers(List::Wire(WireList::<WireHeader>::new(raw, len, decode)))
-    }
-
     /// Headers held in a vector.
     #[cfg(feature = "alloc")]
     pub fn from_vec(headers: Vec<Header<'a>>) -> Self {
         Headers(List::owned(headers))
+    }
+}
+
+impl<'a, O: Ownership> Headers<'a, O> {
+    /// No headers, of either [`Ownership`] (what protocol parsers build; [`Headers::empty`]
+    /// elsewhere).
+    pub const fn none() -> Self {
+        Headers(List::Given(&[]))
+    }
+
+    /// Headers still in their wire form (used by protocol parsers): `len` items
+    /// encoded in `raw`, which the parser has validated, read one at a time with `decode`.
+    pub const fn from_wire(raw: &'a [u8], len: usize, decode: DecodeItem<WireHeader>) -> Self {
+        Headers(List::Wire(WireList::<WireHeader>::new(raw, len, decode)))
     }
 
     /// Number of headers (as on the wire: a repeated name counts each time).
@@ -83,6 +92,11 @@ impl<'a> Headers<'a> {
         self.iter().filter(|(k, _)| k.as_str() == name).last().map(|(_, v)| v)
     }
 
+    /// The same headers as [`Owning`] ones: moved, nothing copied.
+    pub fn owning(self) -> Headers<'a> {
+        Headers(self.0.owning())
+    }
+
     /// Headers with no borrow left.
     #[cfg(feature = "alloc")]
     pub fn into_owned(self) -> Headers<'static> {
@@ -90,20 +104,20 @@ impl<'a> Headers<'a> {
     }
 }
 
-impl Default for Headers<'_> {
+impl<O: Ownership> Default for Headers<'_, O> {
     fn default() -> Self {
-        Headers::empty()
+        Headers::none()
     }
 }
 
-impl PartialEq for Headers<'_> {
-    fn eq(&self, other: &Self) -> bool {
+impl<'a, O: Ownership, P: Ownership> PartialEq<Headers<'a, P>> for Headers<'a, O> {
+    fn eq(&self, other: &Headers<'a, P>) -> bool {
         self.0.eq(&other.0)
     }
 }
-impl Eq for Headers<'_> {}
+impl<O: Ownership> Eq for Headers<'_, O> {}
 
-impl fmt::Debug for Headers<'_> {
+impl<O: Ownership> fmt::Debug for Headers<'_, O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
     }

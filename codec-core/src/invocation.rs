@@ -2,6 +2,7 @@
 //! [`CancelInvocation`] — messages addressed by an invocation id and carrying headers.
 
 use crate::headers::Headers;
+use crate::ownership::{Ownership, Owning};
 use crate::stream_ids::StreamIds;
 use crate::text::Text;
 
@@ -13,17 +14,17 @@ use crate::text::Text;
 /// `arguments` is the whole argument array as one payload value: raw and unparsed when read
 /// (bind it on demand), anything the protocol can write as an array when written.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Invocation<'a, V> {
+pub struct Invocation<'a, V, O: Ownership = Owning> {
     /// Message headers (often empty).
-    pub headers: Headers<'a>,
+    pub headers: Headers<'a, O>,
     /// The id a Completion will answer, or `None` for a non-blocking call.
-    pub invocation_id: Option<Text<'a>>,
+    pub invocation_id: Option<Text<'a, O>>,
     /// The method to call.
-    pub target: Text<'a>,
+    pub target: Text<'a, O>,
     /// The argument array.
     pub arguments: V,
     /// Ids of the upload streams that follow as StreamItem/Completion messages.
-    pub stream_ids: StreamIds<'a>,
+    pub stream_ids: StreamIds<'a, O>,
 }
 
 impl<'a, V> Invocation<'a, V> {
@@ -43,7 +44,9 @@ impl<'a, V> Invocation<'a, V> {
         self.invocation_id = Some(id.into());
         self
     }
+}
 
+impl<V, O: Ownership> Invocation<'_, V, O> {
     /// True when no Completion is expected: no id, or (as .NET treats it) an empty one.
     pub fn is_non_blocking(&self) -> bool {
         match &self.invocation_id {
@@ -55,17 +58,17 @@ impl<'a, V> Invocation<'a, V> {
 
 /// StreamInvocation (type 4): call a streaming method; StreamItems then a Completion answer it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct StreamInvocation<'a, V> {
+pub struct StreamInvocation<'a, V, O: Ownership = Owning> {
     /// Message headers.
-    pub headers: Headers<'a>,
+    pub headers: Headers<'a, O>,
     /// The id the stream's items and Completion carry.
-    pub invocation_id: Text<'a>,
+    pub invocation_id: Text<'a, O>,
     /// The streaming method to call.
-    pub target: Text<'a>,
+    pub target: Text<'a, O>,
     /// The argument array.
     pub arguments: V,
     /// Ids of the upload streams the caller sends.
-    pub stream_ids: StreamIds<'a>,
+    pub stream_ids: StreamIds<'a, O>,
 }
 
 impl<'a, V> StreamInvocation<'a, V> {
@@ -83,11 +86,11 @@ impl<'a, V> StreamInvocation<'a, V> {
 
 /// StreamItem (type 2): one item of a stream, server to client or an upload stream.
 #[derive(Debug, Clone, PartialEq)]
-pub struct StreamItem<'a, V> {
+pub struct StreamItem<'a, V, O: Ownership = Owning> {
     /// Message headers.
-    pub headers: Headers<'a>,
+    pub headers: Headers<'a, O>,
     /// The stream's invocation id (or upload stream id).
-    pub invocation_id: Text<'a>,
+    pub invocation_id: Text<'a, O>,
     /// The item; may be null, never absent.
     pub item: V,
 }
@@ -101,11 +104,11 @@ impl<'a, V> StreamItem<'a, V> {
 
 /// CancelInvocation (type 5): stop the stream (or invocation) with this id.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CancelInvocation<'a> {
+pub struct CancelInvocation<'a, O: Ownership = Owning> {
     /// Message headers.
-    pub headers: Headers<'a>,
+    pub headers: Headers<'a, O>,
     /// The invocation to cancel.
-    pub invocation_id: Text<'a>,
+    pub invocation_id: Text<'a, O>,
 }
 
 impl<'a> CancelInvocation<'a> {

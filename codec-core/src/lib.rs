@@ -30,6 +30,7 @@ pub mod negotiate;
 pub mod output;
 #[cfg(feature = "alloc")]
 mod owned;
+pub mod ownership;
 pub mod protocol;
 pub mod status;
 pub mod stream_ids;

@@ -4,8 +4,7 @@
 use core::fmt;
 use core::marker::PhantomData;
 
-#[cfg(feature = "alloc")]
-use crate::owned::OwnedItems;
+use crate::ownership::{OwnedList, Ownership, Owning};
 #[cfg(feature = "alloc")]
 use alloc::vec::Vec;
 
@@ -70,38 +69,44 @@ pub(crate) trait Given<I> {
     fn item(&self) -> I;
 }
 
-/// A list of items: caller-given (`G`), wire view (items of kind `K`), or owned (`I`).
-pub(crate) enum List<'a, G, I, K: WireItem> {
+/// A list of items: caller-given (`G`), wire view (items of kind `K`), or owned (`I`, only
+/// with [`Owning`](crate::ownership::Owning) and `alloc`).
+pub(crate) enum List<'a, G, I, K: WireItem, O: Ownership> {
     Given(&'a [G]),
     Wire(WireList<'a, K>),
-    #[cfg(feature = "alloc")]
-    Owned(OwnedItems<I>),
-    #[cfg(not(feature = "alloc"))]
-    #[allow(dead_code)]
-    Unused(PhantomData<I>),
+    #[cfg_attr(not(feature = "alloc"), allow(dead_code))]
+    Owned(OwnedList<I, O>),
 }
 
 #[cfg(feature = "alloc")]
-impl<G, I, K: WireItem> List<'_, G, I, K> {
+impl<G, I, K: WireItem> List<'_, G, I, K, Owning> {
     pub(crate) fn owned(items: Vec<I>) -> Self {
-        List::Owned(OwnedItems::new(items))
+        List::Owned(OwnedList::new(items))
     }
 }
 
-impl<G, I: Clone, K: WireItem> Clone for List<'_, G, I, K> {
+impl<G, I: Clone, K: WireItem, O: Ownership> Clone for List<'_, G, I, K, O> {
     fn clone(&self) -> Self {
         match self {
             List::Given(s) => List::Given(s),
             List::Wire(w) => List::Wire(*w),
-            #[cfg(feature = "alloc")]
             List::Owned(items) => List::Owned(items.clone()),
-            #[cfg(not(feature = "alloc"))]
-            List::Unused(p) => List::Unused(*p),
         }
     }
 }
 
-impl<'a, G: Given<I>, I: Clone, K: WireItem> List<'a, G, I, K>
+impl<'a, G, I, K: WireItem, O: Ownership> List<'a, G, I, K, O> {
+    /// The same list as an [`Owning`] one: moved, nothing copied.
+    pub(crate) fn owning(self) -> List<'a, G, I, K, Owning> {
+        match self {
+            List::Given(s) => List::Given(s),
+            List::Wire(w) => List::Wire(w),
+            List::Owned(items) => List::Owned(items.owning()),
+        }
+    }
+}
+
+impl<'a, G: Given<I>, I: Clone, K: WireItem, O: Ownership> List<'a, G, I, K, O>
 where
     K::Item<'a>: Into<I>,
 {
@@ -109,10 +114,7 @@ where
         match self {
             List::Given(s) => s.len(),
             List::Wire(w) => w.len(),
-            #[cfg(feature = "alloc")]
             List::Owned(items) => items.as_slice().len(),
-            #[cfg(not(feature = "alloc"))]
-            List::Unused(_) => 0,
         }
     }
 
@@ -122,12 +124,13 @@ where
             List::Wire(w) => IterRepr::Wire { rest: w.raw, remaining: w.len, decode: w.decode },
             #[cfg(feature = "alloc")]
             List::Owned(items) => IterRepr::Owned(items.as_slice().iter()),
+            // Without `alloc` nothing is owned: no owned form to iterate (and to carry code for).
             #[cfg(not(feature = "alloc"))]
-            List::Unused(_) => IterRepr::Given([].iter()),
+            List::Owned(_) => IterRepr::Given([].iter()),
         })
     }
 
-    pub(crate) fn eq(&self, other: &Self) -> bool
+    pub(crate) fn eq<P: Ownership>(&self, other: &List<'a, G, I, K, P>) -> bool
     where
         I: PartialEq,
     {

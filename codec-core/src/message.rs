@@ -3,6 +3,7 @@
 use crate::completion::{Completion, Outcome};
 use crate::headers::Headers;
 use crate::invocation::{CancelInvocation, Invocation, StreamInvocation, StreamItem};
+use crate::ownership::{Ownership, Owning};
 use crate::protocol::NoPayload;
 use crate::text::Text;
 
@@ -76,12 +77,18 @@ impl MessageType {
 }
 
 /// Close (type 7): the sender is closing the connection.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Close<'a> {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Close<'a, O: Ownership = Owning> {
     /// Why, when the close is due to an error. `Some("")` is still an error on the JSON wire.
-    pub error: Option<Text<'a>>,
+    pub error: Option<Text<'a, O>>,
     /// The client may reconnect (sent by servers closing for reasons such as auth expiry).
     pub allow_reconnect: bool,
+}
+
+impl<O: Ownership> Default for Close<'_, O> {
+    fn default() -> Self {
+        Close { error: None, allow_reconnect: false }
+    }
 }
 
 /// A hub message, borrowed from its frame when parsed.
@@ -97,21 +104,21 @@ pub struct Close<'a> {
 /// assert_eq!(msg.invocation_id(), None);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub enum HubMessage<'a, V> {
+pub enum HubMessage<'a, V, O: Ownership = Owning> {
     /// Type 1.
-    Invocation(Invocation<'a, V>),
+    Invocation(Invocation<'a, V, O>),
     /// Type 2.
-    StreamItem(StreamItem<'a, V>),
+    StreamItem(StreamItem<'a, V, O>),
     /// Type 3.
-    Completion(Completion<'a, V>),
+    Completion(Completion<'a, V, O>),
     /// Type 4.
-    StreamInvocation(StreamInvocation<'a, V>),
+    StreamInvocation(StreamInvocation<'a, V, O>),
     /// Type 5.
-    CancelInvocation(CancelInvocation<'a>),
+    CancelInvocation(CancelInvocation<'a, O>),
     /// Type 6: nothing but the type.
     Ping,
     /// Type 7.
-    Close(Close<'a>),
+    Close(Close<'a, O>),
     /// Type 8: the sender has received every counted message up to and including this id.
     Ack {
         /// The highest counted message id received.
@@ -124,7 +131,7 @@ pub enum HubMessage<'a, V> {
     },
 }
 
-impl<'a, V> HubMessage<'a, V> {
+impl<'a, V, O: Ownership> HubMessage<'a, V, O> {
     /// The message's type id.
     pub fn message_type(&self) -> MessageType {
         match self {
@@ -141,7 +148,7 @@ impl<'a, V> HubMessage<'a, V> {
     }
 
     /// The invocation id, for the messages that have one.
-    pub fn invocation_id(&self) -> Option<&Text<'a>> {
+    pub fn invocation_id(&self) -> Option<&Text<'a, O>> {
         match self {
             HubMessage::Invocation(m) => m.invocation_id.as_ref(),
             HubMessage::StreamItem(m) => Some(&m.invocation_id),
@@ -153,7 +160,7 @@ impl<'a, V> HubMessage<'a, V> {
     }
 
     /// The headers, for invocation-family messages (types 1–5).
-    pub fn headers(&self) -> Option<&Headers<'a>> {
+    pub fn headers(&self) -> Option<&Headers<'a, O>> {
         match self {
             HubMessage::Invocation(m) => Some(&m.headers),
             HubMessage::StreamItem(m) => Some(&m.headers),
@@ -168,7 +175,7 @@ impl<'a, V> HubMessage<'a, V> {
     ///
     /// This is how a message read in one protocol is re-encoded in another: map the raw values
     /// to a type the other protocol can write.
-    pub fn map_values<W>(self, mut f: impl FnMut(V) -> W) -> HubMessage<'a, W> {
+    pub fn map_values<W>(self, mut f: impl FnMut(V) -> W) -> HubMessage<'a, W, O> {
         match self {
             HubMessage::Invocation(m) => HubMessage::Invocation(Invocation {
                 headers: m.headers,
@@ -203,7 +210,7 @@ impl<'a, V> HubMessage<'a, V> {
     }
 
     /// Borrows the payload values, keeping the strings and lists borrowed from the same frame.
-    pub fn as_ref(&self) -> HubMessage<'a, &V> {
+    pub fn as_ref(&self) -> HubMessage<'a, &V, O> {
         match self {
             HubMessage::Invocation(m) => HubMessage::Invocation(Invocation {
                 headers: m.headers.clone(),
@@ -238,6 +245,52 @@ impl<'a, V> HubMessage<'a, V> {
             HubMessage::Close(m) => HubMessage::Close(m.clone()),
             HubMessage::Ack { sequence_id } => HubMessage::Ack { sequence_id: *sequence_id },
             HubMessage::Sequence { sequence_id } => HubMessage::Sequence { sequence_id: *sequence_id },
+        }
+    }
+
+    /// The same message as an [`Owning`] one: its fields moved, nothing copied. What code
+    /// that takes messages of both protocols as one type calls on a MessagePack message
+    /// (see [`ownership`](crate::ownership)).
+    pub fn owning(self) -> HubMessage<'a, V> {
+        match self {
+            HubMessage::Invocation(m) => HubMessage::Invocation(Invocation {
+                headers: m.headers.owning(),
+                invocation_id: m.invocation_id.map(Text::owning),
+                target: m.target.owning(),
+                arguments: m.arguments,
+                stream_ids: m.stream_ids.owning(),
+            }),
+            HubMessage::StreamItem(m) => HubMessage::StreamItem(StreamItem {
+                headers: m.headers.owning(),
+                invocation_id: m.invocation_id.owning(),
+                item: m.item,
+            }),
+            HubMessage::Completion(m) => HubMessage::Completion(Completion {
+                headers: m.headers.owning(),
+                invocation_id: m.invocation_id.owning(),
+                outcome: match m.outcome {
+                    Outcome::Void => Outcome::Void,
+                    Outcome::Result(v) => Outcome::Result(v),
+                    Outcome::Error(e) => Outcome::Error(e.owning()),
+                },
+            }),
+            HubMessage::StreamInvocation(m) => HubMessage::StreamInvocation(StreamInvocation {
+                headers: m.headers.owning(),
+                invocation_id: m.invocation_id.owning(),
+                target: m.target.owning(),
+                arguments: m.arguments,
+                stream_ids: m.stream_ids.owning(),
+            }),
+            HubMessage::CancelInvocation(m) => HubMessage::CancelInvocation(CancelInvocation {
+                headers: m.headers.owning(),
+                invocation_id: m.invocation_id.owning(),
+            }),
+            HubMessage::Ping => HubMessage::Ping,
+            HubMessage::Close(m) => {
+                HubMessage::Close(Close { error: m.error.map(Text::owning), allow_reconnect: m.allow_reconnect })
+            }
+            HubMessage::Ack { sequence_id } => HubMessage::Ack { sequence_id },
+            HubMessage::Sequence { sequence_id } => HubMessage::Sequence { sequence_id },
         }
     }
 
@@ -287,7 +340,7 @@ impl<'a, V> HubMessage<'a, V> {
     /// The message with no borrow left, payload values converted by `f`.
     #[cfg(feature = "alloc")]
     pub fn into_owned_with<W>(self, f: impl FnMut(V) -> W) -> HubMessage<'static, W> {
-        fn own(t: Text<'_>) -> Text<'static> {
+        fn own<O: Ownership>(t: Text<'_, O>) -> Text<'static> {
             t.into_owned()
         }
         match self.map_values(f) {
@@ -420,5 +473,13 @@ pub enum Parsed<M> {
 /// one borrowed for less (compiled, never run).
 #[allow(dead_code)]
 fn covariant<'short, 'long: 'short>(m: HubMessage<'long, &'long str>) -> HubMessage<'short, &'short str> {
+    m
+}
+
+/// Borrowing messages too (compiled, never run).
+#[allow(dead_code)]
+fn covariant_borrowing<'short, 'long: 'short>(
+    m: HubMessage<'long, &'long str, crate::ownership::Borrowing>,
+) -> HubMessage<'short, &'short str, crate::ownership::Borrowing> {
     m
 }

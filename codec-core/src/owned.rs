@@ -11,7 +11,7 @@
 //!
 //! A `Drop` impl on a type generic over the items would also make the borrow checker require
 //! the frame to outlive every message still in scope (drop check), which breaks loops that
-//! reuse their input buffer. [`OwnedItems`] therefore keeps its items' type out of the type
+//! reuse their input buffer. [`RawItems`] therefore keeps its items' type out of the type
 //! that implements `Drop`: the items are freed through a function chosen when the list was
 //! built.
 
@@ -19,11 +19,10 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
 
 /// An owned string, freed by a call the drop glue does not inline.
-pub(crate) struct OwnedStr(ManuallyDrop<Box<str>>);
+pub struct OwnedStr(ManuallyDrop<Box<str>>);
 
 impl OwnedStr {
     pub(crate) fn new(s: Box<str>) -> Self {
@@ -50,18 +49,11 @@ impl Drop for OwnedStr {
     }
 }
 
-/// An owned list of `I`, freed by a call the drop glue does not inline.
-pub(crate) struct OwnedItems<I> {
-    raw: RawItems,
-    /// The list owns its items (auto traits, variance and drop check follow `I`).
-    items: PhantomData<I>,
-}
-
-/// A `Vec`'s parts with the function that frees them: no type parameter, so its `Drop` impl
-/// puts no drop-check requirement on the items' lifetimes. That is sound because the items are
-/// texts and pairs of texts, whose drop frees their own heap strings and never reads borrowed
-/// data.
-struct RawItems {
+/// A `Vec`'s parts with the function that frees them: an owned list, its items' type erased
+/// (`ownership::OwnedList` puts it back). No type parameter, so its `Drop` impl puts no
+/// drop-check requirement on the items' lifetimes. That is sound because the items are texts
+/// and pairs of texts, whose drop frees their own heap strings and never reads borrowed data.
+pub struct RawItems {
     ptr: *mut u8,
     len: usize,
     capacity: usize,
@@ -69,17 +61,17 @@ struct RawItems {
 }
 
 // SAFETY: `RawItems` is the sole owner of its allocation; whether the items may cross threads is
-// decided by `OwnedItems<I>` through its `PhantomData<I>`.
+// decided by `OwnedList<I, _>` through its `PhantomData<I>`.
 unsafe impl Send for RawItems {}
-// SAFETY: as above; shared access only reads the items (`OwnedItems::as_slice`).
+// SAFETY: as above; shared access only reads the items (`RawItems::as_slice`).
 unsafe impl Sync for RawItems {}
 
 /// Rebuilds and drops the `Vec<I>` that `raw` was taken from.
 ///
 /// # Safety
-/// `raw` must come from [`OwnedItems::<I>::new`] and be freed at most once.
+/// `raw` must come from [`RawItems::new::<I>`] and be freed at most once.
 unsafe fn free<I>(raw: &mut RawItems) {
-    // SAFETY: the parts are those of a `Vec<I>` given up in `OwnedItems::new`.
+    // SAFETY: the parts are those of a `Vec<I>` given up in `RawItems::new`.
     drop(unsafe { Vec::from_raw_parts(raw.ptr.cast::<I>(), raw.len, raw.capacity) });
 }
 
@@ -91,28 +83,25 @@ impl Drop for RawItems {
     }
 }
 
-impl<I> OwnedItems<I> {
-    pub(crate) fn new(items: Vec<I>) -> Self {
+impl RawItems {
+    pub(crate) fn new<I>(items: Vec<I>) -> Self {
         let mut items = ManuallyDrop::new(items);
-        let raw = RawItems {
-            ptr: items.as_mut_ptr().cast::<u8>(),
-            len: items.len(),
-            capacity: items.capacity(),
-            free: free::<I>,
-        };
-        OwnedItems { raw, items: PhantomData }
+        RawItems { ptr: items.as_mut_ptr().cast::<u8>(), len: items.len(), capacity: items.capacity(), free: free::<I> }
     }
 
+    /// # Safety
+    /// `I` must be the type these items were built from ([`RawItems::new::<I>`]).
     #[inline]
-    pub(crate) fn as_slice(&self) -> &[I] {
+    pub(crate) unsafe fn as_slice<I>(&self) -> &[I] {
         // SAFETY: `ptr` and `len` describe the initialised items of the `Vec<I>` this owns.
-        unsafe { core::slice::from_raw_parts(self.raw.ptr.cast::<I>(), self.raw.len) }
+        unsafe { core::slice::from_raw_parts(self.ptr.cast::<I>(), self.len) }
     }
-}
 
-impl<I: Clone> Clone for OwnedItems<I> {
-    fn clone(&self) -> Self {
-        OwnedItems::new(self.as_slice().to_vec())
+    /// # Safety
+    /// As for [`as_slice`](RawItems::as_slice).
+    pub(crate) unsafe fn clone_as<I: Clone>(&self) -> Self {
+        // SAFETY: the caller's.
+        RawItems::new(unsafe { self.as_slice::<I>() }.to_vec())
     }
 }
 
@@ -124,12 +113,15 @@ mod tests {
 
     #[test]
     fn items_are_kept_cloned_and_freed() {
-        let items = OwnedItems::new(vec![String::from("a"), String::from("bc")]);
-        let copy = items.clone();
+        let items = RawItems::new(vec![String::from("a"), String::from("bc")]);
+        // SAFETY: built from `String`s.
+        let copy = unsafe { items.clone_as::<String>() };
         drop(items);
-        assert_eq!(copy.as_slice(), ["a", "bc"]);
-        let empty = OwnedItems::<String>::new(Vec::new());
-        assert!(empty.as_slice().is_empty());
+        // SAFETY: as above.
+        assert_eq!(unsafe { copy.as_slice::<String>() }, ["a", "bc"]);
+        let empty = RawItems::new(Vec::<String>::new());
+        // SAFETY: as above.
+        assert!(unsafe { empty.as_slice::<String>() }.is_empty());
     }
 
     #[test]
@@ -161,7 +153,7 @@ mod tests {
     #[test]
     fn borrowed_items_need_not_outlive_the_list() {
         let mut frame = String::from("id");
-        let items = OwnedItems::new(vec![crate::Text::borrowed(frame.as_str())]);
+        let items = crate::ownership::OwnedList::new(vec![crate::Text::borrowed(frame.as_str())]);
         assert_eq!(items.as_slice()[0], "id");
         frame.clear();
         assert!(frame.is_empty());

@@ -36,6 +36,11 @@ pub trait HubProtocol {
     type Value<'a>: Encode<Self>;
     /// The framer that delimits this protocol's messages.
     type Framer: Framer + core::fmt::Debug + Clone;
+    /// Whether parsed messages may own heap memory: [`Owning`](crate::ownership::Owning) when
+    /// parsing can produce owned strings (JSON's escapes),
+    /// [`Borrowing`](crate::ownership::Borrowing) when it never does (MessagePack): those are
+    /// dropped for free.
+    type Ownership: crate::ownership::Ownership;
 
     /// The name sent in the handshake: `json` or `messagepack`.
     fn name(&self) -> &'static str;
@@ -61,18 +66,22 @@ pub trait HubProtocol {
 
     /// Parses one frame body (without its framing) into a message, or reports a skipped
     /// unknown message type. Error offsets are relative to `frame`.
-    fn parse<'a>(&self, frame: &'a [u8]) -> Result<Parsed<HubMessage<'a, Self::Value<'a>>>, Error>;
+    #[allow(clippy::type_complexity)]
+    fn parse<'a>(&self, frame: &'a [u8]) -> Result<Parsed<HubMessage<'a, Self::Value<'a>, Self::Ownership>>, Error>;
 
     /// The exact number of bytes [`write`](HubProtocol::write) produces for `message`,
     /// framing included.
-    fn encoded_len<V: Encode<Self>>(&self, message: &HubMessage<'_, V>) -> Result<usize, Error>;
+    fn encoded_len<V: Encode<Self>, Own: crate::ownership::Ownership>(
+        &self,
+        message: &HubMessage<'_, V, Own>,
+    ) -> Result<usize, Error>;
 
     /// Writes `message`, framed, byte for byte as .NET writes it. Checks room first: when `out`
     /// cannot take the whole message, returns [`ErrorKind::BufferTooSmall`](crate::ErrorKind)
     /// with the size needed and writes nothing. Returns the bytes written.
-    fn write<V: Encode<Self>, O: Output + ?Sized>(
+    fn write<V: Encode<Self>, Own: crate::ownership::Ownership, O: Output + ?Sized>(
         &self,
-        message: &HubMessage<'_, V>,
+        message: &HubMessage<'_, V, Own>,
         out: &mut O,
     ) -> Result<usize, Error>;
 }

@@ -3,6 +3,7 @@
 use core::fmt;
 
 use crate::list::{DecodeItem, Given, List, ListIter, WireItem, WireList};
+use crate::ownership::{Ownership, Owning};
 use crate::text::Text;
 
 #[cfg(feature = "alloc")]
@@ -32,7 +33,7 @@ impl WireItem for WireStreamId {
 /// assert_eq!(stream_ids.iter().collect::<Vec<_>>(), ["1", "2"]);
 /// ```
 #[derive(Clone)]
-pub struct StreamIds<'a>(List<'a, &'a str, Text<'a>, WireStreamId>);
+pub struct StreamIds<'a, O: Ownership = Owning>(List<'a, &'a str, Text<'a>, WireStreamId, O>);
 
 /// Iterator over [`StreamIds`], in wire order.
 pub type StreamIdIter<'a, 'l> = ListIter<'a, 'l, &'a str, Text<'a>, WireStreamId>;
@@ -48,16 +49,24 @@ impl<'a> StreamIds<'a> {
         StreamIds(List::Given(ids))
     }
 
-    /// Stream ids still in their wire form (used by protocol parsers): `len` items
-    /// encoded in `raw`, which the parser has validated, read one at a time with `decode`.
-    pub const fn from_wire(raw: &'a [u8], len: usize, decode: DecodeItem<WireStreamId>) -> Self {
-        StreamIds(List::Wire(WireList::<WireStreamId>::new(raw, len, decode)))
-    }
-
     /// Stream ids held in a vector.
     #[cfg(feature = "alloc")]
     pub fn from_vec(ids: Vec<Text<'a>>) -> Self {
         StreamIds(List::owned(ids))
+    }
+}
+
+impl<'a, O: Ownership> StreamIds<'a, O> {
+    /// No stream ids, of either [`Ownership`] (what protocol parsers build;
+    /// [`StreamIds::empty`] elsewhere).
+    pub const fn none() -> Self {
+        StreamIds(List::Given(&[]))
+    }
+
+    /// Stream ids still in their wire form (used by protocol parsers): `len` items
+    /// encoded in `raw`, which the parser has validated, read one at a time with `decode`.
+    pub const fn from_wire(raw: &'a [u8], len: usize, decode: DecodeItem<WireStreamId>) -> Self {
+        StreamIds(List::Wire(WireList::<WireStreamId>::new(raw, len, decode)))
     }
 
     /// Number of stream ids.
@@ -75,6 +84,11 @@ impl<'a> StreamIds<'a> {
         self.0.iter()
     }
 
+    /// The same stream ids as [`Owning`] ones: moved, nothing copied.
+    pub fn owning(self) -> StreamIds<'a> {
+        StreamIds(self.0.owning())
+    }
+
     /// Stream ids with no borrow left.
     #[cfg(feature = "alloc")]
     pub fn into_owned(self) -> StreamIds<'static> {
@@ -82,20 +96,20 @@ impl<'a> StreamIds<'a> {
     }
 }
 
-impl Default for StreamIds<'_> {
+impl<O: Ownership> Default for StreamIds<'_, O> {
     fn default() -> Self {
-        StreamIds::empty()
+        StreamIds::none()
     }
 }
 
-impl PartialEq for StreamIds<'_> {
-    fn eq(&self, other: &Self) -> bool {
+impl<'a, O: Ownership, P: Ownership> PartialEq<StreamIds<'a, P>> for StreamIds<'a, O> {
+    fn eq(&self, other: &StreamIds<'a, P>) -> bool {
         self.0.eq(&other.0)
     }
 }
-impl Eq for StreamIds<'_> {}
+impl<O: Ownership> Eq for StreamIds<'_, O> {}
 
-impl fmt::Debug for StreamIds<'_> {
+impl<O: Ownership> fmt::Debug for StreamIds<'_, O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
     }

@@ -5,6 +5,7 @@ use core::ops::Deref;
 
 #[cfg(feature = "alloc")]
 use crate::owned::OwnedStr;
+use crate::ownership::{Borrowing, Ownership, Owning};
 #[cfg(feature = "alloc")]
 use alloc::{boxed::Box, string::String};
 
@@ -21,6 +22,9 @@ pub const INLINE_CAPACITY: usize = 22;
 /// nothing more (8 bytes on a 32-bit device instead of 24), and an escaped JSON string cannot
 /// be decoded (`ErrorKind::Unsupported`).
 ///
+/// `O` says whether the text may own its string: [`Owning`] (the default) or [`Borrowing`],
+/// which MessagePack frames are parsed into (see [`ownership`](crate::ownership)).
+///
 /// ```
 /// use signalr_codec_core::Text;
 /// let t = Text::from("SendMessage");
@@ -28,19 +32,50 @@ pub const INLINE_CAPACITY: usize = 22;
 /// assert!(t.is_borrowed());
 /// ```
 #[derive(Clone)]
-pub struct Text<'a>(Repr<'a>);
+pub struct Text<'a, O: Ownership = Owning>(Repr<'a, O>);
 
 // 24 bytes, the size of a `&str` plus a tag: the inline form counts its length in one byte and
 // the owned form is a `Box<str>` (a `String` would add a capacity word), freed out of line
 // (see `owned`). Every parsed message
 // holds several texts, and the whole message is moved into the caller's hands on every decode.
 #[derive(Clone)]
-enum Repr<'a> {
+enum Repr<'a, O: Ownership> {
     Borrowed(&'a str),
     #[cfg(feature = "inline-text")]
-    Inline(heapless::String<INLINE_CAPACITY, u8>),
-    #[cfg(feature = "alloc")]
-    Owned(OwnedStr),
+    Inline(InlineStr),
+    /// Uninhabited for `Borrowing` texts and without `alloc`.
+    #[cfg_attr(not(feature = "alloc"), allow(dead_code))]
+    Owned(O::Str),
+}
+
+/// A string of at most [`INLINE_CAPACITY`] bytes, held in place. `Copy`, so a text holding
+/// one needs no drop glue (a `heapless::String` has a `Drop` impl, which made every
+/// `Borrowing` message "need drop" although dropping one runs no code).
+#[cfg(feature = "inline-text")]
+#[derive(Clone, Copy)]
+struct InlineStr {
+    len: u8,
+    bytes: [u8; INLINE_CAPACITY],
+}
+
+#[cfg(feature = "inline-text")]
+impl InlineStr {
+    fn new(s: &str) -> Option<Self> {
+        let mut bytes = [0; INLINE_CAPACITY];
+        bytes.get_mut(..s.len())?.copy_from_slice(s.as_bytes());
+        Some(InlineStr { len: s.len() as u8, bytes })
+    }
+
+    #[inline]
+    fn as_str(&self) -> &str {
+        // SAFETY: `new` copied a `&str` of `len <= INLINE_CAPACITY` bytes into `bytes`, which
+        // never change: the first `len` bytes are in bounds and UTF-8 (no bounds check here,
+        // whose panic path a device would carry).
+        #[allow(unsafe_code)]
+        unsafe {
+            core::str::from_utf8_unchecked(core::slice::from_raw_parts(self.bytes.as_ptr(), usize::from(self.len)))
+        }
+    }
 }
 
 impl<'a> Text<'a> {
@@ -53,13 +88,22 @@ impl<'a> Text<'a> {
     /// A text stored inline, if `s` fits in [`INLINE_CAPACITY`] bytes.
     #[cfg(feature = "inline-text")]
     pub fn inline(s: &str) -> Option<Text<'static>> {
-        heapless::String::try_from(s).ok().map(|s| Text(Repr::Inline(s)))
+        InlineStr::new(s).map(|s| Text(Repr::Inline(s)))
     }
 
     /// An owned text.
     #[cfg(feature = "alloc")]
     pub fn owned(s: impl Into<Box<str>>) -> Text<'static> {
         Text(Repr::Owned(OwnedStr::new(s.into())))
+    }
+}
+
+impl<'a, O: Ownership> Text<'a, O> {
+    /// A text borrowing `s`, of either [`Ownership`]: what protocol parsers build (where the
+    /// message's type says which), [`Text::borrowed`] elsewhere.
+    #[inline]
+    pub const fn from_frame(s: &'a str) -> Self {
+        Text(Repr::Borrowed(s))
     }
 
     /// The string.
@@ -69,8 +113,7 @@ impl<'a> Text<'a> {
             Repr::Borrowed(s) => s,
             #[cfg(feature = "inline-text")]
             Repr::Inline(s) => s.as_str(),
-            #[cfg(feature = "alloc")]
-            Repr::Owned(s) => s.as_str(),
+            Repr::Owned(s) => O::str(s),
         }
     }
 
@@ -87,7 +130,6 @@ impl<'a> Text<'a> {
     pub fn as_borrowed(&self) -> Option<&'a str> {
         match self.0 {
             Repr::Borrowed(s) => Some(s),
-            #[cfg(feature = "inline-text")]
             _ => None,
         }
     }
@@ -98,18 +140,38 @@ impl<'a> Text<'a> {
         matches!(self.0, Repr::Borrowed(_))
     }
 
+    /// The same text as an [`Owning`] one: moved, nothing copied.
+    #[inline]
+    // Without `alloc` the owned form cannot exist, and the compiler knows it.
+    #[cfg_attr(not(feature = "alloc"), allow(unreachable_code))]
+    pub fn owning(self) -> Text<'a> {
+        Text(match self.0 {
+            Repr::Borrowed(s) => Repr::Borrowed(s),
+            #[cfg(feature = "inline-text")]
+            Repr::Inline(s) => Repr::Inline(s),
+            Repr::Owned(s) => Repr::Owned(O::owning_str(s)),
+        })
+    }
+
     /// The text with no borrow left: copies a borrowed string.
     #[cfg(feature = "alloc")]
     pub fn into_owned(self) -> Text<'static> {
         match self.0 {
             Repr::Borrowed(s) => Text(Repr::Owned(OwnedStr::new(Box::from(s)))),
             Repr::Inline(s) => Text(Repr::Inline(s)),
-            Repr::Owned(s) => Text(Repr::Owned(s)),
+            Repr::Owned(s) => Text(Repr::Owned(O::owning_str(s))),
         }
     }
 }
 
-impl Deref for Text<'_> {
+impl<'a> From<Text<'a, Borrowing>> for Text<'a> {
+    #[inline]
+    fn from(text: Text<'a, Borrowing>) -> Self {
+        text.owning()
+    }
+}
+
+impl<O: Ownership> Deref for Text<'_, O> {
     type Target = str;
     #[inline]
     fn deref(&self) -> &str {
@@ -117,7 +179,7 @@ impl Deref for Text<'_> {
     }
 }
 
-impl AsRef<str> for Text<'_> {
+impl<O: Ownership> AsRef<str> for Text<'_, O> {
     #[inline]
     fn as_ref(&self) -> &str {
         self.as_str()
@@ -146,41 +208,41 @@ impl<'a> From<String> for Text<'a> {
     }
 }
 
-impl PartialEq for Text<'_> {
+impl<'b, O: Ownership, P: Ownership> PartialEq<Text<'b, P>> for Text<'_, O> {
     #[inline]
-    fn eq(&self, other: &Self) -> bool {
+    fn eq(&self, other: &Text<'b, P>) -> bool {
         self.as_str() == other.as_str()
     }
 }
-impl Eq for Text<'_> {}
+impl<O: Ownership> Eq for Text<'_, O> {}
 
-impl PartialEq<str> for Text<'_> {
+impl<O: Ownership> PartialEq<str> for Text<'_, O> {
     #[inline]
     fn eq(&self, other: &str) -> bool {
         self.as_str() == other
     }
 }
 
-impl PartialEq<&str> for Text<'_> {
+impl<O: Ownership> PartialEq<&str> for Text<'_, O> {
     #[inline]
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other
     }
 }
 
-impl core::hash::Hash for Text<'_> {
+impl<O: Ownership> core::hash::Hash for Text<'_, O> {
     fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state)
     }
 }
 
-impl fmt::Debug for Text<'_> {
+impl<O: Ownership> fmt::Debug for Text<'_, O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
-impl fmt::Display for Text<'_> {
+impl<O: Ownership> fmt::Display for Text<'_, O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }

@@ -1,6 +1,7 @@
 //! The generic decoder, driven by a toy protocol: one byte of type, then a raw payload.
 
 use signalr_codec_core::frame::{Framing, LengthPrefixFramer, Status};
+use signalr_codec_core::ownership::{Ownership, Owning};
 use signalr_codec_core::{
     Encode, Error, ErrorKind, HubMessage, HubProtocol, Invocation, Limits, MessageType, Output, Parsed, TransferFormat,
 };
@@ -38,6 +39,7 @@ impl Encode<Toy> for [u8] {
 impl HubProtocol for Toy {
     type Value<'a> = &'a [u8];
     type Framer = LengthPrefixFramer;
+    type Ownership = Owning;
 
     fn name(&self) -> &'static str {
         "toy"
@@ -65,7 +67,7 @@ impl HubProtocol for Toy {
         }
     }
 
-    fn encoded_len<V: Encode<Self>>(&self, message: &HubMessage<'_, V>) -> Result<usize, Error> {
+    fn encoded_len<V: Encode<Self>, Own: Ownership>(&self, message: &HubMessage<'_, V, Own>) -> Result<usize, Error> {
         let body = match message {
             HubMessage::Ping => 1,
             HubMessage::Invocation(m) => 1 + m.arguments.encoded_len(self)?,
@@ -74,9 +76,9 @@ impl HubProtocol for Toy {
         Ok(body + Framing::LengthPrefixed.overhead(body))
     }
 
-    fn write<V: Encode<Self>, O: Output + ?Sized>(
+    fn write<V: Encode<Self>, Own: Ownership, O: Output + ?Sized>(
         &self,
-        message: &HubMessage<'_, V>,
+        message: &HubMessage<'_, V, Own>,
         out: &mut O,
     ) -> Result<usize, Error> {
         let len = self.encoded_len(message)?;

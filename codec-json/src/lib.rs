@@ -32,6 +32,7 @@ use alloc::vec::Vec;
 
 use signalr_codec_core::frame::{RecordFramer, Status};
 use signalr_codec_core::handshake::HandshakeRequest;
+use signalr_codec_core::ownership::Ownership;
 use signalr_codec_core::{
     Encode, Error, HubDecoder, HubMessage, HubProtocol, Limits, Output, Parsed, SliceOutput, TransferFormat,
 };
@@ -117,7 +118,11 @@ impl JsonHubProtocol {
     /// Writes `message` framed into a caller's buffer; returns the bytes written. Too small:
     /// [`ErrorKind::BufferTooSmall`](signalr_codec_core::ErrorKind) with [`Error::needed`],
     /// nothing written.
-    pub fn write_to_slice<V: Encode<Self>>(&self, message: &HubMessage<'_, V>, buf: &mut [u8]) -> Result<usize, Error> {
+    pub fn write_to_slice<V: Encode<Self>>(
+        &self,
+        message: &HubMessage<'_, V, impl Ownership>,
+        buf: &mut [u8],
+    ) -> Result<usize, Error> {
         write::write(self, message, &mut SliceOutput::new(buf))
     }
 
@@ -136,7 +141,7 @@ impl JsonHubProtocol {
     /// ```
     pub fn write_to_vec<V: Encode<Self>>(
         &self,
-        message: &HubMessage<'_, V>,
+        message: &HubMessage<'_, V, impl Ownership>,
         out: &mut Vec<u8>,
     ) -> Result<usize, Error> {
         write::write(self, message, out)
@@ -150,7 +155,7 @@ impl JsonHubProtocol {
     /// assert_eq!(JsonHubProtocol::new().to_vec(&HubMessage::<RawJson>::Ping)?, b"{\"type\":6}\x1e");
     /// # Ok::<(), signalr_codec_core::Error>(())
     /// ```
-    pub fn to_vec<V: Encode<Self>>(&self, message: &HubMessage<'_, V>) -> Result<Vec<u8>, Error> {
+    pub fn to_vec<V: Encode<Self>>(&self, message: &HubMessage<'_, V, impl Ownership>) -> Result<Vec<u8>, Error> {
         let mut out = Vec::new();
         self.write_to_vec(message, &mut out)?;
         Ok(out)
@@ -169,6 +174,8 @@ impl signalr_codec_core::OwnedPayloads for JsonHubProtocol {
 impl HubProtocol for JsonHubProtocol {
     type Value<'a> = RawJson<'a>;
     type Framer = RecordFramer;
+    /// Escaped strings are decoded onto the heap: JSON messages may own.
+    type Ownership = signalr_codec_core::ownership::Owning;
 
     fn name(&self) -> &'static str {
         Self::NAME
@@ -196,13 +203,13 @@ impl HubProtocol for JsonHubProtocol {
         parse::parse(frame, &self.limits)
     }
 
-    fn encoded_len<V: Encode<Self>>(&self, message: &HubMessage<'_, V>) -> Result<usize, Error> {
+    fn encoded_len<V: Encode<Self>, Own: Ownership>(&self, message: &HubMessage<'_, V, Own>) -> Result<usize, Error> {
         write::encoded_len(self, message)
     }
 
-    fn write<V: Encode<Self>, O: Output + ?Sized>(
+    fn write<V: Encode<Self>, Own: Ownership, O: Output + ?Sized>(
         &self,
-        message: &HubMessage<'_, V>,
+        message: &HubMessage<'_, V, Own>,
         out: &mut O,
     ) -> Result<usize, Error> {
         write::write(self, message, out)

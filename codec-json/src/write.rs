@@ -20,6 +20,7 @@
 //! Strings are escaped as .NET's relaxed encoder escapes them ([`signalr_codec_core::json::write_string`]).
 
 use signalr_codec_core::frame::RECORD_SEPARATOR;
+use signalr_codec_core::ownership::Ownership;
 use signalr_codec_core::{Completion, Encode, Error, ErrorKind, Headers, HubMessage, Outcome, Output, StreamIds};
 
 use crate::raw::{RawJson, RawJsonBuf};
@@ -148,14 +149,14 @@ impl<O: Output + ?Sized> Emit for Write<'_, O> {
 // Nearly every message has none: the test inline, the list machinery (and its stack frame)
 // out of line. The same for stream ids.
 #[inline]
-fn headers<E: Emit>(h: &Headers<'_>, e: &mut E) {
+fn headers<E: Emit>(h: &Headers<'_, impl Ownership>, e: &mut E) {
     if !h.is_empty() {
         header_object(h, e);
     }
 }
 
 #[inline(never)]
-fn header_object<E: Emit>(h: &Headers<'_>, e: &mut E) {
+fn header_object<E: Emit>(h: &Headers<'_, impl Ownership>, e: &mut E) {
     e.bytes(b",\"headers\":{");
     for (i, (name, value)) in h.iter().enumerate() {
         if i > 0 {
@@ -199,14 +200,14 @@ fn invocation_id<E: Emit>(id: Option<&str>, e: &mut E) {
 }
 
 #[inline]
-fn stream_ids<E: Emit>(ids: &StreamIds<'_>, e: &mut E) {
+fn stream_ids<E: Emit>(ids: &StreamIds<'_, impl Ownership>, e: &mut E) {
     if !ids.is_empty() {
         stream_id_array(ids, e);
     }
 }
 
 #[inline(never)]
-fn stream_id_array<E: Emit>(ids: &StreamIds<'_>, e: &mut E) {
+fn stream_id_array<E: Emit>(ids: &StreamIds<'_, impl Ownership>, e: &mut E) {
     e.bytes(b",\"streamIds\":[");
     for (i, id) in ids.iter().enumerate() {
         if i > 0 {
@@ -221,11 +222,11 @@ fn stream_id_array<E: Emit>(ids: &StreamIds<'_>, e: &mut E) {
 fn call<E: Emit, V: Encode<JsonHubProtocol>>(
     p: &JsonHubProtocol,
     ty: &[u8],
-    h: &Headers<'_>,
+    h: &Headers<'_, impl Ownership>,
     id: Option<&str>,
     target: &str,
     arguments: &V,
-    ids: &StreamIds<'_>,
+    ids: &StreamIds<'_, impl Ownership>,
     e: &mut E,
 ) -> Result<(), Error> {
     if target.is_empty() {
@@ -244,7 +245,7 @@ fn call<E: Emit, V: Encode<JsonHubProtocol>>(
 
 fn completion<E: Emit, V: Encode<JsonHubProtocol>>(
     p: &JsonHubProtocol,
-    m: &Completion<'_, V>,
+    m: &Completion<'_, V, impl Ownership>,
     e: &mut E,
 ) -> Result<(), Error> {
     required_id(&m.invocation_id)?;
@@ -269,7 +270,7 @@ fn completion<E: Emit, V: Encode<JsonHubProtocol>>(
 /// Emits one message, framed.
 pub(crate) fn emit<E: Emit, V: Encode<JsonHubProtocol>>(
     p: &JsonHubProtocol,
-    message: &HubMessage<'_, V>,
+    message: &HubMessage<'_, V, impl Ownership>,
     e: &mut E,
 ) -> Result<(), Error> {
     match message {
@@ -322,7 +323,7 @@ pub(crate) fn emit<E: Emit, V: Encode<JsonHubProtocol>>(
 /// The framed length of `message`.
 pub(crate) fn encoded_len<V: Encode<JsonHubProtocol>>(
     p: &JsonHubProtocol,
-    message: &HubMessage<'_, V>,
+    message: &HubMessage<'_, V, impl Ownership>,
 ) -> Result<usize, Error> {
     let mut m = Measure(0);
     emit(p, message, &mut m)?;
@@ -332,7 +333,7 @@ pub(crate) fn encoded_len<V: Encode<JsonHubProtocol>>(
 /// Measures, checks room, writes.
 pub(crate) fn write<V: Encode<JsonHubProtocol>, O: Output + ?Sized>(
     p: &JsonHubProtocol,
-    message: &HubMessage<'_, V>,
+    message: &HubMessage<'_, V, impl Ownership>,
     out: &mut O,
 ) -> Result<usize, Error> {
     // An output that grows takes the message in one pass, taken back on error.

@@ -27,6 +27,7 @@ mod write;
 
 use signalr_codec_core::frame::{LengthPrefixFramer, Status};
 use signalr_codec_core::handshake::HandshakeRequest;
+use signalr_codec_core::ownership::Ownership;
 use signalr_codec_core::{
     Encode, Error, ErrorKind, HubDecoder, HubMessage, HubProtocol, Limits, Output, Parsed, SliceOutput, TransferFormat,
 };
@@ -53,7 +54,7 @@ pub use signalr_codec_core as codec_core;
 pub use signalr_codec_core::codec::{HubCodec, HubFrame};
 
 /// A parsed hub message: strings, headers and stream ids borrowed from the frame, payloads raw.
-pub type Message<'a> = HubMessage<'a, RawValue<'a>>;
+pub type Message<'a> = HubMessage<'a, RawValue<'a>, signalr_codec_core::ownership::Borrowing>;
 
 /// The MessagePack hub protocol (`messagepack`, version 2, binary, VarInt length prefixes).
 ///
@@ -124,7 +125,11 @@ impl MessagePackHubProtocol {
 
     /// Writes `message` framed into a caller's buffer; returns the bytes written. Too small:
     /// [`ErrorKind::BufferTooSmall`] with [`Error::needed`], nothing written.
-    pub fn write_to_slice<V: Encode<Self>>(&self, message: &HubMessage<'_, V>, buf: &mut [u8]) -> Result<usize, Error> {
+    pub fn write_to_slice<V: Encode<Self>>(
+        &self,
+        message: &HubMessage<'_, V, impl Ownership>,
+        buf: &mut [u8],
+    ) -> Result<usize, Error> {
         write::write(self, message, &mut SliceOutput::new(buf))
     }
 
@@ -132,7 +137,7 @@ impl MessagePackHubProtocol {
     /// it); returns its length. Checks room first, like [`HubProtocol::write`].
     pub fn write_body<V: Encode<Self>, O: Output + ?Sized>(
         &self,
-        message: &HubMessage<'_, V>,
+        message: &HubMessage<'_, V, impl Ownership>,
         out: &mut O,
     ) -> Result<usize, Error> {
         write::write_body(self, message, out)
@@ -143,7 +148,7 @@ impl MessagePackHubProtocol {
     #[cfg(feature = "alloc")]
     pub fn write_to_vec<V: Encode<Self>>(
         &self,
-        message: &HubMessage<'_, V>,
+        message: &HubMessage<'_, V, impl Ownership>,
         out: &mut alloc::vec::Vec<u8>,
     ) -> Result<usize, Error> {
         // A `Vec` grows: the message goes in one pass, taken back on error.
@@ -152,7 +157,10 @@ impl MessagePackHubProtocol {
 
     /// The framed message as a new vector.
     #[cfg(feature = "alloc")]
-    pub fn to_vec<V: Encode<Self>>(&self, message: &HubMessage<'_, V>) -> Result<alloc::vec::Vec<u8>, Error> {
+    pub fn to_vec<V: Encode<Self>>(
+        &self,
+        message: &HubMessage<'_, V, impl Ownership>,
+    ) -> Result<alloc::vec::Vec<u8>, Error> {
         let mut out = alloc::vec::Vec::with_capacity(write::framed_len(self, message)?);
         write::write(self, message, &mut out)?;
         Ok(out)
@@ -172,6 +180,9 @@ impl signalr_codec_core::OwnedPayloads for MessagePackHubProtocol {
 impl HubProtocol for MessagePackHubProtocol {
     type Value<'a> = RawValue<'a>;
     type Framer = LengthPrefixFramer;
+    /// MessagePack strings are never escaped: a parsed message only borrows, and dropping one
+    /// costs nothing.
+    type Ownership = signalr_codec_core::ownership::Borrowing;
 
     fn name(&self) -> &'static str {
         Self::NAME
@@ -198,13 +209,13 @@ impl HubProtocol for MessagePackHubProtocol {
         parse::parse(frame, &self.limits)
     }
 
-    fn encoded_len<V: Encode<Self>>(&self, message: &HubMessage<'_, V>) -> Result<usize, Error> {
+    fn encoded_len<V: Encode<Self>, Own: Ownership>(&self, message: &HubMessage<'_, V, Own>) -> Result<usize, Error> {
         write::framed_len(self, message)
     }
 
-    fn write<V: Encode<Self>, O: Output + ?Sized>(
+    fn write<V: Encode<Self>, Own: Ownership, O: Output + ?Sized>(
         &self,
-        message: &HubMessage<'_, V>,
+        message: &HubMessage<'_, V, Own>,
         out: &mut O,
     ) -> Result<usize, Error> {
         write::write(self, message, out)

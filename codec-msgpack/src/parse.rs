@@ -11,9 +11,10 @@ use crate::read::utf8;
 use crate::read::{Cursor, Fail, END_OF_STREAM};
 use crate::value::RawValue;
 use signalr_codec_core::error::Arg;
+use signalr_codec_core::ownership::Borrowing;
 
 /// A parsed frame.
-pub(crate) type Message<'a> = Parsed<HubMessage<'a, RawValue<'a>>>;
+pub(crate) type Message<'a> = Parsed<HubMessage<'a, RawValue<'a>, Borrowing>>;
 
 /// The envelope array is nesting level 1; headers, arguments and payload values sit inside it.
 const ENVELOPE_DEPTH: usize = 1;
@@ -111,26 +112,26 @@ impl<'a> Parser<'a, '_> {
     }
 
     #[cfg_attr(not(feature = "small"), inline(always))]
-    fn headers(&mut self) -> Step<Headers<'a>> {
+    fn headers(&mut self) -> Step<Headers<'a, Borrowing>> {
         // The official clients send an empty map unless the caller set headers. (With `small`,
         // looked for in `headers_or_error`: one copy less.)
         if !cfg!(feature = "small") && self.c.peek() == Some(0x80) {
             self.c.advance(1);
-            return Ok(Headers::empty());
+            return Ok(Headers::none());
         }
         self.headers_with_entries()
     }
 
     #[inline(never)]
-    fn headers_with_entries(&mut self) -> Step<Headers<'a>> {
+    fn headers_with_entries(&mut self) -> Step<Headers<'a, Borrowing>> {
         self.headers_or_error().map_err(|e| self.stop(e))
     }
 
     #[inline(always)]
-    fn headers_or_error(&mut self) -> Result<Headers<'a>, Error> {
+    fn headers_or_error(&mut self) -> Result<Headers<'a, Borrowing>, Error> {
         if cfg!(feature = "small") && self.c.peek() == Some(0x80) {
             self.c.advance(1);
-            return Ok(Headers::empty());
+            return Ok(Headers::none());
         }
         let at = self.c.pos();
         let count = self
@@ -197,12 +198,12 @@ impl<'a> Parser<'a, '_> {
         Ok(())
     }
 
-    fn stream_ids(&mut self) -> Step<StreamIds<'a>> {
+    fn stream_ids(&mut self) -> Step<StreamIds<'a, Borrowing>> {
         self.stream_ids_or_error().map_err(|e| self.stop(e))
     }
 
     #[inline(always)]
-    fn stream_ids_or_error(&mut self) -> Result<StreamIds<'a>, Error> {
+    fn stream_ids_or_error(&mut self) -> Result<StreamIds<'a, Borrowing>, Error> {
         let at = self.c.pos();
         let count = self
             .c
@@ -411,9 +412,9 @@ fn id_and_target(body: &[u8], optional_id: bool) -> Option<(Option<&str>, &str, 
 #[cfg(not(feature = "small"))]
 /// The stream ids of a 6-element invocation, or none for the 5-element form.
 #[inline(always)]
-fn trailing_stream_ids<'a>(body: &'a [u8], pos: usize, limits: &Limits) -> Option<StreamIds<'a>> {
+fn trailing_stream_ids<'a>(body: &'a [u8], pos: usize, limits: &Limits) -> Option<StreamIds<'a, Borrowing>> {
     match body[0] {
-        0x95 => Some(StreamIds::empty()),
+        0x95 => Some(StreamIds::none()),
         _ => stream_ids(body, pos, limits),
     }
 }
@@ -427,20 +428,20 @@ fn invocation<'a, const STREAM: bool>(body: &'a [u8], limits: &Limits) -> Result
     let (invocation_id, target, pos) = common!(id_and_target(body, !STREAM), body, limits);
     let (arguments, pos) = common!(arguments(body, pos, limits), body, limits);
     let stream_ids = common!(trailing_stream_ids(body, pos, limits), body, limits);
-    let headers = Headers::empty();
+    let headers = Headers::none();
     Ok(Parsed::Message(match (STREAM, invocation_id) {
         (false, invocation_id) => HubMessage::Invocation(Invocation {
             headers,
-            invocation_id: invocation_id.map(Text::borrowed),
-            target: Text::borrowed(target),
+            invocation_id: invocation_id.map(Text::from_frame),
+            target: Text::from_frame(target),
             arguments,
             stream_ids,
         }),
         // `id_and_target` refuses a missing id for a stream invocation.
         (true, Some(invocation_id)) => HubMessage::StreamInvocation(StreamInvocation {
             headers,
-            invocation_id: Text::borrowed(invocation_id),
-            target: Text::borrowed(target),
+            invocation_id: Text::from_frame(invocation_id),
+            target: Text::from_frame(target),
             arguments,
             stream_ids,
         }),
@@ -455,8 +456,8 @@ fn stream_item<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error
     let (invocation_id, pos) = common!(required_fixstr(body, FIELDS), body, limits);
     let (item, _) = common!(flat_payload(body, pos, limits), body, limits);
     Ok(Parsed::Message(HubMessage::StreamItem(StreamItem {
-        headers: Headers::empty(),
-        invocation_id: Text::borrowed(invocation_id),
+        headers: Headers::none(),
+        invocation_id: Text::from_frame(invocation_id),
         item,
     })))
 }
@@ -468,13 +469,13 @@ fn completion<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error>
     let (invocation_id, pos) = common!(required_fixstr(body, FIELDS), body, limits);
     let outcome = match (body[0], body.get(pos)) {
         (0x94, Some(0x02)) => Outcome::Void,
-        (0x95, Some(0x01)) => Outcome::Error(Text::borrowed(common!(required_fixstr(body, pos + 1), body, limits).0)),
+        (0x95, Some(0x01)) => Outcome::Error(Text::from_frame(common!(required_fixstr(body, pos + 1), body, limits).0)),
         (0x95, Some(0x03)) => Outcome::Result(common!(flat_payload(body, pos + 1, limits), body, limits).0),
         _ => return parse_general(body, limits),
     };
     Ok(Parsed::Message(HubMessage::Completion(Completion {
-        headers: Headers::empty(),
-        invocation_id: Text::borrowed(invocation_id),
+        headers: Headers::none(),
+        invocation_id: Text::from_frame(invocation_id),
         outcome,
     })))
 }
@@ -485,15 +486,15 @@ fn completion<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error>
 fn cancel_invocation<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error> {
     let (invocation_id, _) = common!(required_fixstr(body, FIELDS), body, limits);
     Ok(Parsed::Message(HubMessage::CancelInvocation(CancelInvocation {
-        headers: Headers::empty(),
-        invocation_id: Text::borrowed(invocation_id),
+        headers: Headers::none(),
+        invocation_id: Text::from_frame(invocation_id),
     })))
 }
 
 #[cfg(not(feature = "small"))]
 /// A fixarray of non-empty fixstr stream ids at `pos`.
 #[inline(always)]
-fn stream_ids<'a>(body: &'a [u8], pos: usize, limits: &Limits) -> Option<StreamIds<'a>> {
+fn stream_ids<'a>(body: &'a [u8], pos: usize, limits: &Limits) -> Option<StreamIds<'a, Borrowing>> {
     let count = match *body.get(pos)? {
         b @ 0x90..=0x9f => usize::from(b & 0x0f),
         _ => return None,
@@ -549,15 +550,15 @@ impl<'a> Parser<'a, '_> {
             MessageType::Invocation => {
                 let headers = self.headers()?;
                 // nil or "" means a non-blocking invocation.
-                let invocation_id = self.string("invocationId")?.filter(|s| !s.is_empty()).map(Text::borrowed);
+                let invocation_id = self.string("invocationId")?.filter(|s| !s.is_empty()).map(Text::from_frame);
                 let target = self.required("target", "target for Invocation message")?;
                 let (arguments, is_array) = self.arguments()?;
                 // Old clients send 5 elements; .NET reads the stream ids only after arguments bound.
-                let stream_ids = if item_count > 5 && is_array { self.stream_ids()? } else { StreamIds::empty() };
+                let stream_ids = if item_count > 5 && is_array { self.stream_ids()? } else { StreamIds::none() };
                 HubMessage::Invocation(Invocation {
                     headers,
                     invocation_id,
-                    target: Text::borrowed(target),
+                    target: Text::from_frame(target),
                     arguments,
                     stream_ids,
                 })
@@ -567,11 +568,11 @@ impl<'a> Parser<'a, '_> {
                 let invocation_id = self.required("invocationId", "invocation ID for StreamInvocation message")?;
                 let target = self.required("target", "target for StreamInvocation message")?;
                 let (arguments, is_array) = self.arguments()?;
-                let stream_ids = if item_count > 5 && is_array { self.stream_ids()? } else { StreamIds::empty() };
+                let stream_ids = if item_count > 5 && is_array { self.stream_ids()? } else { StreamIds::none() };
                 HubMessage::StreamInvocation(StreamInvocation {
                     headers,
-                    invocation_id: Text::borrowed(invocation_id),
-                    target: Text::borrowed(target),
+                    invocation_id: Text::from_frame(invocation_id),
+                    target: Text::from_frame(target),
                     arguments,
                     stream_ids,
                 })
@@ -580,7 +581,7 @@ impl<'a> Parser<'a, '_> {
                 let headers = self.headers()?;
                 let invocation_id = self.required("invocationId", "invocation ID for StreamItem message")?;
                 let item = self.payload("item")?;
-                HubMessage::StreamItem(StreamItem { headers, invocation_id: Text::borrowed(invocation_id), item })
+                HubMessage::StreamItem(StreamItem { headers, invocation_id: Text::from_frame(invocation_id), item })
             }
             MessageType::Completion => {
                 let headers = self.headers()?;
@@ -588,7 +589,7 @@ impl<'a> Parser<'a, '_> {
                 let kind_at = self.c.pos();
                 let outcome = match self.int32("resultKind")? {
                     // A nil error leaves .NET's message with neither error nor result: void.
-                    1 => self.string("error")?.map_or(Outcome::Void, |e| Outcome::Error(Text::borrowed(e))),
+                    1 => self.string("error")?.map_or(Outcome::Void, |e| Outcome::Error(Text::from_frame(e))),
                     2 => Outcome::Void,
                     3 => Outcome::Result(self.payload("argument")?),
                     _ => {
@@ -597,17 +598,20 @@ impl<'a> Parser<'a, '_> {
                         )
                     }
                 };
-                HubMessage::Completion(Completion { headers, invocation_id: Text::borrowed(invocation_id), outcome })
+                HubMessage::Completion(Completion { headers, invocation_id: Text::from_frame(invocation_id), outcome })
             }
             MessageType::CancelInvocation => {
                 let headers = self.headers()?;
                 let invocation_id = self.required("invocationId", "invocation ID for CancelInvocation message")?;
-                HubMessage::CancelInvocation(CancelInvocation { headers, invocation_id: Text::borrowed(invocation_id) })
+                HubMessage::CancelInvocation(CancelInvocation {
+                    headers,
+                    invocation_id: Text::from_frame(invocation_id),
+                })
             }
             MessageType::Ping => HubMessage::Ping, // returned above
             MessageType::Close => {
                 // An empty string is still an error.
-                let error = self.string("error")?.map(Text::borrowed);
+                let error = self.string("error")?.map(Text::from_frame);
                 let at = self.c.pos();
                 let allow_reconnect = if item_count > 2 {
                     self.c.read_bool().map_err(|f| self.stop(reading(f.kind(), "allowReconnect", "Boolean", at)))?

@@ -2,6 +2,7 @@
 //! two passes over one description of the message — a counting pass for the exact length (the
 //! VarInt prefix comes first), then the writing pass.
 
+use signalr_codec_core::ownership::Ownership;
 use signalr_codec_core::{
     varint, Close, Completion, Encode, Error, ErrorKind, Headers, HubMessage, Outcome, Output, StreamIds,
 };
@@ -265,7 +266,7 @@ fn string_or_nil<S: Sink>(s: &mut S, v: Option<&str>) -> Result<(), Error> {
 // 500-byte stack frame, set up even for the empty case when it was one function) out of line
 // (87 instructions less per small completion written). With `small`, one function (60 B less).
 #[cfg_attr(not(feature = "small"), inline)]
-fn headers<S: Sink>(s: &mut S, h: &Headers<'_>) -> Result<(), Error> {
+fn headers<S: Sink>(s: &mut S, h: &Headers<'_, impl Ownership>) -> Result<(), Error> {
     // (With `small`, the list writer writes the empty map too.)
     if !cfg!(feature = "small") && h.is_empty() {
         s.put(&[0x80]);
@@ -276,7 +277,7 @@ fn headers<S: Sink>(s: &mut S, h: &Headers<'_>) -> Result<(), Error> {
 
 #[cfg_attr(not(feature = "small"), inline(never))]
 #[cfg_attr(feature = "small", inline(always))]
-fn header_list<S: Sink>(s: &mut S, h: &Headers<'_>) -> Result<(), Error> {
+fn header_list<S: Sink>(s: &mut S, h: &Headers<'_, impl Ownership>) -> Result<(), Error> {
     header(s, |x| x.map_len(h.len()))?;
     for (k, v) in h.iter() {
         required(s, &k, "key in header")?;
@@ -287,7 +288,7 @@ fn header_list<S: Sink>(s: &mut S, h: &Headers<'_>) -> Result<(), Error> {
 
 // As `headers`: the empty list inline, the rest out of line.
 #[cfg_attr(not(feature = "small"), inline)]
-fn stream_ids<S: Sink>(s: &mut S, ids: &StreamIds<'_>) -> Result<(), Error> {
+fn stream_ids<S: Sink>(s: &mut S, ids: &StreamIds<'_, impl Ownership>) -> Result<(), Error> {
     if !cfg!(feature = "small") && ids.is_empty() {
         s.put(&[0x90]);
         return Ok(());
@@ -297,7 +298,7 @@ fn stream_ids<S: Sink>(s: &mut S, ids: &StreamIds<'_>) -> Result<(), Error> {
 
 #[cfg_attr(not(feature = "small"), inline(never))]
 #[cfg_attr(feature = "small", inline(always))]
-fn stream_id_list<S: Sink>(s: &mut S, ids: &StreamIds<'_>) -> Result<(), Error> {
+fn stream_id_list<S: Sink>(s: &mut S, ids: &StreamIds<'_, impl Ownership>) -> Result<(), Error> {
     header(s, |x| x.array_len(ids.len()))?;
     for id in ids.iter() {
         required(s, &id, "value in streamIds received")?;
@@ -308,7 +309,7 @@ fn stream_id_list<S: Sink>(s: &mut S, ids: &StreamIds<'_>) -> Result<(), Error> 
 /// The message body, into a counter or an output.
 fn body<S: Sink, V: Encode<MessagePackHubProtocol>>(
     p: &MessagePackHubProtocol,
-    message: &HubMessage<'_, V>,
+    message: &HubMessage<'_, V, impl Ownership>,
     s: &mut S,
 ) -> Result<(), Error> {
     match message {
@@ -378,7 +379,7 @@ fn body<S: Sink, V: Encode<MessagePackHubProtocol>>(
 /// Length of the body alone.
 pub(crate) fn body_len<V: Encode<MessagePackHubProtocol>>(
     p: &MessagePackHubProtocol,
-    message: &HubMessage<'_, V>,
+    message: &HubMessage<'_, V, impl Ownership>,
 ) -> Result<usize, Error> {
     #[cfg(not(feature = "small"))]
     {
@@ -401,7 +402,7 @@ pub(crate) fn body_len<V: Encode<MessagePackHubProtocol>>(
 #[inline(always)]
 fn emit<V: Encode<MessagePackHubProtocol>, O: Output + ?Sized>(
     p: &MessagePackHubProtocol,
-    message: &HubMessage<'_, V>,
+    message: &HubMessage<'_, V, impl Ownership>,
     out: &mut O,
 ) -> Result<(), Error> {
     #[cfg(not(feature = "small"))]
@@ -414,7 +415,7 @@ fn emit<V: Encode<MessagePackHubProtocol>, O: Output + ?Sized>(
 /// Length with the VarInt prefix.
 pub(crate) fn framed_len<V: Encode<MessagePackHubProtocol>>(
     p: &MessagePackHubProtocol,
-    message: &HubMessage<'_, V>,
+    message: &HubMessage<'_, V, impl Ownership>,
 ) -> Result<usize, Error> {
     let len = body_len(p, message)?;
     let (_, prefix) = varint::prefix_for(len)?;
@@ -427,7 +428,7 @@ const PING_BODY: [u8; 2] = [0x91, 0x06];
 /// Writes the framed message after checking room; nothing is written when it does not fit.
 pub(crate) fn write<V: Encode<MessagePackHubProtocol>, O: Output + ?Sized>(
     p: &MessagePackHubProtocol,
-    message: &HubMessage<'_, V>,
+    message: &HubMessage<'_, V, impl Ownership>,
     out: &mut O,
 ) -> Result<usize, Error> {
     // A Ping is the same three bytes every time (prefix 2, body `[6]`), and the message sent
@@ -466,7 +467,7 @@ pub(crate) fn write<V: Encode<MessagePackHubProtocol>, O: Output + ?Sized>(
 /// the body moved along when it needs more. On error the output is taken back to `start`.
 fn write_growing<V: Encode<MessagePackHubProtocol>, O: Output + ?Sized>(
     p: &MessagePackHubProtocol,
-    message: &HubMessage<'_, V>,
+    message: &HubMessage<'_, V, impl Ownership>,
     out: &mut O,
     start: usize,
 ) -> Result<usize, Error> {
@@ -501,7 +502,7 @@ fn write_growing<V: Encode<MessagePackHubProtocol>, O: Output + ?Sized>(
 /// Writes the body alone after checking room.
 pub(crate) fn write_body<V: Encode<MessagePackHubProtocol>, O: Output + ?Sized>(
     p: &MessagePackHubProtocol,
-    message: &HubMessage<'_, V>,
+    message: &HubMessage<'_, V, impl Ownership>,
     out: &mut O,
 ) -> Result<usize, Error> {
     let len = body_len(p, message)?;

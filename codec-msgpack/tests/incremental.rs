@@ -24,7 +24,7 @@ fn stream() -> Vec<u8> {
     stream
 }
 
-fn kind<V>(parsed: &Parsed<HubMessage<'_, V>>) -> Option<MessageType> {
+fn kind<V, O: signalr_codec_core::ownership::Ownership>(parsed: &Parsed<HubMessage<'_, V, O>>) -> Option<MessageType> {
     match parsed {
         Parsed::Message(m) => Some(m.message_type()),
         Parsed::Skipped { .. } => None,

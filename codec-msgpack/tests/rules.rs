@@ -10,7 +10,10 @@ use signalr_codec_core::{
     Close, Completion, ErrorKind, Headers, HubMessage, HubProtocol, Invocation, Limits, Outcome, Parsed, StreamIds,
     StreamItem,
 };
-use signalr_codec_msgpack::{Message, MessagePackHubProtocol, RawValue, Timestamp, Value};
+use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue, Timestamp, Value};
+
+/// The messages these tests write (owning, as built by the constructors).
+type Message<'a> = HubMessage<'a, RawValue<'a>>;
 
 fn err(body: &[u8]) -> signalr_codec_core::Error {
     MessagePackHubProtocol::new().parse(body).unwrap_err()

@@ -520,7 +520,7 @@ enum EventKind {
 }
 
 impl EventKind {
-    fn of<V>(event: &Event<'_, V>) -> Self {
+    fn of<V, O: signalr_codec_core::ownership::Ownership>(event: &Event<'_, V, O>) -> Self {
         match event {
             Event::Connected(_) | Event::Resumed | Event::Writable => EventKind::Queued,
             Event::Invocation(_) | Event::StreamInvocation(_) => EventKind::Invocation,

@@ -9,7 +9,7 @@ use signalr_codec_msgpack::{MessagePackHubProtocol, RawValue, Serialized};
 use crate::structured::{check_roundtrip, owning_keeps_the_message, write_checked, FuzzValue};
 
 /// The message as .NET's writer would carry it: an empty Close error is written as nil.
-fn as_written<'a>(mut message: HubMessage<'a, RawValue<'a>>) -> HubMessage<'a, RawValue<'a>> {
+fn as_written(mut message: signalr_codec_msgpack::Message<'_>) -> signalr_codec_msgpack::Message<'_> {
     if let HubMessage::Close(m) = &mut message {
         if m.error.as_deref() == Some("") {
             m.error = None;

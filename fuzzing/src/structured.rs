@@ -2,6 +2,7 @@
 //! and payload values generated from the input with `arbitrary` ([`FuzzMessage`],
 //! [`FuzzValue`]), written and read back by any protocol ([`check_roundtrip`]).
 
+use signalr_codec_core::ownership::Ownership;
 use signalr_codec_core::{Encode, HubDecoder, HubMessage, HubProtocol, Parsed, Status, ToOwnedValue};
 
 /// A payload value for structured fuzzing: what both protocols can carry.
@@ -396,17 +397,23 @@ impl FuzzPayload<'_> {
 
 /// `message` owned (its texts, headers and stream ids in heap storage), and a copy of that,
 /// write exactly what `message` writes (or fail as it fails).
-pub fn owning_keeps_the_message<P, V>(protocol: &P, message: &HubMessage<'_, V>)
+pub fn owning_keeps_the_message<P, V, O>(protocol: &P, message: &HubMessage<'_, V, O>)
 where
     P: HubProtocol,
     V: Encode<P> + ToOwnedValue + Clone,
     V::Owned: Encode<P> + Clone,
+    O: Ownership,
 {
-    fn written<P: HubProtocol, V: Encode<P>>(protocol: &P, message: &HubMessage<'_, V>) -> Option<Vec<u8>> {
+    fn written<P: HubProtocol, V: Encode<P>>(
+        protocol: &P,
+        message: &HubMessage<'_, V, impl Ownership>,
+    ) -> Option<Vec<u8>> {
         let mut out = Vec::new();
         protocol.write(message, &mut out).ok().map(|_| out)
     }
     let expected = written(protocol, message);
+    // As an owning message (a borrowing one's fields moved): the same message.
+    assert_eq!(written(protocol, &message.clone().owning()), expected, "owning() changed the message");
     let owned = message.clone().into_owned();
     assert_eq!(written(protocol, &owned), expected, "owning changed the message");
     let copy = owned.clone();
@@ -447,6 +454,6 @@ pub fn check_roundtrip<P: HubProtocol + Clone>(
     assert_eq!(consumed, written.len(), "a written message is not one whole frame");
     let (mut headers, mut stream_ids) = (Vec::new(), Vec::new());
     let expected = message.to_message(&mut headers, &mut stream_ids, |p| p.expected());
-    let actual = parsed.map_values(|raw| bind(&raw).normalized());
+    let actual = parsed.map_values(|raw| bind(&raw).normalized()).owning();
     assert_eq!(actual, expected, "write → parse changed the message");
 }

@@ -60,7 +60,7 @@ pub enum Ev {
     Failed(FailureKind, String),
 }
 
-pub fn own<V: Show>(event: Event<'_, V>) -> Ev {
+pub fn own<V: Show, O: signalr_codec_core::ownership::Ownership>(event: Event<'_, V, O>) -> Ev {
     match event {
         Event::Connected(h) => {
             Ev::Connected { protocol: h.protocol, version: h.version, stateful: h.stateful_reconnect }

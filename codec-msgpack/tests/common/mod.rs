@@ -32,7 +32,7 @@ pub fn base64(s: &str) -> Vec<u8> {
 /// Parses a body that must hold a message.
 pub fn parse(body: &[u8]) -> HubMessage<'_, RawValue<'_>> {
     match MessagePackHubProtocol::new().parse(body) {
-        Ok(Parsed::Message(m)) => m,
+        Ok(Parsed::Message(m)) => m.owning(),
         other => panic!("expected a message from {body:02x?}, got {other:?}"),
     }
 }
