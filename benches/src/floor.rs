@@ -6,7 +6,7 @@
 
 use serde::de::IgnoredAny;
 use signalr_codec_core::{Error, HubMessage, Parsed};
-use signalr_codec_msgpack::RawValue;
+use signalr_codec_msgpack::Message;
 use std::hint::black_box;
 
 /// serde_json validating each record into `IgnoredAny`: what merely checking the JSON costs.
@@ -66,8 +66,8 @@ fn walk_frame(buf: &[u8], mut pos: usize) -> usize {
 
 /// The skip walk of [`msgpack_skip`] handing each frame out as the decoder hands out a
 /// message: a `Ping`, the message with no fields, in the decoder's item type
-/// (`Option<Result<Parsed<HubMessage<RawValue>>, Error>>`), looked at in place and dropped as
-/// [`decode_all`](crate::decode_all) drops each one. No decoder that hands out this item type
+/// (`Option<Result<Parsed<Message>, Error>>`, a borrowing message), looked at in place and
+/// dropped as [`decode_all`](crate::decode_all) drops each one. No decoder that hands out this item type
 /// can do less per frame: what this costs over [`msgpack_skip`] is the least a message costs
 /// on its own, before any of its fields is read.
 pub fn msgpack_skip_yielding_ping(buf: &[u8]) -> usize {
@@ -80,8 +80,9 @@ pub fn msgpack_skip_yielding_ping(buf: &[u8]) -> usize {
     count
 }
 
-/// [`msgpack_skip_yielding_ping`] with each item forgotten instead of dropped: the item type's
-/// drop glue (which looks for owned texts and lists in every message) taken out.
+/// [`msgpack_skip_yielding_ping`] with each item forgotten instead of dropped: what dropping
+/// costs taken out. Nothing, now that a MessagePack message owns nothing (an owning message's
+/// drop glue looks for owned texts and lists in every message).
 pub fn msgpack_skip_yielding_ping_forgotten(buf: &[u8]) -> usize {
     let mut count = 0;
     let mut frames = PingFrames { buf, pos: 0 };
@@ -101,7 +102,7 @@ struct PingFrames<'a> {
 }
 
 impl<'a> Iterator for PingFrames<'a> {
-    type Item = Result<Parsed<HubMessage<'a, RawValue<'a>>>, Error>;
+    type Item = Result<Parsed<Message<'a>>, Error>;
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {

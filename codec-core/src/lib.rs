@@ -1,7 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(not(test), no_std)]
-// Three places allow it: `text::from_utf8`, `text::to_str` with `small` and the `owned`
-// module (see docs/ARCHITECTURE.md).
+// Five places allow it: `text::from_utf8`, `text::to_str` with `small`, the `owned` module,
+// `ownership::OwnedList` and `ownership::InlineStr` (see docs/ARCHITECTURE.md).
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

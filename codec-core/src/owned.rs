@@ -1,13 +1,14 @@
 //! The heap storage of owned texts and lists, freed out of line.
 //!
-//! A decoded message borrows everything, but its type also has room for owned strings and
-//! lists (escaped JSON strings, [`into_owned`](crate::HubMessage::into_owned)), so every
-//! message a decoder hands out is dropped through drop glue that checks for them. Inlined, a
-//! `Vec` of headers made that glue a loop over its items, and a borrowed ping paid for it: the
-//! glue saved and restored five registers before it looked at the message's type. Here each
-//! allocation is freed by one call that is never inlined, so the glue of a borrowed message is
-//! a few tag checks: a MessagePack ping decodes in 122 instructions instead of 138, a small
-//! invocation in 318 instead of 334 (callgrind, `benches/instructions.py`).
+//! An [`Owning`](crate::ownership::Owning) message (a JSON one, or one made with
+//! [`into_owned`](crate::HubMessage::into_owned)) has room for owned strings and lists, so it
+//! is dropped through drop glue that checks for them. (A MessagePack message is
+//! [`Borrowing`](crate::ownership::Borrowing): no room, no glue.) Inlined, a `Vec` of headers
+//! made that glue a loop over its items, and a borrowed message paid for it: the glue saved and
+//! restored five registers before it looked at the message's type. Here each allocation is
+//! freed by one call that is never inlined, so the glue of a borrowed message is a few tag
+//! checks: a MessagePack ping, when it was still an owning message, decoded in 122 instructions
+//! instead of 138 (callgrind, `benches/instructions.py`).
 //!
 //! A `Drop` impl on a type generic over the items would also make the borrow checker require
 //! the frame to outlive every message still in scope (drop check), which breaks loops that

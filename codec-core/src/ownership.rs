@@ -45,6 +45,9 @@ pub trait Ownership: sealed::Sealed + fmt::Debug + Clone + Copy + PartialEq + Eq
     /// An owned string (uninhabited for [`Borrowing`], and without `alloc`).
     #[doc(hidden)]
     type Str: Clone;
+    /// A string held in place (uninhabited for [`Borrowing`], and without `inline-text`).
+    #[doc(hidden)]
+    type Inline: Copy;
     /// An owned list, its items' type erased (uninhabited for [`Borrowing`], and without
     /// `alloc`). Erased so that no projection names the items: a list's items borrow the
     /// frame, and a projection would make every message invariant in the frame's lifetime.
@@ -53,6 +56,11 @@ pub trait Ownership: sealed::Sealed + fmt::Debug + Clone + Copy + PartialEq + Eq
 
     #[doc(hidden)]
     fn str(s: &Self::Str) -> &str;
+    #[doc(hidden)]
+    fn inline_str(s: &Self::Inline) -> &str;
+    /// The same inline string, as an [`Owning`] text holds it.
+    #[doc(hidden)]
+    fn owning_inline(s: Self::Inline) -> <Owning as Ownership>::Inline;
     /// # Safety
     /// `raw` must hold items of type `I`.
     #[doc(hidden)]
@@ -88,11 +96,20 @@ pub enum Never {}
 
 impl Ownership for Borrowing {
     type Str = Never;
+    type Inline = Never;
     type RawItems = Never;
 
     #[inline(always)]
     fn str(s: &Never) -> &str {
         match *s {}
+    }
+    #[inline(always)]
+    fn inline_str(s: &Never) -> &str {
+        match *s {}
+    }
+    #[inline(always)]
+    fn owning_inline(s: Never) -> <Owning as Ownership>::Inline {
+        match s {}
     }
     #[inline(always)]
     unsafe fn items<I>(raw: &Never) -> &[I] {
@@ -115,11 +132,21 @@ impl Ownership for Borrowing {
 #[cfg(feature = "alloc")]
 impl Ownership for Owning {
     type Str = OwnedStr;
+    // `alloc` implies `inline-text`.
+    type Inline = InlineStr;
     type RawItems = RawItems;
 
     #[inline(always)]
     fn str(s: &OwnedStr) -> &str {
         s.as_str()
+    }
+    #[inline(always)]
+    fn inline_str(s: &InlineStr) -> &str {
+        s.as_str()
+    }
+    #[inline(always)]
+    fn owning_inline(s: InlineStr) -> InlineStr {
+        s
     }
     #[inline(always)]
     unsafe fn items<I>(raw: &RawItems) -> &[I] {
@@ -146,11 +173,29 @@ impl Ownership for Owning {
 #[cfg(not(feature = "alloc"))]
 impl Ownership for Owning {
     type Str = Never;
+    #[cfg(feature = "inline-text")]
+    type Inline = InlineStr;
+    #[cfg(not(feature = "inline-text"))]
+    type Inline = Never;
     type RawItems = Never;
 
     #[inline(always)]
     fn str(s: &Never) -> &str {
         match *s {}
+    }
+    #[cfg(feature = "inline-text")]
+    #[inline(always)]
+    fn inline_str(s: &InlineStr) -> &str {
+        s.as_str()
+    }
+    #[cfg(not(feature = "inline-text"))]
+    #[inline(always)]
+    fn inline_str(s: &Never) -> &str {
+        match *s {}
+    }
+    #[inline(always)]
+    fn owning_inline(s: Self::Inline) -> Self::Inline {
+        s
     }
     #[inline(always)]
     unsafe fn items<I>(raw: &Never) -> &[I] {
@@ -204,5 +249,36 @@ impl<I: Clone, O: Ownership> Clone for OwnedList<I, O> {
     fn clone(&self) -> Self {
         // SAFETY: as in `as_slice`.
         OwnedList { raw: unsafe { O::clone_items::<I>(&self.raw) }, items: PhantomData }
+    }
+}
+
+/// A string of at most [`INLINE_CAPACITY`](crate::text::INLINE_CAPACITY) bytes, held in place
+/// (an [`Owning`] text's inline form). `Copy`, so a text holding one needs no drop glue (a
+/// `heapless::String` has a `Drop` impl, which made every message "need drop" although dropping
+/// one ran no code).
+#[cfg(feature = "inline-text")]
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct InlineStr {
+    len: u8,
+    bytes: [u8; crate::text::INLINE_CAPACITY],
+}
+
+#[cfg(feature = "inline-text")]
+impl InlineStr {
+    pub(crate) fn new(s: &str) -> Option<Self> {
+        let mut bytes = [0; crate::text::INLINE_CAPACITY];
+        bytes.get_mut(..s.len())?.copy_from_slice(s.as_bytes());
+        Some(InlineStr { len: s.len() as u8, bytes })
+    }
+
+    #[inline]
+    pub(crate) fn as_str(&self) -> &str {
+        // SAFETY: `new` copied a `&str` of `len <= INLINE_CAPACITY` bytes into `bytes`, which
+        // never change: the first `len` bytes are in bounds and UTF-8 (no bounds check here,
+        // whose panic path a device would carry).
+        unsafe {
+            core::str::from_utf8_unchecked(core::slice::from_raw_parts(self.bytes.as_ptr(), usize::from(self.len)))
+        }
     }
 }

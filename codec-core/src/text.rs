@@ -36,46 +36,18 @@ pub struct Text<'a, O: Ownership = Owning>(Repr<'a, O>);
 
 // 24 bytes, the size of a `&str` plus a tag: the inline form counts its length in one byte and
 // the owned form is a `Box<str>` (a `String` would add a capacity word), freed out of line
-// (see `owned`). Every parsed message
-// holds several texts, and the whole message is moved into the caller's hands on every decode.
+// (see `owned`). A `Borrowing` text has neither (both uninhabited): it is a bare `&str`, 16
+// bytes with no tag, and reading it tests nothing. Every parsed message holds several texts,
+// and the whole message is moved into the caller's hands on every decode.
 #[derive(Clone)]
 enum Repr<'a, O: Ownership> {
     Borrowed(&'a str),
-    #[cfg(feature = "inline-text")]
-    Inline(InlineStr),
+    /// Uninhabited for `Borrowing` texts and without `inline-text`.
+    #[cfg_attr(not(feature = "inline-text"), allow(dead_code))]
+    Inline(O::Inline),
     /// Uninhabited for `Borrowing` texts and without `alloc`.
     #[cfg_attr(not(feature = "alloc"), allow(dead_code))]
     Owned(O::Str),
-}
-
-/// A string of at most [`INLINE_CAPACITY`] bytes, held in place. `Copy`, so a text holding
-/// one needs no drop glue (a `heapless::String` has a `Drop` impl, which made every
-/// `Borrowing` message "need drop" although dropping one runs no code).
-#[cfg(feature = "inline-text")]
-#[derive(Clone, Copy)]
-struct InlineStr {
-    len: u8,
-    bytes: [u8; INLINE_CAPACITY],
-}
-
-#[cfg(feature = "inline-text")]
-impl InlineStr {
-    fn new(s: &str) -> Option<Self> {
-        let mut bytes = [0; INLINE_CAPACITY];
-        bytes.get_mut(..s.len())?.copy_from_slice(s.as_bytes());
-        Some(InlineStr { len: s.len() as u8, bytes })
-    }
-
-    #[inline]
-    fn as_str(&self) -> &str {
-        // SAFETY: `new` copied a `&str` of `len <= INLINE_CAPACITY` bytes into `bytes`, which
-        // never change: the first `len` bytes are in bounds and UTF-8 (no bounds check here,
-        // whose panic path a device would carry).
-        #[allow(unsafe_code)]
-        unsafe {
-            core::str::from_utf8_unchecked(core::slice::from_raw_parts(self.bytes.as_ptr(), usize::from(self.len)))
-        }
-    }
 }
 
 impl<'a> Text<'a> {
@@ -88,7 +60,7 @@ impl<'a> Text<'a> {
     /// A text stored inline, if `s` fits in [`INLINE_CAPACITY`] bytes.
     #[cfg(feature = "inline-text")]
     pub fn inline(s: &str) -> Option<Text<'static>> {
-        InlineStr::new(s).map(|s| Text(Repr::Inline(s)))
+        crate::ownership::InlineStr::new(s).map(|s| Text(Repr::Inline(s)))
     }
 
     /// An owned text.
@@ -111,8 +83,7 @@ impl<'a, O: Ownership> Text<'a, O> {
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Borrowed(s) => s,
-            #[cfg(feature = "inline-text")]
-            Repr::Inline(s) => s.as_str(),
+            Repr::Inline(s) => O::inline_str(s),
             Repr::Owned(s) => O::str(s),
         }
     }
@@ -143,12 +114,11 @@ impl<'a, O: Ownership> Text<'a, O> {
     /// The same text as an [`Owning`] one: moved, nothing copied.
     #[inline]
     // Without `alloc` the owned form cannot exist, and the compiler knows it.
-    #[cfg_attr(not(feature = "alloc"), allow(unreachable_code))]
+    #[allow(unreachable_code)]
     pub fn owning(self) -> Text<'a> {
         Text(match self.0 {
             Repr::Borrowed(s) => Repr::Borrowed(s),
-            #[cfg(feature = "inline-text")]
-            Repr::Inline(s) => Repr::Inline(s),
+            Repr::Inline(s) => Repr::Inline(O::owning_inline(s)),
             Repr::Owned(s) => Repr::Owned(O::owning_str(s)),
         })
     }
@@ -158,7 +128,7 @@ impl<'a, O: Ownership> Text<'a, O> {
     pub fn into_owned(self) -> Text<'static> {
         match self.0 {
             Repr::Borrowed(s) => Text(Repr::Owned(OwnedStr::new(Box::from(s)))),
-            Repr::Inline(s) => Text(Repr::Inline(s)),
+            Repr::Inline(s) => Text(Repr::Inline(O::owning_inline(s))),
             Repr::Owned(s) => Text(Repr::Owned(O::owning_str(s))),
         }
     }
