@@ -490,7 +490,9 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
 
     /// The next event, or `None` until more input, time or actions. Protocol work with no event
     /// (Pings, Acks, Sequences, duplicates, messages for unknown ids) happens here too: drain
-    /// it after every input.
+    /// it after every input. Its texts and lists are of the protocol's
+    /// [`Ownership`](signalr_codec_core::ownership::Ownership): with MessagePack they only borrow,
+    /// and dropping an event runs no code.
     pub fn poll_event(&mut self) -> Option<Event<'_, P::Value<'_>, P::Ownership>> {
         let Connection { input, core } = self;
         if let Some(pending) = core.pending.pop_front() {

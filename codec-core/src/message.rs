@@ -386,6 +386,28 @@ impl<'a, V, O: Ownership> HubMessage<'a, V, O> {
     }
 }
 
+/// [`HubMessage::owning`] as a conversion: a borrowing message (MessagePack's) where an owning
+/// one is expected.
+///
+/// ```
+/// use signalr_codec_core::ownership::Borrowing;
+/// use signalr_codec_core::{HubMessage, Invocation, Text};
+/// let parsed: HubMessage<'_, &str, Borrowing> = HubMessage::Invocation(Invocation {
+///     headers: Default::default(),
+///     invocation_id: None,
+///     target: Text::from_frame("Send"),
+///     arguments: "[]",
+///     stream_ids: Default::default(),
+/// });
+/// let owning: HubMessage<'_, &str> = parsed.into();
+/// assert_eq!(owning, HubMessage::Invocation(Invocation::new("Send", "[]")));
+/// ```
+impl<'a, V> From<HubMessage<'a, V, crate::ownership::Borrowing>> for HubMessage<'a, V> {
+    fn from(message: HubMessage<'a, V, crate::ownership::Borrowing>) -> Self {
+        message.owning()
+    }
+}
+
 /// The messages without a payload, built without naming a payload type.
 ///
 /// ```
