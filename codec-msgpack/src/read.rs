@@ -766,15 +766,15 @@ fn skip_with<const LEVELS: usize, const COUNT: bool>(
                 }
             )
         };
-        if data > buf.len() - pos {
-            return Err(Fail::Eof);
-        }
-        pos += data;
+        // Past the end is found by the next marker's read, or before returning: one test a
+        // walk instead of one a value. Saturating: a 4-byte length cannot wrap `pos` around on
+        // a 32-bit target.
+        pos = pos.saturating_add(data);
         // A value ended: count it, and close every container it was the last value of.
         left -= 1;
         while left == 0 {
             if top == 0 {
-                return Ok(pos);
+                return if pos <= buf.len() { Ok(pos) } else { Err(Fail::Eof) };
             }
             top -= 1;
             left = outer[top] as usize;
