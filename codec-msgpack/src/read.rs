@@ -767,9 +767,9 @@ fn skip_with<const LEVELS: usize, const COUNT: bool>(
             )
         };
         // Past the end is found by the next marker's read, or before returning: one test a
-        // walk instead of one a value. Saturating: a 4-byte length cannot wrap `pos` around on
-        // a 32-bit target.
-        pos = pos.saturating_add(data);
+        // walk instead of one a value. `data` is under 2^32, so only a 32-bit `pos` could wrap
+        // around: saturating there, a plain add (one cycle on the walk's chain) elsewhere.
+        pos = if usize::BITS > 32 { pos + data } else { pos.saturating_add(data) };
         // A value ended: count it, and close every container it was the last value of.
         left -= 1;
         while left == 0 {
