@@ -356,13 +356,16 @@ impl Framer for AnyFramer {
     }
 }
 
+/// A parsed message with its payloads wrapped by `f` and its ownership made `Owning` by `own`:
+/// the identity for JSON's (already owning, rebuilt once, not twice), `owning` for
+/// MessagePack's, which only borrow.
 fn wrap<'a, V, O: Ownership>(
     parsed: Parsed<HubMessage<'a, V, O>>,
     f: impl FnMut(V) -> AnyValue<'a>,
+    own: impl FnOnce(HubMessage<'a, AnyValue<'a>, O>) -> HubMessage<'a, AnyValue<'a>>,
 ) -> Parsed<HubMessage<'a, AnyValue<'a>>> {
     match parsed {
-        // A MessagePack message borrows only; as one type with JSON's, it becomes owning.
-        Parsed::Message(m) => Parsed::Message(m.map_values(f).owning()),
+        Parsed::Message(m) => Parsed::Message(own(m.map_values(f))),
         Parsed::Skipped { message_type } => Parsed::Skipped { message_type },
     }
 }
@@ -419,8 +422,8 @@ impl HubProtocol for AnyProtocol {
 
     fn parse<'a>(&self, frame: &'a [u8]) -> Result<Parsed<HubMessage<'a, AnyValue<'a>>>, Error> {
         match self {
-            AnyProtocol::Json(p) => p.parse(frame).map(|m| wrap(m, AnyValue::Json)),
-            AnyProtocol::MessagePack(p) => p.parse(frame).map(|m| wrap(m, AnyValue::MessagePack)),
+            AnyProtocol::Json(p) => p.parse(frame).map(|m| wrap(m, AnyValue::Json, |m| m)),
+            AnyProtocol::MessagePack(p) => p.parse(frame).map(|m| wrap(m, AnyValue::MessagePack, HubMessage::owning)),
         }
     }
 

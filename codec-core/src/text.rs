@@ -113,8 +113,9 @@ impl<'a, O: Ownership> Text<'a, O> {
 
     /// The same text as an [`Owning`] one: moved, nothing copied.
     #[inline]
-    // Without `alloc` the owned form cannot exist, and the compiler knows it.
-    #[allow(unreachable_code)]
+    // Without `alloc` the owned form (and without `inline-text` the inline one) cannot exist,
+    // and the compiler knows it.
+    #[cfg_attr(not(feature = "alloc"), allow(unreachable_code))]
     pub fn owning(self) -> Text<'a> {
         Text(match self.0 {
             Repr::Borrowed(s) => Repr::Borrowed(s),
