@@ -313,6 +313,21 @@ pub fn from_utf8(bytes: &[u8]) -> Result<&str, core::str::Utf8Error> {
     }
 }
 
+/// `bytes` as a `&str` when every byte is ASCII, `None` otherwise: the check a fast path makes
+/// before handing anything else to a full [`from_utf8`] (one or two word loads up to 16 bytes).
+///
+/// ```
+/// use signalr_codec_core::text::ascii;
+/// assert_eq!(ascii(b"SendMessage"), Some("SendMessage"));
+/// assert_eq!(ascii("h\u{e9}llo".as_bytes()), None);
+/// ```
+#[inline(always)]
+#[allow(unsafe_code)]
+pub fn ascii(bytes: &[u8]) -> Option<&str> {
+    // SAFETY: every ASCII byte sequence is valid UTF-8.
+    is_ascii(bytes).then(|| unsafe { core::str::from_utf8_unchecked(bytes) })
+}
+
 /// `bytes` as a `&str`, as [`from_utf8`] checks them; the error is where the valid prefix ends
 /// ([`Utf8Error::valid_up_to`](core::str::Utf8Error::valid_up_to)). What the crates check every
 /// string with.

@@ -6,8 +6,6 @@ use signalr_codec_core::{
     Outcome, Parsed, StreamIds, StreamInvocation, StreamItem, Text,
 };
 
-#[cfg(not(feature = "small"))]
-use crate::read::utf8;
 use crate::read::{Cursor, Fail, END_OF_STREAM};
 use crate::value::RawValue;
 use signalr_codec_core::error::Arg;
@@ -321,16 +319,22 @@ pub(crate) fn parse<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, 
 /// Parses one frame body: see the `small` variant's documentation above.
 #[cfg(not(feature = "small"))]
 pub(crate) fn parse<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>, Error> {
+    // [envelope, type, headers = {}, ...]; the readers allow a payload array inside the
+    // envelope (level 2).
+    if let [envelope, kind, 0x80, ..] = *body {
+        if limits.max_depth > ENVELOPE_DEPTH {
+            return match (kind, envelope) {
+                (0x01, 0x95 | 0x96) => invocation::<false>(body, limits),
+                (0x02, 0x94) => stream_item(body, limits),
+                (0x03, 0x94 | 0x95) => completion(body, limits),
+                (0x04, 0x95 | 0x96) => invocation::<true>(body, limits),
+                (0x05, 0x93) => cancel_invocation(body, limits),
+                _ => parse_general(body, limits),
+            };
+        }
+    }
     match body {
         [0x91, 0x06, ..] if limits.max_depth >= ENVELOPE_DEPTH => Ok(Parsed::Message(HubMessage::Ping)),
-        // The readers below also allow a payload array inside the envelope (level 2).
-        _ if limits.max_depth <= ENVELOPE_DEPTH => parse_general(body, limits),
-        // [type, headers = {}, ...]
-        [0x95 | 0x96, 0x01, 0x80, ..] => invocation::<false>(body, limits),
-        [0x94, 0x02, 0x80, ..] => stream_item(body, limits),
-        [0x94 | 0x95, 0x03, 0x80, ..] => completion(body, limits),
-        [0x95 | 0x96, 0x04, 0x80, ..] => invocation::<true>(body, limits),
-        [0x93, 0x05, 0x80, ..] => cancel_invocation(body, limits),
         _ => parse_general(body, limits),
     }
 }
@@ -360,8 +364,10 @@ fn fixstr(body: &[u8], pos: usize) -> Option<(&str, usize)> {
         _ => return None,
     };
     let end = pos + 1 + len;
+    // ASCII only: anything else goes to the general parser, so that no call (and no register
+    // saved around one) sits on this path.
     let bytes = body.get(pos + 1..end)?;
-    Some((utf8(bytes)?, end))
+    Some((signalr_codec_core::text::ascii(bytes)?, end))
 }
 
 #[cfg(not(feature = "small"))]

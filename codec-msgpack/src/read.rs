@@ -564,6 +564,67 @@ fn scalar_end(buf: &[u8], pos: usize) -> Option<usize> {
     (data < buf.len() - pos).then_some(pos + 1 + data)
 }
 
+/// Where the scalar at `pos` ends, possibly past the end of `buf` (by less than 64 KiB) when
+/// its marker alone gives its size: the caller checks the last end (each read here is checked,
+/// so an element past the end fails at the next one).
+#[cfg(not(feature = "small"))]
+#[inline(always)]
+fn element_end(buf: &[u8], pos: usize) -> Option<usize> {
+    let code = *buf.get(pos)?;
+    let size = SIZE_BY_MARKER[usize::from(code)];
+    // One comparison for the sizes the marker gives (1 to 18), the frequent case.
+    if size.wrapping_sub(1) < LENGTH_16 - 1 {
+        return Some(pos + usize::from(size));
+    }
+    match size {
+        // str 8 and bin 8, the strings of 32 to 255 bytes: a length byte.
+        LENGTH_8 => Some(pos + 2 + usize::from(*buf.get(pos + 1)?)),
+        // str 16 and bin 16.
+        LENGTH_16 => Some(pos + 3 + usize::from(u16::from_be_bytes(*buf.get(pos + 1..)?.first_chunk::<2>()?))),
+        _ => scalar_end(buf, pos),
+    }
+}
+
+#[cfg(feature = "small")]
+use scalar_end as element_end;
+
+/// In [`SIZE_BY_MARKER`]: a one-byte length follows the marker.
+#[cfg(not(feature = "small"))]
+const LENGTH_8: u8 = 0xff;
+/// In [`SIZE_BY_MARKER`]: a two-byte length follows the marker.
+#[cfg(not(feature = "small"))]
+const LENGTH_16: u8 = 0xfe;
+
+/// A value's size in bytes, marker included, for the markers that alone give it (fixints, nil,
+/// booleans, fixstrs, fixed-size numbers, fixexts); [`LENGTH_8`] and [`LENGTH_16`] for strings
+/// and binaries with a length after the marker; 0 for the rest (containers, longer lengths,
+/// extensions, the never-used 0xc1).
+#[cfg(not(feature = "small"))]
+static SIZE_BY_MARKER: [u8; 256] = {
+    let mut sizes = [0u8; 256];
+    let mut code = 0;
+    while code < 256 {
+        let c = code as u8;
+        sizes[code] = match c {
+            0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => 1,
+            0xa0..=0xbf => 1 + (c & 0x1f),
+            0xcc | 0xd0 => 2,
+            0xcd | 0xd1 | 0xd4 => 3,
+            0xd5 => 4,
+            0xca | 0xce | 0xd2 => 5,
+            0xd6 => 6,
+            0xcb | 0xcf | 0xd3 => 9,
+            0xd7 => 10,
+            0xd8 => 18,
+            0xc4 | 0xd9 => LENGTH_8,
+            0xc5 | 0xda => LENGTH_16,
+            _ => 0,
+        };
+        code += 1;
+    }
+    sizes
+};
+
 /// [`skip_value`] for the shapes most payloads have — a scalar, a string, or a short array of
 /// them (most argument lists) — without the container stack. `None` when the value has
 /// another shape or anything is wrong with it.
@@ -573,9 +634,9 @@ pub(crate) fn skip_flat(buf: &[u8], pos: usize, depth: usize, max_depth: usize) 
         code @ 0x90..=0x9f if depth < max_depth => {
             let mut end = pos + 1;
             for _ in 0..code & 0x0f {
-                end = scalar_end(buf, end)?;
+                end = element_end(buf, end)?;
             }
-            Some(end)
+            (end <= buf.len()).then_some(end)
         }
         _ => scalar_end(buf, pos),
     }
