@@ -502,7 +502,9 @@ fn cancel_invocation<'a>(body: &'a [u8], limits: &Limits) -> Result<Message<'a>,
 #[inline(always)]
 fn stream_ids<'a>(body: &'a [u8], pos: usize, limits: &Limits) -> Option<StreamIds<'a, Borrowing>> {
     let count = match *body.get(pos)? {
-        b @ 0x90..=0x9f => usize::from(b & 0x0f),
+        // What the official clients send when the caller streams nothing.
+        0x90 => return Some(StreamIds::none()),
+        b @ 0x91..=0x9f => usize::from(b & 0x0f),
         _ => return None,
     };
     if count > limits.max_stream_ids {
