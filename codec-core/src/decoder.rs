@@ -60,13 +60,14 @@ impl<P: HubProtocol> HubDecoder<P> {
     /// Decodes the first message in `buf`: the parsed frame and the bytes it took.
     #[inline]
     pub fn decode<'b>(&mut self, buf: &'b [u8]) -> Result<Status<(Decoded<'b, P>, usize)>, Error> {
-        let Status::Complete(frame) = self.framer.next_frame(buf)? else {
+        let Status::Complete((body, consumed)) = self.framer.next_body(buf)? else {
             return Ok(Status::Partial);
         };
-        let start = frame.body.start;
-        self.parsed += frame.body.len() as u64;
-        let parsed = self.protocol.parse(&buf[frame.body]).map_err(|e| e.shifted(start))?;
-        Ok(Status::Complete((parsed, frame.consumed)))
+        self.parsed += body.len() as u64;
+        // Where the body starts in `buf` (a slice of it).
+        let parsed =
+            self.protocol.parse(body).map_err(|e| e.shifted(body.as_ptr() as usize - buf.as_ptr() as usize))?;
+        Ok(Status::Complete((parsed, consumed)))
     }
 
     /// Iterates over the messages of `buf`. Stops at the first error (after delivering every
@@ -122,7 +123,8 @@ impl<'b, P: HubProtocol> Iterator for Messages<'_, 'b, P> {
         }
         let buf: &'b [u8] = self.buf;
         let at = self.pos;
-        let frame = match self.decoder.framer.next_frame(&buf[at..]) {
+        let rest = &buf[at..];
+        let (body, consumed) = match self.decoder.framer.next_body(rest) {
             Ok(Status::Complete(frame)) => frame,
             Ok(Status::Partial) => return None,
             Err(e) => {
@@ -130,17 +132,17 @@ impl<'b, P: HubProtocol> Iterator for Messages<'_, 'b, P> {
                 return Some(Err(e.shifted(at)));
             }
         };
-        let start = at + frame.body.start;
-        self.decoder.parsed += frame.body.len() as u64;
+        self.decoder.parsed += body.len() as u64;
         // `parse` writes the item where the caller will find it, and it is only patched in
         // place afterwards: unwrapping and rewrapping it (`map_err`, `match`) would copy a
         // ~150-byte message per call, which costs more than framing it.
-        let mut item = Some(self.decoder.protocol.parse(&buf[start..at + frame.body.end]));
+        let mut item = Some(self.decoder.protocol.parse(body));
         if let Some(Err(e)) = &mut item {
-            e.shift(start);
+            // Where the body starts in `buf` (a slice of it).
+            e.shift(body.as_ptr() as usize - buf.as_ptr() as usize);
             self.failed = true;
         } else {
-            self.pos = at + frame.consumed;
+            self.pos = at + consumed;
         }
         item
     }

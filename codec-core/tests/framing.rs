@@ -252,3 +252,33 @@ fn feeding_a_32k_record_one_byte_at_a_time_examines_each_byte_once() {
     // Linear: every byte examined exactly once (a rescan from the start would examine ~n²/2).
     assert_eq!(framer.bytes_examined(), record.len() as u64);
 }
+
+/// `next_body` and `next_frame` agree on every input, limit and framer: the same status, the
+/// body `next_frame` points at, the same error, the same bytes examined.
+fn bodies_agree_with_frames<F: Framer + Clone>(framer: F, buf: &[u8]) {
+    let (mut by_frame, mut by_body) = (framer.clone(), framer);
+    match (by_frame.next_frame(buf), by_body.next_body(buf)) {
+        (Ok(Status::Complete(frame)), Ok(Status::Complete((body, consumed)))) => {
+            assert_eq!((&buf[frame.body.clone()], frame.consumed), (body, consumed));
+            assert_eq!(body.as_ptr() as usize - buf.as_ptr() as usize, frame.body.start, "a slice of the input");
+        }
+        (Ok(Status::Partial), Ok(Status::Partial)) => {}
+        (Err(a), Err(b)) => assert_eq!(a, b),
+        (a, b) => panic!("next_frame {a:?}, next_body {b:?}"),
+    }
+    assert_eq!(by_frame.bytes_examined(), by_body.bytes_examined());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn next_body_is_next_frame_as_a_slice(
+        buf in prop_oneof![proptest::collection::vec(any::<u8>(), 0..40), binary_body()],
+        limit in proptest::option::of(0usize..300),
+    ) {
+        let limits = Limits::default().with_max_message_size(limit);
+        bodies_agree_with_frames(LengthPrefixFramer::new(limits), &buf);
+        bodies_agree_with_frames(RecordFramer::new(limits), &buf);
+    }
+}

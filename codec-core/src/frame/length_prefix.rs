@@ -36,6 +36,16 @@ impl Framer for LengthPrefixFramer {
 
     #[inline]
     fn next_frame(&mut self, buf: &[u8]) -> Result<Status<Frame>, Error> {
+        Ok(match self.next_body(buf)? {
+            Status::Complete((body, consumed)) => {
+                Status::Complete(Frame { body: consumed - body.len()..consumed, consumed })
+            }
+            Status::Partial => Status::Partial,
+        })
+    }
+
+    #[inline]
+    fn next_body<'b>(&mut self, buf: &'b [u8]) -> Result<Status<(&'b [u8], usize)>, Error> {
         // Bodies under 128 bytes (most hub messages) have a one-byte prefix: no VarInt loop.
         let Some(&first) = buf.first() else {
             return Ok(Status::Partial);
@@ -46,8 +56,10 @@ impl Framer for LengthPrefixFramer {
             return match self.max_message_size {
                 // The limit counts the prefix: a limit of zero refuses even this byte.
                 Some(limit) if total > limit => Err(Error::max_message_size(limit).at(0)),
-                _ if buf.len() < total => Ok(Status::Partial),
-                _ => Ok(Status::Complete(Frame { body: 1..total, consumed: total })),
+                _ => Ok(match buf.get(1..total) {
+                    Some(body) => Status::Complete((body, total)),
+                    None => Status::Partial,
+                }),
             };
         }
         // Like the .NET server, read the prefix from the first `limit` bytes only: whether a
@@ -75,10 +87,10 @@ impl Framer for LengthPrefixFramer {
                 return Err(Error::max_message_size(limit).at(0));
             }
         }
-        if buf.len() < total {
-            return Ok(Status::Partial);
-        }
-        Ok(Status::Complete(Frame { body: prefix..total, consumed: total }))
+        Ok(match buf.get(prefix..total) {
+            Some(body) => Status::Complete((body, total)),
+            None => Status::Partial,
+        })
     }
 
     fn reset(&mut self) {}

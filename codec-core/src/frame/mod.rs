@@ -111,6 +111,23 @@ pub trait Framer {
     /// Finds the first frame at the start of `buf`.
     fn next_frame(&mut self, buf: &[u8]) -> Result<Status<Frame>, Error>;
 
+    /// [`next_frame`](Framer::next_frame) with the body as a slice of `buf`: the frame's body
+    /// and the bytes it consumed. What a decoder parses.
+    ///
+    /// ```
+    /// use signalr_codec_core::frame::{Framer, LengthPrefixFramer, Status};
+    /// use signalr_codec_core::Limits;
+    /// let mut framer = LengthPrefixFramer::new(Limits::default());
+    /// assert_eq!(framer.next_body(&[0x02, 0x91, 0x06, 0x02]).unwrap(), Status::Complete((&[0x91, 0x06][..], 3)));
+    /// ```
+    #[inline]
+    fn next_body<'b>(&mut self, buf: &'b [u8]) -> Result<Status<(&'b [u8], usize)>, Error> {
+        Ok(match self.next_frame(buf)? {
+            Status::Complete(frame) => Status::Complete((&buf[frame.body], frame.consumed)),
+            Status::Partial => Status::Partial,
+        })
+    }
+
     /// Forgets how far it has scanned (call when the caller drops its buffered bytes).
     fn reset(&mut self);
 
