@@ -523,7 +523,7 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
                 (Some(f), Some(p)) => (f, p),
                 _ => return None,
             };
-            let frame = match framer.next_frame(data) {
+            let (body, consumed) = match framer.next_body(data) {
                 Ok(Status::Complete(frame)) => frame,
                 Ok(Status::Partial) => return None,
                 Err(e) => {
@@ -532,7 +532,7 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
                 }
             };
             #[cfg(not(feature = "small"))]
-            let parsed = protocol.parse(&data[frame.body.clone()]);
+            let parsed = protocol.parse(body);
             // A server's everyday message goes from the parsed fields straight into the event
             // returned: moved whole, the 150-byte message was copied twice on the way, a quarter
             // of the connection's time per invocation (perf, `connection_paired`). The rules
@@ -550,7 +550,7 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
                     core.stalled = true;
                     return None;
                 }
-                input.pos += frame.consumed;
+                input.pos += consumed;
                 core.stats.messages_received += 1;
                 let tracked = if core.arrive(MessageType::Invocation) {
                     core.on_invocation(id, &invocation.stream_ids)
@@ -596,11 +596,13 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
                     match $parsed {
                         Ok(Parsed::Message(m)) => m,
                         Ok(Parsed::Skipped { .. }) => {
-                            input.pos += frame.consumed;
+                            input.pos += consumed;
                             continue;
                         }
                         Err(e) => {
-                            core.protocol_error(e.shifted(at as usize + frame.body.start));
+                            // Where the body starts in `data` (a slice of it).
+                            let start = body.as_ptr() as usize - data.as_ptr() as usize;
+                            core.protocol_error(e.shifted(at as usize + start));
                             return core.pending.pop_front().map(Into::into);
                         }
                     }
@@ -609,17 +611,17 @@ impl<P: HubProtocol, S: Store> Connection<P, S> {
             // With `small`, matched where it is returned: a named local in between took 32 more
             // bytes of the device's stack.
             #[cfg(feature = "small")]
-            let message = message_of!(protocol.parse(&data[frame.body.clone()]));
+            let message = message_of!(protocol.parse(body));
             #[cfg(not(feature = "small"))]
             let message = message_of!(parsed);
             match core.dispatch(message) {
                 Dispatch::Event(event) => {
-                    input.pos += frame.consumed;
+                    input.pos += consumed;
                     core.stats.messages_received += 1;
                     return Some(event);
                 }
                 Dispatch::Consumed => {
-                    input.pos += frame.consumed;
+                    input.pos += consumed;
                     core.stats.messages_received += 1;
                     if let Some(pending) = core.pending.pop_front() {
                         return Some(pending.into());
