@@ -476,6 +476,12 @@ mod tests {
                 proptest::prop_assert!(!is_ascii(&bytes));
             }
         }
+
+        #[test]
+        fn ascii_is_the_str_of_ascii_bytes_only(bytes: Vec<u8>) {
+            let expected = bytes.is_ascii().then(|| core::str::from_utf8(&bytes).ok()).flatten();
+            proptest::prop_assert_eq!(ascii(&bytes), expected);
+        }
     }
 
     #[test]
