@@ -4,6 +4,11 @@ and `performance:end` markers comes from this one command.
 
     python3 benches/readme.py              # measure everything, rewrite README.md
     python3 benches/readme.py --print      # measure, print the section, leave README.md alone
+    python3 benches/readme.py --layouts decode msgpack ping   # one table's ratios, every layout
+
+`--layouts` takes `examples/paired.rs`'s filters (table, protocol, payload) and prints each
+comparison's ratio in every code layout and their median, the figure the README would show:
+the quick look at one change, without the whole run.
 
 Needs rustup's rust-lld (its `gcc-ld/ld.lld` driver ships with the x86_64 Linux toolchains):
 the timed runners are linked in several code layouts with it (see `LAYOUT_SEEDS`).
@@ -39,6 +44,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 
@@ -379,7 +385,23 @@ def section(rows, counts, js, conn=None):
     return "\n".join(out)
 
 
+def layouts(filters):
+    """`--layouts`: each filtered comparison's ratio in every layout, and their median."""
+    ratios = {}
+    for binary in build_timed("paired"):
+        out = run([binary, *filters], capture_output=True).stdout
+        for row in (json.loads(line) for line in out.splitlines() if line.strip()):
+            if "ratio" in row:
+                ratios.setdefault((row["table"], row["protocol"], row["payload"]), []).append(row["ratio"])
+    for (table, protocol, payload), values in ratios.items():
+        each = " ".join(f"{v:.2f}" for v in values)
+        print(f"{table:7} {protocol:8} {payload:18} median {statistics.median(values):.3f}  ({each})")
+
+
 def main():
+    if "--layouts" in sys.argv:
+        layouts([a for a in sys.argv[1:] if a != "--layouts"])
+        return
     print_only = "--print" in sys.argv
     timed = build_timed("paired")
     rows = paired(timed)
