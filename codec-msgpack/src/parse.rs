@@ -297,8 +297,9 @@ fn decode_stream_id<'a>(rest: &mut &'a [u8]) -> Option<Text<'a>> {
 /// Parses one frame body.
 ///
 /// The frames the official clients send for the frequent messages — every MessagePack header
-/// one byte long, no hub headers — go to a reader for their type that takes them straight
-/// through with the position in a register. Any other shape, and anything wrong, goes to
+/// one byte long, no hub headers, ASCII ids and method names — go to a reader for their type
+/// that takes them straight through with the position in a register. Any other shape (a
+/// non-ASCII target included: its UTF-8 check would be a call), and anything wrong, goes to
 /// [`parse_general`], which reads the frame again and reports what .NET would; either way the
 /// answer is the same (the `msgpack_parse` fuzz target checks it on every input).
 ///
