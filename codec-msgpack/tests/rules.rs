@@ -198,6 +198,12 @@ fn strings_are_borrowed_and_must_be_utf8() {
     // str 8/16/32 all read.
     let HubMessage::Invocation(m) = parse(hex("96 01 80 c0 da 00 01 54 90 90")) else { panic!() };
     assert_eq!(m.target, "T");
+    // Non-ASCII ids and targets (the fast path takes ASCII only, the general parser the rest).
+    let HubMessage::Invocation(m) = parse(hex("96 01 80 a2 c3 a9 a5 63 61 66 c3 a9 90 90")) else { panic!() };
+    assert_eq!((m.invocation_id.as_deref(), m.target.as_str()), (Some("\u{e9}"), "caf\u{e9}"));
+    assert!(m.target.is_borrowed() && m.invocation_id.as_ref().unwrap().is_borrowed());
+    let HubMessage::Completion(m) = parse(hex("95 03 80 a2 c3 a9 03 2a")) else { panic!() };
+    assert_eq!(m.invocation_id, "\u{e9}");
 }
 
 #[test]
