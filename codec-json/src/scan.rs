@@ -3,8 +3,8 @@
 //!
 //! The record is checked as UTF-8 once, up front (only up to the first invalid byte: text after
 //! the object is ignored, as .NET ignores it); after that, strings are scanned for quotes,
-//! backslashes and control characters only, eight bytes at a time, and every slice handed out is
-//! a `&str` without another check. Errors are a kind and an offset, turned into the .NET texts
+//! backslashes and control characters only (16 bytes at a time on x86_64), and every slice
+//! handed out is a `&str` without another check. Errors are a kind and an offset, turned into the .NET texts
 //! by the parser. The scanner's methods are generic, so they are compiled here, into the
 //! parser's crate, as if they were written here.
 
