@@ -272,13 +272,18 @@ mod sse2 {
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
 
-    /// 0xFF in each byte of `block` that is `"`, `\` or a control character, 0 elsewhere.
+    /// 0xFF in each of the 16 bytes at `at` that is `"`, `\` or a control character, 0
+    /// elsewhere.
+    ///
+    /// # Safety
+    ///
+    /// The 16 bytes from `at` must be readable (any alignment).
     #[inline(always)]
-    fn special(block: &[u8; 16]) -> __m128i {
-        // SAFETY: SSE2 is part of every x86_64 target (the module's `cfg`); the load reads the
-        // 16 bytes `block` borrows, and `loadu` allows any alignment.
+    unsafe fn special(at: *const u8) -> __m128i {
+        // SAFETY: SSE2 is part of every x86_64 target (the module's `cfg`); the caller vouches
+        // for the 16 bytes, and `loadu` allows any alignment.
         unsafe {
-            let v = _mm_loadu_si128(block.as_ptr().cast());
+            let v = _mm_loadu_si128(at.cast());
             let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
             let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
             // A control character is a byte that the unsigned minimum with 0x1F leaves alone.
@@ -290,22 +295,28 @@ mod sse2 {
     /// One bit per byte of `block` (bit k for byte k) that is `"`, `\` or a control character.
     #[inline(always)]
     pub(super) fn special_mask(block: &[u8; 16]) -> u32 {
-        // SAFETY: SSE2 is part of every x86_64 target; no memory is read.
-        unsafe { _mm_movemask_epi8(special(block)) as u32 }
+        // SAFETY: `block` is 16 bytes.
+        unsafe { _mm_movemask_epi8(special(block.as_ptr())) as u32 }
+    }
+
+    /// One bit per byte of `block` (bit k for byte k) that is `"`, `\` or a control character.
+    #[inline(always)]
+    pub(super) fn special_mask_64(block: &[u8; 64]) -> u64 {
+        let at = block.as_ptr();
+        // SAFETY: the four blocks of 16 are the 64 bytes of `block`.
+        let [a, b, c, d] = [0, 16, 32, 48].map(|k| unsafe { _mm_movemask_epi8(special(at.add(k))) as u16 as u64 });
+        a | b << 16 | c << 32 | d << 48
     }
 
     /// True when one of the 64 bytes of `block` is `"`, `\` or a control character: four
     /// blocks tested with one branch.
     #[inline(always)]
     pub(super) fn special_in_64(block: &[u8; 64]) -> bool {
-        let (a, rest) = block.split_first_chunk::<16>().expect("64 bytes");
-        let (b, rest) = rest.split_first_chunk::<16>().expect("48 bytes");
-        let (c, d) = rest.split_first_chunk::<16>().expect("32 bytes");
-        let d = d.first_chunk::<16>().expect("16 bytes");
-        // SAFETY: SSE2 is part of every x86_64 target; no memory is read.
+        let at = block.as_ptr();
+        // SAFETY: the four blocks of 16 are the 64 bytes of `block`.
         unsafe {
-            let any = _mm_or_si128(_mm_or_si128(special(a), special(b)), _mm_or_si128(special(c), special(d)));
-            _mm_movemask_epi8(any) != 0
+            let [a, b, c, d] = [0, 16, 32, 48].map(|k| special(at.add(k)));
+            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d))) != 0
         }
     }
 
@@ -327,6 +338,71 @@ mod sse2 {
             i += 16;
         }
         (i, false)
+    }
+}
+
+/// The strings' special bytes (`"`, `\`, control characters) of 64 bytes of the input, found
+/// once for every string in them. The walk over a value reads its keys and strings through
+/// one: a string's end is then a shift and a bit count away from where it starts, where a block
+/// read and compared at each string put the load and the comparisons on the path from one token
+/// to the next (the walk runs one token at a time, each starting where the last one ended).
+#[cfg(all(target_arch = "x86_64", not(feature = "small")))]
+#[derive(Clone, Copy)]
+struct Window {
+    /// Where the 64 bytes start, as an offset in the input. Before the first, `usize::MAX - 63`:
+    /// every position is then 64 or more past it (wrapping), outside.
+    base: usize,
+    /// Bit k: byte `base + k` is special.
+    mask: u64,
+}
+
+/// Without SSE2 (or with `small`), nothing: strings are scanned where they start.
+#[cfg(not(all(target_arch = "x86_64", not(feature = "small"))))]
+#[derive(Clone, Copy)]
+struct Window;
+
+impl Window {
+    #[cfg(all(target_arch = "x86_64", not(feature = "small")))]
+    const EMPTY: Window = Window { base: usize::MAX - 63, mask: 0 };
+    #[cfg(not(all(target_arch = "x86_64", not(feature = "small"))))]
+    const EMPTY: Window = Window;
+
+    /// [`plain_end`] through the window, moved forward as the scan needs.
+    #[cfg(all(target_arch = "x86_64", not(feature = "small")))]
+    #[inline(always)]
+    fn plain_end(&mut self, bytes: &[u8], mut i: usize) -> usize {
+        loop {
+            let offset = i.wrapping_sub(self.base);
+            if offset < 64 {
+                let rest = self.mask >> offset;
+                if rest != 0 {
+                    return i + rest.trailing_zeros() as usize;
+                }
+                i = self.base + 64;
+            }
+            if i >= bytes.len() {
+                return i;
+            }
+            // The 64 bytes from `i`, or the input's last 64 (which hold `i`). (Measured against
+            // windows at multiples of 64 from the input's start, at cache lines, and each after
+            // the last: from `i` reaches furthest, and was the fastest.)
+            let Some(last) = bytes.len().checked_sub(64) else {
+                // An input shorter than a window.
+                return plain_end(bytes, i);
+            };
+            let base = i.min(last);
+            let Some(block) = bytes.get(base..).and_then(|rest| rest.first_chunk::<64>()) else {
+                return plain_end(bytes, i);
+            };
+            *self = Window { base, mask: sse2::special_mask_64(block) };
+        }
+    }
+
+    /// [`plain_end`].
+    #[cfg(not(all(target_arch = "x86_64", not(feature = "small"))))]
+    #[inline(always)]
+    fn plain_end(&mut self, bytes: &[u8], i: usize) -> usize {
+        plain_end(bytes, i)
     }
 }
 
@@ -524,6 +600,24 @@ impl<'a, S: Source<'a>> Scanner<S> {
         self.scan_string(i)
     }
 
+    /// [`string_end`](Self::string_end) for the walk: through `window` where the scan is
+    /// inlined.
+    #[inline(always)]
+    fn walk_string_end(&self, window: &mut Window, mut i: usize) -> Scan<usize> {
+        if !S::INLINE {
+            return self.scan_string_once(i).map(|(end, _)| end);
+        }
+        let bytes = self.bytes();
+        loop {
+            i = window.plain_end(bytes, i);
+            match bytes.get(i) {
+                Some(b'"') => return Ok(i),
+                Some(b'\\') => i = self.escape(i)?,
+                _ => return Err(syntax(i)),
+            }
+        }
+    }
+
     #[inline(always)]
     fn scan_string(&self, mut i: usize) -> Scan<(usize, bool)> {
         let bytes = self.bytes();
@@ -633,11 +727,12 @@ impl<'a, S: Source<'a>> Scanner<S> {
         let bytes = self.bytes();
         let mut kinds = [0usize; MAX_SUPPORTED_DEPTH / BITS];
         let mut level = 0usize;
+        let mut window = Window::EMPTY;
         loop {
             // A value.
             pos = ws_end(bytes, pos);
             match byte_at(bytes, pos) {
-                b'"' => pos = self.string_end(pos + 1)?.0 + 1,
+                b'"' => pos = self.walk_string_end(&mut window, pos + 1)? + 1,
                 b'-' | b'0'..=b'9' => pos = number_end(bytes, pos)?,
                 b't' | b'f' | b'n' => pos = literal_end(bytes, pos)?,
                 open @ (b'{' | b'[') => {
@@ -653,7 +748,7 @@ impl<'a, S: Source<'a>> Scanner<S> {
                         let bit = 1usize << (level % BITS);
                         if object {
                             kinds[level / BITS] |= bit;
-                            pos = self.first_key_end(pos)?;
+                            pos = self.first_key_end(&mut window, pos)?;
                         } else {
                             kinds[level / BITS] &= !bit;
                         }
@@ -674,7 +769,11 @@ impl<'a, S: Source<'a>> Scanner<S> {
                     b',' => {
                         pos += 1;
                         if in_object {
-                            pos = if S::INLINE { self.key_end(pos)? } else { self.first_key_end(pos)? };
+                            pos = if S::INLINE {
+                                self.key_end(&mut window, pos)?
+                            } else {
+                                self.first_key_end(&mut window, pos)?
+                            };
                         }
                         break;
                     }
@@ -697,21 +796,21 @@ impl<'a, S: Source<'a>> Scanner<S> {
     /// out of `skip_value` so that a value without objects pays nothing for it; every property
     /// name where [`Source::INLINE`] is false.
     #[inline(never)]
-    fn first_key_end(&self, pos: usize) -> Scan<usize> {
-        self.key_end(pos)
+    fn first_key_end(&self, window: &mut Window, pos: usize) -> Scan<usize> {
+        self.key_end(window, pos)
     }
 
     /// Inside an object being skipped: a property name and its colon, from `pos`; returns the
     /// position after the colon. (Inlined where it runs for every property after the first,
     /// when [`Source::INLINE`].)
     #[inline(always)]
-    fn key_end(&self, pos: usize) -> Scan<usize> {
+    fn key_end(&self, window: &mut Window, pos: usize) -> Scan<usize> {
         let bytes = self.bytes();
         let pos = ws_end(bytes, pos);
         if byte_at(bytes, pos) != b'"' {
             return Err(syntax(pos));
         }
-        let (end, _) = self.string_end(pos + 1)?;
+        let end = self.walk_string_end(window, pos + 1)?;
         let pos = ws_end(bytes, end + 1);
         if byte_at(bytes, pos) != b':' {
             return Err(syntax(pos));
@@ -817,6 +916,36 @@ pub(crate) mod tests {
         }
     }
 
+    /// Strings inside containers (read through the walk's 64-byte window), moved across every
+    /// offset of the window by a string before them, in records shorter and longer than a
+    /// window: a quote, an escape and a control character at every position are found, and a
+    /// string running into the record's end fails there.
+    #[test]
+    fn strings_in_containers_find_every_special_byte() {
+        use alloc::{format, vec::Vec};
+        let shifts: Vec<usize> = if cfg!(miri) { [0, 1, 48, 63, 64].to_vec() } else { (0..130).collect() };
+        let lengths: &[usize] = if cfg!(miri) { &[0, 17, 64] } else { &[0, 1, 15, 16, 17, 40, 63, 64, 65] };
+        for &shift in &shifts {
+            let pad = "p".repeat(shift);
+            for &len in lengths {
+                let plain = "a".repeat(len);
+                for at in 0..=len {
+                    let (head, tail) = plain.split_at(at);
+                    for value in [format!("\"{head}\\n{tail}\""), format!("\"{head}\\\"{tail}\"")] {
+                        let array = format!("[\"{pad}\",{value},0]");
+                        assert_eq!(skip(&array).unwrap(), array, "{shift} {len} {at}");
+                        let object = format!("{{\"{pad}\":{value},{value}:{{}}}}");
+                        assert_eq!(skip(&object).unwrap(), object, "{shift} {len} {at}");
+                    }
+                    let control = format!("[\"{pad}\",\"{head}\u{1}{tail}\"]");
+                    assert_eq!(skip(&control).unwrap_err().at(), shift + 5 + at, "{shift} {len} {at}");
+                }
+                let open = format!("[\"{pad}\",\"{plain}");
+                assert_eq!(skip(&open).unwrap_err().at(), open.len(), "{shift} {len}");
+            }
+        }
+    }
+
     /// Where a byte-at-a-time reading of the string after the opening quote at 0 ends: the
     /// closing quote's index, or the index of the first byte a string cannot hold.
     fn string_end_by_bytes(text: &[u8]) -> Result<usize, usize> {
@@ -851,6 +980,88 @@ pub(crate) mod tests {
             let mut scanner = Scanner::new(text.as_bytes(), 64);
             let scanned = scanner.string().map(|_| scanner.pos - 1).map_err(|f| f.at());
             proptest::prop_assert_eq!(scanned, string_end_by_bytes(text.as_bytes()), "{:?}", text);
+        }
+    }
+
+    /// Any sequence of values, keys and string pieces (valid or not) in arrays and objects:
+    /// the walk over text (strings through its 64-byte window) ends, or fails, where the walk
+    /// over bytes (strings scanned where they start, a word at a time) does.
+    fn token() -> impl proptest::strategy::Strategy<Value = &'static str> {
+        proptest::sample::select(
+            &[
+                "[",
+                "]",
+                "{",
+                "}",
+                ",",
+                ":",
+                "\"",
+                "a",
+                "0",
+                "-1.5e3",
+                "true",
+                "null",
+                " ",
+                "\\\"",
+                "\\n",
+                "\\u00e9",
+                "\u{1}",
+                "\u{e9}",
+                "\"key\":",
+                "\"a longer string of plain text\"",
+            ][..],
+        )
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn text_walk_agrees_with_the_byte_walk(tokens in proptest::collection::vec(token(), 1..120)) {
+            let input = alloc::format!("[{}", tokens.concat());
+            let mut text = Scanner::new(input.as_bytes(), 64);
+            let mut bytes = Scanner::over(input.as_bytes(), 64);
+            let by_text = text.skip_value(0).map(|()| text.pos);
+            let by_bytes = bytes.skip_value(0).map(|()| bytes.pos);
+            proptest::prop_assert_eq!(by_text, by_bytes, "{:?}", input);
+        }
+    }
+
+    /// A valid JSON value: strings of plain text, escapes and multi-byte characters, of any
+    /// length, nested in arrays and objects.
+    fn json_value() -> impl proptest::strategy::Strategy<Value = alloc::string::String> {
+        use alloc::{format, string::String, vec::Vec};
+        use proptest::prelude::*;
+        let piece = proptest::sample::select(
+            &["a", "plain text ", "\\\"", "\\\\", "\\n", "\\u00e9", "\u{e9}", "\u{1f600}"][..],
+        );
+        let string = proptest::collection::vec(piece, 0..40).prop_map(|p| format!("\"{}\"", p.concat()));
+        let leaf = prop_oneof![
+            string.clone(),
+            Just(String::from("-12.5e1")),
+            Just(String::from("true")),
+            Just(String::from("null"))
+        ];
+        leaf.prop_recursive(4, 64, 8, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..8).prop_map(|v| format!("[{}]", v.join(","))),
+                proptest::collection::vec((string.clone(), inner), 0..8).prop_map(|v| {
+                    let members: Vec<String> = v.into_iter().map(|(k, v)| format!("{k}:{v}")).collect();
+                    format!("{{{}}}", members.join(","))
+                }),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Valid values of any shape and length are walked to their end over text (strings
+        /// through the window) and over bytes alike.
+        #[test]
+        fn valid_values_are_walked_to_their_end(value in json_value()) {
+            let input = alloc::format!("[{value}] tail");
+            let end = input.len() - " tail".len();
+            let mut text = Scanner::new(input.as_bytes(), 64);
+            let mut bytes = Scanner::over(input.as_bytes(), 64);
+            proptest::prop_assert_eq!(text.skip_value(0).map(|()| text.pos), Ok(end), "{:?}", input);
+            proptest::prop_assert_eq!(bytes.skip_value(0).map(|()| bytes.pos), Ok(end), "{:?}", input);
         }
     }
 
