@@ -23,8 +23,9 @@ fn as_written<'a>(mut message: HubMessage<'a, RawJson<'a>>) -> HubMessage<'a, Ra
 /// One record (without its 0x1E): parsing never panics, the reader of the common shapes agrees
 /// with the general parser, and a message that parses writes back to bytes that parse to the
 /// same message. The same bytes as a stream of records never panic
-/// the decoder either.
+/// the decoder either. And the scanner's walk agrees with itself: see [`walks_agree`].
 pub fn parse(data: &[u8]) {
+    walks_agree(data);
     let protocol = JsonHubProtocol::with_limits(Limits::default());
     let parsed = protocol.parse(data);
     // The reader of the common shapes takes a record only as the general parser would.
@@ -54,6 +55,24 @@ pub fn parse(data: &[u8]) {
             break;
         }
     }
+}
+
+/// The JSON scanner's walk over text (the envelope reader's: strings found through a 64-byte
+/// window of special-byte bits, with SSE2 on x86_64) ends, or fails at the same offset, where
+/// its walk over bytes (the handshake reader's: each string scanned where it starts) does.
+fn walks_agree(data: &[u8]) {
+    use signalr_codec_core::json::scan::Scanner;
+    if core::str::from_utf8(data).is_err() {
+        // The text walk reads the valid prefix only.
+        return;
+    }
+    let mut over_text = Scanner::new(data, 64);
+    let mut over_bytes = Scanner::over(data, 64);
+    assert_eq!(
+        over_text.skip_value(0).map(|()| over_text.pos),
+        over_bytes.skip_value(0).map(|()| over_bytes.pos),
+        "the walks over text and over bytes disagree"
+    );
 }
 
 /// A payload binds as serde_json reads its text (the binder for validated JSON answers only
