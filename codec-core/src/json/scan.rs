@@ -170,7 +170,7 @@ fn special_bits(w: usize) -> usize {
     control | quote | backslash
 }
 
-/// Where the run of plain string bytes from `i` ends: the first `"`, `\\` or control
+/// Where the run of plain string bytes from `i` ends: the first `"`, `\` or control
 /// character, or the end of the input. The fast scan, inlined where it runs (see
 /// [`Source::INLINE`]): the short strings most messages hold (names, ids, keys) end in the
 /// first block, read inline; a longer run (text, base64) goes out of line, several blocks a
