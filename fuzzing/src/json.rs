@@ -23,7 +23,7 @@ fn as_written<'a>(mut message: HubMessage<'a, RawJson<'a>>) -> HubMessage<'a, Ra
 /// One record (without its 0x1E): parsing never panics, the reader of the common shapes agrees
 /// with the general parser, and a message that parses writes back to bytes that parse to the
 /// same message. The same bytes as a stream of records never panic
-/// the decoder either. And the scanner's walk agrees with itself: see [`walks_agree`].
+/// the decoder either. And the JSON scanner's two walks agree (`walks_agree`).
 pub fn parse(data: &[u8]) {
     walks_agree(data);
     let protocol = JsonHubProtocol::with_limits(Limits::default());
