@@ -31,6 +31,45 @@ fn growing_outputs_write_what_a_slice_gets() {
     }
 }
 
+/// Lists of unknown length (their headers filled in at their ends) holding long strings, in
+/// bodies on both sides of the prefix boundaries: into an output that grows, both the lists'
+/// headers and the frame's prefix are filled in after what follows them was written, and the
+/// bytes are still the slice's.
+struct UnknownLength(Vec<String>);
+
+impl serde::Serialize for UnknownLength {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(None)?;
+        for item in &self.0 {
+            seq.serialize_element(item)?;
+        }
+        seq.end()
+    }
+}
+
+#[test]
+fn long_pieces_inside_open_lists_write_what_a_slice_gets() {
+    let p = MessagePackHubProtocol::new();
+    for first in [0, 1, 100, 127, 128, 200, 16_300, 16_400] {
+        for long in [128, 129, 300, 16_250, 16_384, 70_000] {
+            let items = UnknownLength(vec!["a".repeat(first), "b".repeat(long), "c".repeat(3)]);
+            let nested = (1u8, UnknownLength(vec!["d".repeat(long)]), items);
+            let item = HubMessage::StreamItem(StreamItem::new("1", Serialized(&nested)));
+            let mut slice = vec![0u8; first + 2 * long + 64];
+            let mut out = SliceOutput::new(&mut slice);
+            let n = p.write(&item, &mut out).unwrap();
+            let expected = out.written().to_vec();
+            let mut vec = b"kept".to_vec();
+            assert_eq!(p.write(&item, &mut vec).unwrap(), n, "{first} {long}");
+            assert_eq!(&vec[4..], expected, "{first} {long}");
+            let mut buf = BytesMut::from(&b"kept"[..]);
+            assert_eq!(p.write(&item, &mut buf).unwrap(), n, "{first} {long}");
+            assert_eq!(&buf[4..], expected, "{first} {long}");
+        }
+    }
+}
+
 /// A value whose serialization fails half way.
 struct FailsAfter(usize);
 
