@@ -603,27 +603,29 @@ impl<'a, S: Source<'a>> Scanner<S> {
     /// [`string_end`](Self::string_end) for the walk: through `window` where the scan is
     /// inlined.
     #[inline(always)]
-    fn walk_string_end(&self, window: &mut Window, mut i: usize) -> Scan<usize> {
+    fn walk_string_end(&self, window: &mut Window, i: usize) -> Scan<usize> {
         if !S::INLINE {
             return self.scan_string_once(i).map(|(end, _)| end);
         }
         let bytes = self.bytes();
-        loop {
-            i = window.plain_end(bytes, i);
-            match bytes.get(i) {
-                Some(b'"') => return Ok(i),
-                Some(b'\\') => i = self.escape(i)?,
-                _ => return Err(syntax(i)),
-            }
-        }
+        self.string_end_by(i, |i| window.plain_end(bytes, i)).map(|(end, _)| end)
     }
 
     #[inline(always)]
-    fn scan_string(&self, mut i: usize) -> Scan<(usize, bool)> {
+    fn scan_string(&self, i: usize) -> Scan<(usize, bool)> {
+        let bytes = self.bytes();
+        self.string_end_by(i, |i| if S::INLINE { plain_end(bytes, i) } else { plain_end_compact(bytes, i) })
+    }
+
+    /// A string's scan from `i` (after its opening quote): `plain` finds where each run of plain
+    /// bytes ends, and escapes are validated here. Returns the closing quote's index and whether
+    /// there were escapes.
+    #[inline(always)]
+    fn string_end_by(&self, mut i: usize, mut plain: impl FnMut(usize) -> usize) -> Scan<(usize, bool)> {
         let bytes = self.bytes();
         let mut escaped = false;
         loop {
-            i = if S::INLINE { plain_end(bytes, i) } else { plain_end_compact(bytes, i) };
+            i = plain(i);
             match bytes.get(i) {
                 Some(b'"') => return Ok((i, escaped)),
                 Some(b'\\') => {
